@@ -1,0 +1,118 @@
+import { spawn, spawnSync } from 'node:child_process';
+
+/** Thrown when ffmpeg/ffprobe cannot be run at all (as opposed to failing on one file). */
+export class FfmpegMissingError extends Error {
+  constructor(bin: string) {
+    super(
+      `ffmpeg not found (tried "${bin}"). Install it (Debian/Ubuntu: sudo apt-get install -y ffmpeg; ` +
+        `macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set sds.ffmpegPath / --ffmpeg.`,
+    );
+    this.name = 'FfmpegMissingError';
+  }
+}
+
+export interface FfmpegPaths {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+/** ffprobe is looked up next to a user-supplied ffmpeg so one setting configures both. */
+export function ffmpegPaths(ffmpeg = process.env.SDS_FFMPEG || 'ffmpeg'): FfmpegPaths {
+  const ffprobe = ffmpeg.replace(/ffmpeg(\.exe)?$/i, (_m, ext) => `ffprobe${ext ?? ''}`);
+  return { ffmpeg, ffprobe: ffprobe === ffmpeg ? 'ffprobe' : ffprobe };
+}
+
+export function assertFfmpeg(paths: FfmpegPaths): void {
+  for (const bin of [paths.ffmpeg, paths.ffprobe]) {
+    const r = spawnSync(bin, ['-version'], { stdio: 'ignore' });
+    if (r.error || r.status !== 0) throw new FfmpegMissingError(bin);
+  }
+}
+
+export interface MediaInfo {
+  duration: number;
+  sampleRate: number;
+  channels: number;
+  codec: string;
+}
+
+/** Reads the first audio stream's properties; rejects with a message naming the file. */
+export async function probe(file: string, paths = ffmpegPaths()): Promise<MediaInfo> {
+  const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
+    'stream=codec_name,sample_rate,channels,duration:format=duration', '-of', 'json', file];
+  const { stdout, stderr, code } = await run(paths.ffprobe, args);
+  if (code !== 0) throw new Error(`${file}: not readable as audio (${firstLine(stderr) || `ffprobe exit ${code}`})`);
+  const json = JSON.parse(stdout) as { streams?: Record<string, string>[]; format?: { duration?: string } };
+  const s = json.streams?.[0];
+  if (!s) throw new Error(`${file}: contains no audio stream`);
+  const duration = Number(s.duration ?? json.format?.duration);
+  return {
+    duration: Number.isFinite(duration) ? duration : NaN,
+    sampleRate: Number(s.sample_rate),
+    channels: Number(s.channels),
+    codec: s.codec_name,
+  };
+}
+
+export interface DecodeOptions {
+  sampleRate: number;
+  signal?: AbortSignal;
+  paths?: FfmpegPaths;
+}
+
+/**
+ * Streams a file as mono float32 at the requested rate. Memory stays flat: chunks arrive as ffmpeg produces them
+ * and the consumer's pace back-pressures ffmpeg through the pipe.
+ */
+export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGenerator<Float32Array> {
+  const paths = opts.paths ?? ffmpegPaths();
+  const args = ['-nostdin', '-v', 'error', '-i', file, '-vn', '-map', '0:a:0', '-ac', '1', '-ar', String(opts.sampleRate),
+    '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+  const proc = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+  const exited = new Promise<number>((resolve, reject) => {
+    proc.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new FfmpegMissingError(paths.ffmpeg) : e));
+    proc.on('close', (code) => resolve(code ?? -1));
+  });
+  const onAbort = () => proc.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let carry = Buffer.alloc(0);
+  try {
+    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      opts.signal?.throwIfAborted();
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const usable = buf.length - (buf.length % 4);
+      carry = Buffer.from(buf.subarray(usable));
+      if (usable === 0) continue;
+      // Copy into an aligned buffer: Node's pooled Buffers may start at an odd byte offset.
+      const out = new Float32Array(usable / 4);
+      new Uint8Array(out.buffer).set(buf.subarray(0, usable));
+      yield out;
+    }
+    const code = await exited;
+    opts.signal?.throwIfAborted();
+    if (code !== 0) throw new Error(`${file}: ffmpeg could not decode it (${firstLine(stderr) || `exit ${code}`})`);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+}
+
+function run(bin: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new FfmpegMissingError(bin) : e));
+    p.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+  });
+}
+
+export { run as runProcess };

@@ -1,0 +1,47 @@
+/** A triangular filter as a dense run of weights starting at FFT bin `start`. */
+export interface Filter {
+  start: number;
+  weights: Float32Array;
+}
+
+const hz2mel = (f: number) => 2595 * Math.log10(1 + f / 700);
+const mel2hz = (m: number) => 700 * (10 ** (m / 2595) - 1);
+
+/**
+ * SIDEKIT's HTK-mel filterbank (log filters only), which inaSpeechSegmenter's CNNs were trained on: area-normalised
+ * triangles (height 2/(hi-lo)), bin edges from floor(f*nfft/fs)+1, the last right-slope bin left out as SIDEKIT does.
+ */
+export function sidekitMelFilterbank(fs: number, nfft: number, lowHz: number, highHz: number, nfilt: number): Filter[] {
+  const lowMel = hz2mel(lowHz);
+  const step = (hz2mel(highHz) - lowMel) / (nfilt + 1);
+  const edges = Array.from({ length: nfilt + 2 }, (_, i) => mel2hz(lowMel + i * step));
+  const binHz = (k: number) => (k / nfft) * fs;
+  const filters: Filter[] = [];
+  for (let i = 0; i < nfilt; i++) {
+    const [lo, cen, hi] = [edges[i], edges[i + 1], edges[i + 2]];
+    const height = 2 / (hi - lo);
+    const w = new Map<number, number>();
+    for (let k = Math.floor((lo * nfft) / fs) + 1; k < Math.floor((cen * nfft) / fs) + 1; k++) {
+      w.set(k, (height / (cen - lo)) * (binHz(k) - lo));
+    }
+    const rEnd = Math.min(Math.floor((hi * nfft) / fs) + 1, nfft);
+    for (let k = Math.floor((cen * nfft) / fs) + 1; k < rEnd - 1; k++) {
+      w.set(k, (height / (hi - cen)) * (hi - binHz(k)));
+    }
+    const bins = [...w.keys()];
+    const start = Math.min(...bins);
+    const weights = new Float32Array(Math.max(...bins) - start + 1);
+    for (const [k, v] of w) weights[k - start] = v;
+    filters.push({ start, weights });
+  }
+  return filters;
+}
+
+export function applyFilterbank(power: Float32Array, filters: Filter[], out: Float32Array): void {
+  for (let i = 0; i < filters.length; i++) {
+    const { start, weights } = filters[i];
+    let s = 0;
+    for (let j = 0; j < weights.length; j++) s += weights[j] * power[start + j];
+    out[i] = s;
+  }
+}

@@ -1,0 +1,93 @@
+import FFT from 'fft.js';
+
+const WIN = 640; // 40 ms at 16 kHz: two periods of a 50 Hz voice
+const NFFT = 1024; // >= 2*WIN - 1 so the circular autocorrelation equals the linear one up to the lags we read
+const MIN_HZ = 60;
+const MAX_HZ = 400;
+const VOICING = 0.45;
+
+/**
+ * Streaming pitch tracker (normalised autocorrelation, Boersma 1993): one estimate per `hop` samples, centred on
+ * `centreOffset + k*hop`, 0 for unvoiced. Autocorrelation via FFT keeps it far above real time in plain JS.
+ */
+export class PitchTracker {
+  private readonly fft = new FFT(NFFT);
+  private readonly frame = new Float32Array(NFFT);
+  private readonly spec = this.fft.createComplexArray();
+  private readonly powerFull = new Float32Array(NFFT);
+  private readonly acf = this.fft.createComplexArray();
+  private readonly window = Float32Array.from({ length: WIN }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / WIN));
+  private readonly windowAcf: Float32Array;
+  private pending: Float32Array;
+  private consumed: number; // absolute sample index of pending[0]
+  private next = 0; // absolute start sample of the next window
+  readonly f0: number[] = [];
+
+  constructor(private readonly rate: number, private readonly hop: number, centreOffset: number) {
+    // the first window starts before sample 0: pre-fill with silence so all windows are centred alike
+    const lead = WIN / 2 - centreOffset;
+    this.pending = new Float32Array(Math.max(0, lead));
+    this.consumed = -Math.max(0, lead);
+    this.next = -lead;
+    this.windowAcf = this.autocorrelate(this.window);
+  }
+
+  push(chunk: Float32Array): void {
+    const buf = new Float32Array(this.pending.length + chunk.length);
+    buf.set(this.pending);
+    buf.set(chunk, this.pending.length);
+    while (this.next + WIN - this.consumed <= buf.length) {
+      this.f0.push(this.estimate(buf.subarray(this.next - this.consumed, this.next - this.consumed + WIN)));
+      this.next += this.hop;
+    }
+    const keepFrom = Math.min(buf.length, Math.max(0, this.next - this.consumed));
+    this.pending = buf.slice(keepFrom);
+    this.consumed += keepFrom;
+  }
+
+  /** Pads the tail with silence so every requested centre gets an estimate. */
+  finish(count: number): Float32Array {
+    if (this.f0.length < count) this.push(new Float32Array(WIN + (count - this.f0.length) * this.hop));
+    return Float32Array.from(this.f0.slice(0, count));
+  }
+
+  private autocorrelate(x: Float32Array): Float32Array {
+    this.frame.fill(0);
+    this.frame.set(x);
+    this.fft.realTransform(this.spec, this.frame);
+    this.fft.completeSpectrum(this.spec);
+    for (let k = 0; k < NFFT; k++) this.powerFull[k] = this.spec[2 * k] ** 2 + this.spec[2 * k + 1] ** 2;
+    this.fft.realTransform(this.acf, this.powerFull); // power is real and even: its FFT is N x its inverse FFT
+    const out = new Float32Array(WIN);
+    for (let t = 0; t < WIN; t++) out[t] = this.acf[2 * t] / NFFT;
+    return out;
+  }
+
+  private estimate(x: Float32Array): number {
+    let mean = 0;
+    for (let n = 0; n < WIN; n++) mean += x[n];
+    mean /= WIN;
+    const w = new Float32Array(WIN);
+    for (let n = 0; n < WIN; n++) w[n] = (x[n] - mean) * this.window[n];
+    const r = this.autocorrelate(w);
+    if (!(r[0] > 1e-10)) return 0;
+    const lo = Math.floor(this.rate / MAX_HZ);
+    const hi = Math.ceil(this.rate / MIN_HZ);
+    const norm = (t: number) => r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
+    let best = 0;
+    let bestT = 0;
+    for (let t = lo; t <= hi; t++) {
+      const v = norm(t);
+      if (v > best && v >= norm(t - 1) && v >= norm(t + 1)) {
+        best = v;
+        bestT = t;
+      }
+    }
+    if (best < VOICING || bestT === 0) return 0;
+    const a = norm(bestT - 1);
+    const c = norm(bestT + 1);
+    const denom = a - 2 * best + c;
+    const shift = denom !== 0 ? (0.5 * (a - c)) / denom : 0;
+    return this.rate / (bestT + shift);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Gender from pitch: the boundary between typical male (~85-155 Hz) and female (~165-255 Hz) speaking pitch.
+ * The default is the value fitted on the 60 LibriSpeech train-clean-100 readers (see bench/eval-gender.ts, which
+ * also scores it leave-readers-out).
+ */
+export const DEFAULT_GENDER_THRESHOLD_HZ = 160;
+const SPREAD = 0.08; // log-Hz scale of the logistic: 10% above the boundary is ~75% female
+const FLOOR = 0.02; // one frame never carries more than ln(49) nats of evidence
+
+/** Per-step log emissions [female, male]; unvoiced steps are uninformative. */
+export function genderEmission(f0: Float32Array, thresholdHz: number): Float64Array {
+  const em = new Float64Array(f0.length * 2);
+  const lt = Math.log(thresholdHz);
+  for (let k = 0; k < f0.length; k++) {
+    let pf = 0.5;
+    if (f0[k] > 0) pf = 1 / (1 + Math.exp(-(Math.log(f0[k]) - lt) / SPREAD));
+    pf = Math.min(1 - FLOOR, Math.max(FLOOR, pf));
+    em[2 * k] = Math.log(pf);
+    em[2 * k + 1] = Math.log(1 - pf);
+  }
+  return em;
+}
+
+/** Majority label of a file from its voiced pitch: median f0 against the boundary. */
+export function medianPitch(f0: ArrayLike<number>): number {
+  const v = Array.from(f0).filter((x) => x > 0).sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)] : 0;
+}

@@ -1,0 +1,9 @@
+declare module 'fft.js' {
+  export default class FFT {
+    constructor(size: number);
+    createComplexArray(): number[];
+    realTransform(output: ArrayLike<number>, input: ArrayLike<number>): void;
+    transform(output: ArrayLike<number>, input: ArrayLike<number>): void;
+    completeSpectrum(spectrum: ArrayLike<number>): void;
+  }
+}
