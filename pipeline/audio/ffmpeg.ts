@@ -41,7 +41,10 @@ export async function probe(file: string, paths = ffmpegPaths()): Promise<MediaI
   const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
     'stream=codec_name,sample_rate,channels,duration:format=duration', '-of', 'json', file];
   const { stdout, stderr, code } = await run(paths.ffprobe, args);
-  if (code !== 0) throw new Error(`${file}: not readable as audio (${firstLine(stderr) || `ffprobe exit ${code}`})`);
+  if (code !== 0) {
+    const why = firstLine(stderr).split(`${file}: `).join('') || `ffprobe exit ${code}`;
+    throw new Error(`${file}: not readable as audio (${why})`);
+  }
   const json = JSON.parse(stdout) as { streams?: Record<string, string>[]; format?: { duration?: string } };
   const s = json.streams?.[0];
   if (!s) throw new Error(`${file}: contains no audio stream`);
@@ -92,7 +95,7 @@ export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGener
     }
     const code = await exited;
     opts.signal?.throwIfAborted();
-    if (code !== 0) throw new Error(`${file}: ffmpeg could not decode it (${firstLine(stderr) || `exit ${code}`})`);
+    if (code !== 0) throw new Error(`${file}: ffmpeg could not decode it (${firstLine(stderr).split(`${file}: `).join('') || `exit ${code}`})`);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (proc.exitCode === null) proc.kill('SIGKILL');

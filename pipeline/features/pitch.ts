@@ -5,6 +5,7 @@ const NFFT = 1024; // >= 2*WIN - 1 so the circular autocorrelation equals the li
 const MIN_HZ = 60;
 const MAX_HZ = 400;
 const VOICING = 0.45;
+const OCTAVE_TOLERANCE = 0.9;
 
 /**
  * Streaming pitch tracker (normalised autocorrelation, Boersma 1993): one estimate per `hop` samples, centred on
@@ -74,15 +75,19 @@ export class PitchTracker {
     const lo = Math.floor(this.rate / MAX_HZ);
     const hi = Math.ceil(this.rate / MIN_HZ);
     const norm = (t: number) => r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
-    let best = 0;
-    let bestT = 0;
+    // collect local maxima; take the shortest lag within 10% of the strongest, since the window correction
+    // inflates long lags and the strongest peak is often a period multiple (an octave too low)
+    const peaks: [number, number][] = [];
+    let top = 0;
     for (let t = lo; t <= hi; t++) {
       const v = norm(t);
-      if (v > best && v >= norm(t - 1) && v >= norm(t + 1)) {
-        best = v;
-        bestT = t;
+      if (v >= norm(t - 1) && v >= norm(t + 1) && v > 0) {
+        peaks.push([t, v]);
+        if (v > top) top = v;
       }
     }
+    const pick = peaks.find(([, v]) => v >= OCTAVE_TOLERANCE * top);
+    const [bestT, best] = pick ?? [0, 0];
     if (best < VOICING || bestT === 0) return 0;
     const a = norm(bestT - 1);
     const c = norm(bestT + 1);

@@ -3,7 +3,7 @@
  * The default is the value fitted on the 60 LibriSpeech train-clean-100 readers (see bench/eval-gender.ts, which
  * also scores it leave-readers-out).
  */
-export const DEFAULT_GENDER_THRESHOLD_HZ = 160;
+export const DEFAULT_GENDER_THRESHOLD_HZ = 152;
 const SPREAD = 0.08; // log-Hz scale of the logistic: 10% above the boundary is ~75% female
 const FLOOR = 0.02; // one frame never carries more than ln(49) nats of evidence
 

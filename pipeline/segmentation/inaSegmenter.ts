@@ -27,6 +27,8 @@ export interface SegmentResult {
   duration: number;
   /** Pitch per 20 ms step (0 = unvoiced), kept for gender evaluation. */
   f0: Float32Array;
+  /** Log energy per 20 ms step, so slicing can cut at the quietest point without decoding again. */
+  energy: Float32Array;
 }
 
 const STEP = 0.02; // one decision per two 10 ms frames, as inaSpeechSegmenter
@@ -99,7 +101,7 @@ export async function segmentStream(
   const L = front.frames;
   if (L === 0) {
     if (samples === 0) throw new Error('contains no audio samples (0 s)');
-    return { segments: [{ label: 'noEnergy', start: 0, stop: duration }], duration, f0: new Float32Array(0) };
+    return { segments: [{ label: 'noEnergy', start: 0, stop: duration }], duration, f0: new Float32Array(0), energy: new Float32Array(0) };
   }
   if (L < PATCH_FRAMES) {
     // too short for one patch: pad with the minimum, as inaSpeechSegmenter does for media under 0.68 s
@@ -141,7 +143,8 @@ export async function segmentStream(
       for (let k = s; k < e; k++) labels[k] = path[k - s] === 0 ? 'female' : 'male';
     }
   }
-  return { segments: toSegments(labels, duration), duration, f0 };
+  const energy = Float32Array.from({ length: n }, (_, k) => logE.get(2 * k));
+  return { segments: toSegments(labels, duration), duration, f0, energy };
 }
 
 /** inaSpeechSegmenter's _energy_activity: per 10 ms frame, true where energetic. */

@@ -1,0 +1,18 @@
+// One esbuild script, one bundle per process (DESIGN.md §3.9); onnxruntime-node stays external (native addon).
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'onnxruntime-node'], logLevel: 'info' };
+const entries = [
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['host/main.ts'], outfile: 'dist/host.js' },
+  { entryPoints: ['cli/sds.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+for (const e of entries) {
+  if (!fs.existsSync(e.entryPoints[0])) continue;
+  const opts = { ...common, ...e };
+  if (watch) await (await esbuild.context(opts)).watch();
+  else await esbuild.build(opts);
+}
+if (!watch) fs.chmodSync('dist/cli.js', 0o755);

@@ -1,0 +1,112 @@
+import * as os from 'node:os';
+import { parseArgs } from 'node:util';
+import { assertFfmpeg, ffmpegPaths, FfmpegMissingError } from '../pipeline/audio/ffmpeg';
+import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
+import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
+
+const USAGE = `Speech Dataset Studio (sds)
+
+Usage:
+  sds segment <files or folders...> --out <dir> [--engine smn|sm] [--no-gender] [--jobs N]
+  sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
+  sds run <files or folders...> --out <dir> [segment and slice options]
+
+Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      engine: { type: 'string' },
+      'no-gender': { type: 'boolean' },
+      jobs: { type: 'string', short: 'j' },
+      labels: { type: 'string' },
+      min: { type: 'string' },
+      max: { type: 'string' },
+      pad: { type: 'string' },
+      'merge-gap': { type: 'string' },
+      sources: { type: 'string' },
+      ffmpeg: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...inputs] = positionals;
+  if (v.help || !command) {
+    console.log(USAGE);
+    return v.help ? 0 : 2;
+  }
+  if (!v.out) throw new UsageError('--out <dir> is required');
+  const num = (name: string, s?: string) => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got "${s}"`);
+    return n;
+  };
+  const options = {
+    engine: v.engine as 'smn' | 'sm' | undefined,
+    gender: v['no-gender'] ? false : undefined,
+    labels: v.labels?.split(',').map((s) => s.trim()).filter(Boolean),
+    min: num('min', v.min),
+    max: num('max', v.max),
+    pad: num('pad', v.pad),
+    mergeGap: num('merge-gap', v['merge-gap']),
+  };
+  let req: StageRequest;
+  if (command === 'segment' || command === 'run') {
+    if (!inputs.length) throw new UsageError(`${command} needs at least one file or folder`);
+    req = { stage: command, inputs, out: v.out, options };
+  } else if (command === 'slice') {
+    req = { stage: 'slice', out: v.out, options, sources: v.sources?.split(',') };
+  } else throw new UsageError(`unknown command "${command}"`);
+
+  const paths = ffmpegPaths(v.ffmpeg ?? process.env.SDS_FFMPEG);
+  assertFfmpeg(paths);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+  const reports = await runStage(req, {
+    jobs: Math.max(1, Number(v.jobs ?? Math.min(2, os.availableParallelism()))),
+    ffmpeg: paths,
+    signal: abort.signal,
+    log: (m) => !v.quiet && console.error(`[sds] ${m}`),
+    progress: (e) => !v.quiet && printProgress(e),
+  });
+  return printReports(reports);
+}
+
+function printProgress(e: ProgressEvent): void {
+  if (e.kind === 'file-start') console.error(`[${e.index + 1}/${e.total}] ${e.file}`);
+  else if (e.kind === 'file-done') console.error(`  ${e.skipped ? 'up to date' : 'done'}${e.detail ? `: ${e.detail}` : ''}  ${e.file}`);
+  else if (e.kind === 'file-error') console.error(`  FAILED ${e.error.startsWith(e.file) ? e.error : `${e.file}: ${e.error}`}`);
+}
+
+function printReports(reports: StageReport[]): number {
+  let failed = 0;
+  for (const r of reports) {
+    console.log(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed`);
+    for (const line of r.summary) console.log(`  ${line}`);
+    failed += r.failed.length;
+  }
+  const errors = reports.flatMap((r) => r.failed);
+  if (errors.length) {
+    console.log(`\n${errors.length} error(s):`);
+    for (const e of errors) console.log(`  ${e.error.startsWith(e.file) ? e.error : `${e.file}: ${e.error}`}`);
+  }
+  return failed ? 1 : 0;
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`sds: ${(e as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`sds: ${e instanceof FfmpegMissingError ? e.message : (e as Error).stack ?? e}`);
+    process.exit(e instanceof FfmpegMissingError ? 3 : 1);
+  },
+);

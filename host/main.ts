@@ -1,0 +1,40 @@
+import * as os from 'node:os';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { assertFfmpeg, ffmpegPaths } from '../pipeline/audio/ffmpeg';
+import { runStage } from '../pipeline/stages/dispatch';
+import { helloRequest, logNotification, progressNotification, PROTOCOL_VERSION, runStageRequest } from './protocol';
+
+/**
+ * The pipeline host: a plain Node process speaking JSON-RPC over stdio, so decoding and inference never run on the
+ * extension host. stdout carries the protocol only; stray console output goes to stderr.
+ */
+const conn = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+console.log = console.info = (...a: unknown[]) => process.stderr.write(a.join(' ') + '\n');
+const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => conn.sendNotification(logNotification, { level, message });
+
+conn.onRequest(helloRequest, () => ({ protocol: PROTOCOL_VERSION, pid: process.pid }));
+
+conn.onRequest(runStageRequest, async (params, token) => {
+  const abort = new AbortController();
+  const sub = token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+  try {
+    const ffmpeg = ffmpegPaths(params.settings?.ffmpegPath || undefined);
+    assertFfmpeg(ffmpeg);
+    log(`${params.stage} started (${'inputs' in params ? params.inputs.length + ' inputs, ' : ''}out ${params.out})`);
+    const reports = await runStage(params, {
+      jobs: params.settings?.jobs || Math.min(2, os.availableParallelism()),
+      ffmpeg,
+      signal: abort.signal,
+      log,
+      progress: (e) => conn.sendNotification(progressNotification, { ...e, runId: params.runId }),
+    });
+    for (const r of reports) for (const f of r.failed) log(f.error, 'error');
+    return reports;
+  } finally {
+    sub.dispose();
+  }
+});
+
+// the parent owns our lifetime: when its end of the pipe closes, stop
+process.stdin.on('end', () => process.exit(0));
+conn.listen();

@@ -1,0 +1,26 @@
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
+
+/** Version of this contract; the client refuses a host that speaks another. */
+export const PROTOCOL_VERSION = 1;
+
+export interface HostSettings {
+  ffmpegPath?: string;
+  jobs?: number;
+}
+
+export type RunStageParams = StageRequest & { runId: string; settings?: HostSettings };
+
+export interface HelloResult {
+  protocol: number;
+  pid: number;
+}
+
+/** Extension (or CLI/test) -> host. Cancellation travels as vscode-jsonrpc's $/cancelRequest. */
+export const helloRequest = new RequestType0<HelloResult, void>('sds/hello');
+export const runStageRequest = new RequestType<RunStageParams, StageReport[], void>('sds/runStage');
+
+/** Host -> client. */
+export const progressNotification = new NotificationType<ProgressEvent & { runId: string }>('sds/progress');
+export const logNotification = new NotificationType<{ level: 'info' | 'warn' | 'error'; message: string }>('sds/log');

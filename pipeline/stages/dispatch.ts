@@ -1,0 +1,40 @@
+import { runSegment, type SegmentOptions } from './segment';
+import { runSlice } from './slice';
+import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
+import type { StageContext, StageReport } from './types';
+
+/** One request shape for every way of running a stage: the host's JSON-RPC, the CLI, tests. */
+export type StageRequest =
+  | { stage: 'segment'; inputs: string[]; out: string; options?: Partial<SegmentOptions> }
+  | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
+  | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> };
+
+export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true };
+
+export async function runStage(req: StageRequest, ctx: StageContext): Promise<StageReport[]> {
+  switch (req.stage) {
+    case 'segment':
+      return [await runSegment(req.inputs, req.out, segOpts(req.options), ctx)];
+    case 'slice':
+      return [await runSlice(req.out, sliceOpts(req.options), ctx, req.sources)];
+    case 'run': {
+      const seg = await runSegment(req.inputs, req.out, segOpts(req.options), ctx);
+      return [seg, await runSlice(req.out, sliceOpts(req.options), ctx)];
+    }
+    default:
+      throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
+  }
+}
+
+function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
+  const engine = o.engine ?? DEFAULT_SEGMENT.engine;
+  if (engine !== 'smn' && engine !== 'sm') throw new Error(`unknown engine "${engine}" (use smn or sm)`);
+  return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender };
+}
+
+function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {
+  const r = { ...DEFAULT_SLICE, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as SliceOptions;
+  if (!(r.min >= 0) || !(r.max > 0) || r.max < r.min) throw new Error(`invalid clip durations: min ${r.min} s, max ${r.max} s`);
+  if (!(r.pad >= 0) || !(r.mergeGap >= 0)) throw new Error(`invalid pad ${r.pad} or merge gap ${r.mergeGap}`);
+  return r;
+}

@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { decodeMono, probe } from '../audio/ffmpeg';
+import { Dataset, expandInputs } from '../dataset';
+import { formatSegmentCsv } from '../formats/segmentTable';
+import { readManifest } from '../models/modelPaths';
+import { INA_RATE } from '../features/inaFrontEnd';
+import { segmentStream, type Engine } from '../segmentation/inaSegmenter';
+import { PatchClassifier } from '../segmentation/patchClassifier';
+import { DEFAULT_GENDER_THRESHOLD_HZ } from '../segmentation/gender';
+import { writeFileAtomic } from '../util/atomic';
+import { hashJson } from '../util/hash';
+import { forEachLimit } from '../util/pool';
+import { errorMessage, type StageContext, type StageReport } from './types';
+
+export interface SegmentOptions {
+  engine: Engine;
+  gender: boolean;
+}
+
+/** Bumped whenever the algorithm changes what it writes, so reruns redo files segmented by older code. */
+const ALGORITHM_VERSION = 1;
+
+/** Labels every input with speech (male/female), music, noise, noEnergy; one CSV per source. */
+export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
+  const ds = new Dataset(outDir);
+  const { files, missing } = expandInputs(inputs, outDir);
+  const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: missing.map((f) => ({ file: f, error: 'no such file or folder' })), summary: [] };
+  if (!files.length) return report;
+  const sources = await ds.register(files);
+  const model = readManifest('ina_speech_music_noise');
+  const configKey = hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, genderHz: DEFAULT_GENDER_THRESHOLD_HZ });
+  const todo = sources.filter((s) => !ds.isDone('segment', s.id, `${s.sha256}:${configKey}`));
+  report.skipped = sources.length - todo.length;
+  for (const s of sources) if (!todo.includes(s)) ctx.progress({ kind: 'file-done', file: s.path, skipped: true });
+  if (!todo.length) return report;
+
+  const classifier = await PatchClassifier.open(ctx.log);
+  const totals = new Map<string, number>();
+  try {
+    await forEachLimit(todo, ctx.jobs, async (src, i) => {
+      ctx.signal?.throwIfAborted();
+      ctx.progress({ kind: 'file-start', file: src.path, index: i, total: todo.length });
+      try {
+        const info = await probe(src.path, ctx.ffmpeg);
+        const result = await segmentStream(decodeMono(src.path, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg }), classifier, {
+          ...opts,
+          signal: ctx.signal,
+          onProgress: (sec) => info.duration > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, sec / info.duration) }),
+        });
+        await writeFileAtomic(ds.energyFile(src.id), new Uint8Array(result.energy.buffer, result.energy.byteOffset, result.energy.byteLength));
+        await writeFileAtomic(ds.segmentsCsv(src.id), formatSegmentCsv(result.segments));
+        Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
+        await ds.markDone('segment', src.id, `${src.sha256}:${configKey}`);
+        for (const seg of result.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
+        report.processed++;
+        ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: path.relative(outDir, ds.segmentsCsv(src.id)) });
+      } catch (e) {
+        if (ctx.signal?.aborted) throw e;
+        report.failed.push({ file: src.path, error: errorMessage(e).startsWith(src.path) ? errorMessage(e) : `${src.path}: ${errorMessage(e)}` });
+        ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
+      }
+    });
+  } finally {
+    await classifier.release();
+    // durations and rates learnt while segmenting go back into sources.csv, merged with rows other runs added
+    const byId = new Map(sources.map((s) => [s.id, s]));
+    await ds.writeSources(ds.readSources().map((r) => byId.get(r.id) ?? r));
+  }
+  report.summary = [...totals].map(([label, sec]) => `${label}: ${sec.toFixed(1)} s`);
+  return report;
+}

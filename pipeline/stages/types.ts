@@ -1,0 +1,34 @@
+import type { FfmpegPaths } from '../audio/ffmpeg';
+
+export type ProgressEvent =
+  | { kind: 'file-start'; file: string; index: number; total: number }
+  | { kind: 'file-progress'; file: string; fraction: number }
+  | { kind: 'file-done'; file: string; skipped: boolean; detail?: string }
+  | { kind: 'file-error'; file: string; error: string };
+
+/** What every stage gets from whoever runs it (host process or CLI). */
+export interface StageContext {
+  signal?: AbortSignal;
+  jobs: number;
+  ffmpeg: FfmpegPaths;
+  log: (message: string) => void;
+  progress: (event: ProgressEvent) => void;
+}
+
+export interface FileError {
+  file: string;
+  error: string;
+}
+
+export interface StageReport {
+  stage: string;
+  processed: number;
+  skipped: number;
+  failed: FileError[];
+  /** Human-readable lines (per-label seconds, clip counts). */
+  summary: string[];
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,33 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A temp name beside the target, so the final rename stays on one filesystem and is atomic. */
+export function tempPath(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+}
+
+/** Writes via temp file + rename: readers (and a rerun after kill -9) see the old file or the new one, never half. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPath(target);
+  try {
+    await fs.promises.writeFile(tmp, data);
+    await fs.promises.rename(tmp, target);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Runs `produce(tmp)` and renames its output into place only when it succeeds. */
+export async function produceAtomic(target: string, produce: (tmp: string) => Promise<void>): Promise<void> {
+  await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPath(target);
+  try {
+    await produce(tmp);
+    await fs.promises.rename(tmp, target);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
