@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodeMono } from '../pipeline/audio/ffmpeg';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
+
+export function tmpDir(prefix = 'sds-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs ffmpeg with `args` (inputs and filters), quietly, failing the test on error. */
+export function ffmpeg(...args: string[]): void {
+  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args]);
+}
+
+/** Real synthetic speech from espeak-ng, written as a 16 kHz mono WAV. */
+export function espeak(text: string, out: string, voice = 'en'): string {
+  const raw = out + '.raw.wav';
+  execFileSync('espeak-ng', ['-v', voice, '-w', raw, text]);
+  ffmpeg('-i', raw, '-ar', '16000', '-ac', '1', out);
+  fs.rmSync(raw);
+  return out;
+}
+
+export async function decodeAll(file: string, sampleRate = 16000): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const c of decodeMono(file, { sampleRate })) parts.push(c);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Sample rate, channels, bits and frame count straight from a PCM WAV header. */
+export function wavInfo(file: string): { rate: number; channels: number; bits: number; frames: number } {
+  const b = fs.readFileSync(file);
+  let off = 12;
+  let fmt = { rate: 0, channels: 0, bits: 0 };
+  while (off + 8 <= b.length) {
+    const id = b.toString('ascii', off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ') fmt = { channels: b.readUInt16LE(off + 10), rate: b.readUInt32LE(off + 12), bits: b.readUInt16LE(off + 22) };
+    if (id === 'data') return { ...fmt, frames: Math.min(size, b.length - off - 8) / (fmt.channels * fmt.bits / 8) };
+    off += 8 + size + (size % 2);
+  }
+  throw new Error(`${file}: no data chunk`);
+}
+
+/** Fraction of 10 ms frames on which two label sequences agree, after mapping labels through `map`. */
+export function agreement(a: string[], b: string[], map: (l: string) => string = (l) => l): number {
+  const n = Math.min(a.length, b.length);
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (map(a[i]) === map(b[i])) ok++;
+  return ok / n;
+}
+
+export const fourClass = (l: string) => (l === 'male' || l === 'female' ? 'speech' : l);
+export const speechOrNot = (l: string) => (['male', 'female', 'speech'].includes(l) ? 'speech' : 'non');

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Dataset, expandInputs, slug } from '../../pipeline/dataset';
+import { tmpDir } from '../helpers';
+
+test('slugs are ASCII, lower case and bounded', () => {
+  assert.equal(slug('/x/Émission N°3 — "l\'été".mp3'), 'emission_n_3_l_ete');
+  assert.equal(slug('/x/日本語.wav'), 'audio');
+  assert.ok(slug('/x/' + 'a'.repeat(100) + '.wav').length <= 40);
+});
+
+test('ids are stable across runs, new files get the next index, originals are untouched', async () => {
+  const dir = tmpDir();
+  const a = path.join(dir, 'in', 'a b.wav');
+  const b = path.join(dir, 'in', "c'd.wav");
+  fs.mkdirSync(path.dirname(a));
+  fs.writeFileSync(a, 'x');
+  fs.writeFileSync(b, 'y');
+  const ds = new Dataset(path.join(dir, 'out'));
+  const first = await ds.register([a]);
+  const second = await ds.register([b, a]);
+  assert.equal(first[0].id, '0001_a_b');
+  assert.deepEqual(second.map((r) => r.id), ['0002_c_d', '0001_a_b']);
+  assert.equal(second[1].path, a);
+  assert.equal(fs.readFileSync(a, 'utf8'), 'x');
+  assert.equal(ds.readSources().length, 2);
+});
+
+test('folders expand to audio files, skipping the output folder and hidden files', () => {
+  const dir = tmpDir();
+  for (const f of ['x.wav', 'notes.txt', '.hidden.wav', 'sub/y.MP3', 'out/clips/z.wav']) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), '');
+  }
+  const { files, missing } = expandInputs([dir, path.join(dir, 'nope.wav')], path.join(dir, 'out'));
+  assert.deepEqual(files.map((f) => path.relative(dir, f)), ['sub/y.MP3', 'x.wav']);
+  assert.deepEqual(missing, [path.join(dir, 'nope.wav')]);
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodeMono } from '../../pipeline/audio/ffmpeg';
+import { labelsPerFrame, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
+import { segmentStream, type SegmentResult } from '../../pipeline/segmentation/inaSegmenter';
+import { PatchClassifier } from '../../pipeline/segmentation/patchClassifier';
+import { agreement, espeak, ffmpeg, fixture, fourClass, speechOrNot, tmpDir } from '../helpers';
+
+let cnn: PatchClassifier;
+before(async () => { cnn = await PatchClassifier.open(); });
+after(async () => { await cnn.release(); });
+
+const segment = (file: string, engine: 'smn' | 'sm' = 'smn', gender = true) =>
+  segmentStream(decodeMono(file, { sampleRate: 16000 }), cnn, { engine, gender });
+
+function contiguous(r: SegmentResult) {
+  assert.equal(r.segments[0].start, 0);
+  for (let i = 1; i < r.segments.length; i++) assert.equal(r.segments[i].start, r.segments[i - 1].stop);
+  assert.ok(Math.abs(r.segments[r.segments.length - 1].stop - r.duration) < 1e-3, 'covers the whole file');
+}
+
+test('musanmix: frame agreement with inaSpeechSegmenter >= 90% (4 classes) and >= 97% (speech vs not)', async () => {
+  const r = await segment(fixture('ina', 'musanmix.wav'));
+  contiguous(r);
+  const ref = parseSegmentCsv(fs.readFileSync(fixture('ina', 'musanmix-smn-gender.csv'), 'utf8'));
+  const n = Math.round(r.duration * 100) - 10; // the reference stops at its last full 20 ms step
+  const ours = labelsPerFrame(r.segments, n);
+  const theirs = labelsPerFrame(ref, n);
+  assert.ok(agreement(ours, theirs, fourClass) >= 0.9, `4-class ${agreement(ours, theirs, fourClass)}`);
+  assert.ok(agreement(ours, theirs, speechOrNot) >= 0.97, `speech ${agreement(ours, theirs, speechOrNot)}`);
+  assert.ok(agreement(ours, theirs) >= 0.9, 'gender labels agree too (the speech part is a male reader)');
+});
+
+test('0021.mp3 (0.66 s, once broke inaSpeechSegmenter) is speech over its whole length', async () => {
+  const r = await segment(fixture('ina', '0021.mp3'));
+  contiguous(r);
+  assert.deepEqual(r.segments.map((s) => s.label), ['male']);
+});
+
+test('two seconds of digital silence are one noEnergy segment', async () => {
+  const r = await segment(fixture('ina', 'silence2sec.wav'));
+  assert.deepEqual(r.segments, [{ label: 'noEnergy', start: 0, stop: 2 }]);
+});
+
+test('--no-gender labels speech as speech; sm has no noise class', async () => {
+  const r = await segment(fixture('ina', 'musanmix.wav'), 'sm', false);
+  const labels = new Set(r.segments.map((s) => s.label));
+  assert.ok(labels.has('speech') && labels.has('music') && !labels.has('noise') && !labels.has('male'));
+});
+
+test('espeak-ng speech between silences: speech where the voice is, noEnergy around it', async () => {
+  const dir = tmpDir();
+  const voice = espeak('The quick brown fox jumps over the lazy dog. Speech datasets need clean labels.', path.join(dir, 'v.wav'));
+  const out = path.join(dir, 'padded.wav');
+  ffmpeg('-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-i', voice, '-filter_complex',
+    '[0]atrim=0:2[a];[0]atrim=0:2[b];[a][1][b]concat=n=3:v=0:a=1', '-ar', '16000', out);
+  const r = await segment(out);
+  contiguous(r);
+  const speech = r.segments.filter((s) => speechOrNot(s.label) === 'speech');
+  assert.ok(speech.length >= 1);
+  assert.ok(Math.abs(speech[0].start - 2) < 0.3, `speech starts near 2 s: ${speech[0].start}`);
+  assert.ok(Math.abs(speech[speech.length - 1].stop - (r.duration - 2)) < 0.4, 'speech ends near the trailing silence');
+  assert.equal(r.segments[0].label, 'noEnergy');
+});
+
+test('gender from pitch: LibriSpeech readers get their majority label', async () => {
+  const rows = fs.readFileSync(fixture('librispeech', 'speakers.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  for (const [file, , sex] of rows) {
+    const r = await segment(fixture('librispeech', file));
+    const sec = (l: string) => r.segments.filter((s) => s.label === l).reduce((t, s) => t + s.stop - s.start, 0);
+    assert.equal(sec('male') > sec('female') ? 'M' : 'F', sex, file);
+  }
+});
