@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 /** Thrown when ffmpeg/ffprobe cannot be run at all (as opposed to failing on one file). */
 export class FfmpegMissingError extends Error {
@@ -38,6 +39,8 @@ export interface MediaInfo {
 
 /** Reads the first audio stream's properties; rejects with a message naming the file. */
 export async function probe(file: string, paths = ffmpegPaths()): Promise<MediaInfo> {
+  const size = (await fs.promises.stat(file)).size;
+  if (size === 0) throw new Error(`${file}: empty file (0 bytes)`);
   const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
     'stream=codec_name,sample_rate,channels,duration:format=duration', '-of', 'json', file];
   const { stdout, stderr, code } = await run(paths.ffprobe, args);

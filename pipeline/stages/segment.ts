@@ -7,7 +7,7 @@ import { INA_RATE } from '../features/inaFrontEnd';
 import { segmentStream, type Engine } from '../segmentation/inaSegmenter';
 import { PatchClassifier } from '../segmentation/patchClassifier';
 import { DEFAULT_GENDER_THRESHOLD_HZ } from '../segmentation/gender';
-import { writeFileAtomic } from '../util/atomic';
+import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { errorMessage, type StageContext, type StageReport } from './types';
@@ -23,6 +23,7 @@ const ALGORITHM_VERSION = 1;
 /** Labels every input with speech (male/female), music, noise, noEnergy; one CSV per source. */
 export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(outDir);
+  cleanStaleTemps(outDir);
   const { files, missing } = expandInputs(inputs, outDir);
   const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: missing.map((f) => ({ file: f, error: 'no such file or folder' })), summary: [] };
   if (!files.length) return report;

@@ -5,7 +5,7 @@ import { probe } from '../audio/ffmpeg';
 import { Dataset } from '../dataset';
 import { readTable, writeTable, type Row } from '../formats/csvTable';
 import { parseSegmentCsv, fmt } from '../formats/segmentTable';
-import { produceAtomic } from '../util/atomic';
+import { cleanStaleTemps, produceAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { planClips, type SliceOptions } from './slicePlan';
@@ -19,6 +19,7 @@ export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duratio
  */
 export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
   const ds = new Dataset(outDir);
+  cleanStaleTemps(outDir);
   const report: StageReport = { stage: 'slice', processed: 0, skipped: 0, failed: [], summary: [] };
   const sources = ds.readSources().filter((s) => fs.existsSync(ds.segmentsCsv(s.id)) && (!only || only.includes(s.id)));
   if (!sources.length) {

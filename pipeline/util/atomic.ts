@@ -31,3 +31,24 @@ export async function produceAtomic(target: string, produce: (tmp: string) => Pr
     throw e;
   }
 }
+
+const TEMP = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/;
+
+/** Removes temp files left by a killed run (their writer's pid is gone), so a rerun starts clean. */
+export function cleanStaleTemps(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const m = TEMP.exec(e.name);
+    if (!e.isFile() || !m || pidAlive(Number(m[1]))) continue;
+    fs.rmSync(path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name), { force: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
