@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { HostClient } from '../host/client';
+import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { StageReport } from '../pipeline/stages/types';
+import { datasetDir, readConfig } from './config';
+
+export interface CommandDeps {
+  host: () => HostClient;
+  log: vscode.LogOutputChannel;
+  refresh: () => void;
+}
+
+/** Explorer context menus pass (clicked, selection); the palette passes nothing and we ask. */
+async function pickInputs(clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<string[] | undefined> {
+  const uris = selected?.length ? selected : clicked ? [clicked] : undefined;
+  if (uris) return uris.map((u) => u.fsPath);
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: true, canSelectFolders: true, canSelectMany: true, defaultUri: ws, openLabel: 'Segment',
+    filters: { Audio: ['wav', 'flac', 'mp3', 'ogg', 'opus', 'm4a', 'aac', 'mp4', 'mkv', 'webm'], All: ['*'] },
+  });
+  return picked?.map((u) => u.fsPath);
+}
+
+async function runWithProgress(deps: CommandDeps, title: string, req: StageRequest): Promise<StageReport[] | undefined> {
+  const cfg = readConfig();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    let done = 0;
+    let total = 0;
+    try {
+      const reports = await deps.host().runStage(req, { ffmpegPath: cfg.ffmpegPath || undefined, jobs: cfg.jobs || undefined }, (e) => {
+        if (e.kind === 'file-start') {
+          total = e.total;
+          progress.report({ message: `${e.index + 1}/${e.total} ${path.basename(e.file)}` });
+        } else if (e.kind === 'file-done' || e.kind === 'file-error') {
+          done++;
+          if (total) progress.report({ increment: 100 / total });
+          if (e.kind === 'file-done' && !e.skipped) deps.refresh();
+        }
+      }, abort.signal);
+      report(deps, title, reports);
+      return reports;
+    } catch (e) {
+      if (abort.signal.aborted) {
+        vscode.window.showWarningMessage(`${title}: cancelled after ${done} file(s); finished files are kept, a rerun resumes.`);
+        return undefined;
+      }
+      deps.log.error(String((e as Error).stack ?? e));
+      vscode.window.showErrorMessage(`${title} failed: ${(e as Error).message}`);
+      return undefined;
+    } finally {
+      deps.refresh();
+    }
+  });
+}
+
+function report(deps: CommandDeps, title: string, reports: StageReport[]): void {
+  const failed = reports.flatMap((r) => r.failed);
+  for (const r of reports) deps.log.info(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed; ${r.summary.join('; ')}`);
+  const line = reports.map((r) => `${r.stage}: ${r.processed} done, ${r.skipped} up to date`).join(' · ');
+  if (failed.length) {
+    failed.forEach((f) => deps.log.error(f.error));
+    vscode.window.showWarningMessage(`${title}: ${line}; ${failed.length} failed: ${failed[0].error}`, 'Show Log').then((a) => a && deps.log.show());
+  } else vscode.window.showInformationMessage(`${title}: ${line}`);
+}
+
+export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps): void {
+  const out = () => {
+    const dir = datasetDir(readConfig());
+    if (!dir) vscode.window.showErrorMessage('Open a folder first: the dataset is written into the workspace (setting sds.outputFolder).');
+    return dir;
+  };
+  const options = () => {
+    const cfg = readConfig();
+    return { ...cfg.segment, ...cfg.slice };
+  };
+  ctx.subscriptions.push(
+    vscode.commands.registerCommand('sds.segment.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+      const dir = out();
+      const inputs = dir ? await pickInputs(clicked, selected) : undefined;
+      if (dir && inputs?.length) return runWithProgress(deps, 'Segment', { stage: 'segment', inputs, out: dir, options: options() });
+    }),
+    vscode.commands.registerCommand('sds.slice.run', async () => {
+      const dir = out();
+      if (dir) return runWithProgress(deps, 'Slice', { stage: 'slice', out: dir, options: options() });
+    }),
+    vscode.commands.registerCommand('sds.pipeline.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+      const dir = out();
+      const inputs = dir ? await pickInputs(clicked, selected) : undefined;
+      if (dir && inputs?.length) return runWithProgress(deps, 'Segment and slice', { stage: 'run', inputs, out: dir, options: options() });
+    }),
+    vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
+    vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),
+  );
+}

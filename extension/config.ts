@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SegmentOptions } from '../pipeline/stages/segment';
+import type { SliceOptions } from '../pipeline/stages/slicePlan';
+
+/** Every setting the extension reads, typed, in one place. */
+export interface Config {
+  ffmpegPath: string;
+  outputFolder: string;
+  jobs: number;
+  segment: SegmentOptions;
+  slice: Partial<SliceOptions>;
+}
+
+export function readConfig(scope?: vscode.Uri): Config {
+  const c = vscode.workspace.getConfiguration('sds', scope);
+  return {
+    ffmpegPath: c.get<string>('ffmpegPath', '') || '',
+    outputFolder: c.get<string>('outputFolder', 'sds-dataset'),
+    jobs: c.get<number>('jobs', 0),
+    segment: { engine: c.get<'smn' | 'sm'>('segment.engine', 'smn'), gender: c.get<boolean>('segment.gender', true) },
+    slice: {
+      labels: c.get<string[]>('slice.labels', ['male', 'female', 'speech']),
+      min: c.get<number>('slice.min', 1.5),
+      max: c.get<number>('slice.max', 15),
+      pad: c.get<number>('slice.pad', 0.1),
+      mergeGap: c.get<number>('slice.mergeGap', 0.3),
+    },
+  };
+}
+
+/** The dataset folder: `sds.outputFolder`, relative to the first workspace folder unless absolute. */
+export function datasetDir(cfg: Config): string | undefined {
+  if (path.isAbsolute(cfg.outputFolder)) return cfg.outputFolder;
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  return ws ? path.join(ws.uri.fsPath, cfg.outputFolder) : undefined;
+}

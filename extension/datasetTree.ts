@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Dataset } from '../pipeline/dataset';
+import { readTable, type Row } from '../pipeline/formats/csvTable';
+import { parseSegmentCsv } from '../pipeline/formats/segmentTable';
+
+type Node = { kind: 'source'; row: Row; clips: Row[] } | { kind: 'clip'; row: Row } | { kind: 'empty'; message: string };
+
+/** "Dataset" view: sources with speech seconds per label, their clips underneath (click plays/opens). */
+export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly dir: () => string | undefined) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{sources.csv,clips.csv,segments/*.csv}');
+    this.disposables.push(watcher, watcher.onDidChange(() => this.refresh()), watcher.onDidCreate(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(node?: Node): Node[] {
+    const dir = this.dir();
+    if (node?.kind === 'source') return node.clips.map((row) => ({ kind: 'clip', row }));
+    if (node) return [];
+    if (!dir || !fs.existsSync(path.join(dir, 'sources.csv'))) return [{ kind: 'empty', message: 'No dataset yet: run "SDS: Segment Audio" on a folder' }];
+    try {
+      const clips = readTable(path.join(dir, 'clips.csv'));
+      return new Dataset(dir).readSources().map((row) => ({ kind: 'source', row, clips: clips.filter((c) => c.source === row.id) }));
+    } catch (e) {
+      return [{ kind: 'empty', message: (e as Error).message }];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const dir = this.dir()!;
+    if (node.kind === 'empty') return new vscode.TreeItem(node.message);
+    if (node.kind === 'clip') {
+      const r = node.row;
+      const item = new vscode.TreeItem(path.basename(r.path));
+      const uri = vscode.Uri.file(path.join(dir, r.path));
+      item.description = `${r.label} · ${Number(r.duration).toFixed(1)} s`;
+      item.tooltip = `${r.path}\n${r.start}–${r.end} s of ${r.source}`;
+      item.resourceUri = uri;
+      item.contextValue = 'sds.clip';
+      item.command = { command: 'vscode.open', title: 'Play', arguments: [uri] };
+      return item;
+    }
+    const r = node.row;
+    const item = new vscode.TreeItem(path.basename(r.path), node.clips.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const csv = new Dataset(dir).segmentsCsv(r.id);
+    item.description = fs.existsSync(csv) ? describeSegments(csv, node.clips.length) : 'not segmented';
+    item.tooltip = `${r.id}\n${r.path}\n${r.duration ? `${Number(r.duration).toFixed(1)} s, ` : ''}${r.sample_rate ? `${r.sample_rate} Hz, ${r.channels} ch` : ''}`;
+    item.contextValue = 'sds.source';
+    if (fs.existsSync(csv)) item.command = { command: 'vscode.open', title: 'Open segments', arguments: [vscode.Uri.file(csv)] };
+    return item;
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function describeSegments(csv: string, clips: number): string {
+  try {
+    const totals = new Map<string, number>();
+    for (const s of parseSegmentCsv(fs.readFileSync(csv, 'utf8'), csv)) totals.set(s.label, (totals.get(s.label) ?? 0) + s.stop - s.start);
+    const speech = ['male', 'female', 'speech'].filter((l) => totals.has(l)).map((l) => `${l} ${totals.get(l)!.toFixed(1)} s`);
+    return `${speech.join(' · ') || 'no speech'} · ${clips} clips`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { HostClient } from '../host/client';
+import { registerCommands } from './commands';
+import { datasetDir, readConfig } from './config';
+import { DatasetTree } from './datasetTree';
+
+/** Glue only: the host process does the audio work; this wires commands, the tree view and the log. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Speech Dataset Studio', { log: true });
+  let host: HostClient | undefined;
+  const getHost = () =>
+    (host ??= new HostClient({
+      hostScript: path.join(context.extensionPath, 'dist', 'host.js'),
+      log: (level, m) => (level === 'error' ? log.error(m) : level === 'warn' ? log.warn(m) : log.info(m)),
+    }));
+  const tree = new DatasetTree(() => datasetDir(readConfig()));
+  context.subscriptions.push(
+    log,
+    tree,
+    vscode.window.createTreeView('sdsDataset', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('sds.outputFolder') && tree.refresh()),
+    { dispose: () => host?.dispose() },
+  );
+  registerCommands(context, { host: getHost, log, refresh: () => tree.refresh() });
+}
+
+export function deactivate(): void {
+  /* the host is disposed with the context's subscriptions */
+}
