@@ -8,6 +8,7 @@ const entries = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['host/main.ts'], outfile: 'dist/host.js' },
   { entryPoints: ['cli/sds.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['bench/benchEntry.ts'], outfile: 'dist/bench-entry.js' },
 ];
 for (const e of entries) {
   if (!fs.existsSync(e.entryPoints[0])) continue;

@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { GrowableF32 } from '../util/growable';
 
 const WIN = 640; // 40 ms at 16 kHz: two periods of a 50 Hz voice
 const NFFT = 1024; // >= 2*WIN - 1 so the circular autocorrelation equals the linear one up to the lags we read
@@ -22,7 +23,7 @@ export class PitchTracker {
   private pending: Float32Array;
   private consumed: number; // absolute sample index of pending[0]
   private next = 0; // absolute start sample of the next window
-  readonly f0: number[] = [];
+  readonly f0 = new GrowableF32();
 
   constructor(private readonly rate: number, private readonly hop: number, centreOffset: number) {
     // the first window starts before sample 0: pre-fill with silence so all windows are centred alike
@@ -49,7 +50,7 @@ export class PitchTracker {
   /** Pads the tail with silence so every requested centre gets an estimate. */
   finish(count: number): Float32Array {
     if (this.f0.length < count) this.push(new Float32Array(WIN + (count - this.f0.length) * this.hop));
-    return Float32Array.from(this.f0.slice(0, count));
+    return this.f0.slice(0, count);
   }
 
   private autocorrelate(x: Float32Array): Float32Array {

@@ -7,18 +7,12 @@ export const DEFAULT_GENDER_THRESHOLD_HZ = 152;
 const SPREAD = 0.08; // log-Hz scale of the logistic: 10% above the boundary is ~75% female
 const FLOOR = 0.02; // one frame never carries more than ln(49) nats of evidence
 
-/** Per-step log emissions [female, male]; unvoiced steps are uninformative. */
-export function genderEmission(f0: Float32Array, thresholdHz: number): Float64Array {
-  const em = new Float64Array(f0.length * 2);
-  const lt = Math.log(thresholdHz);
-  for (let k = 0; k < f0.length; k++) {
-    let pf = 0.5;
-    if (f0[k] > 0) pf = 1 / (1 + Math.exp(-(Math.log(f0[k]) - lt) / SPREAD));
-    pf = Math.min(1 - FLOOR, Math.max(FLOOR, pf));
-    em[2 * k] = Math.log(pf);
-    em[2 * k + 1] = Math.log(1 - pf);
-  }
-  return em;
+/** Log emission of [female, male] for a pitch value; unvoiced (0) is uninformative. */
+export function genderEmission(f0: number, state: number, thresholdHz: number): number {
+  let pf = 0.5;
+  if (f0 > 0) pf = 1 / (1 + Math.exp(-(Math.log(f0) - Math.log(thresholdHz)) / SPREAD));
+  pf = Math.min(1 - FLOOR, Math.max(FLOOR, pf));
+  return Math.log(state === 0 ? pf : 1 - pf);
 }
 
 /** Majority label of a file from its voiced pitch: median f0 against the boundary. */

@@ -32,7 +32,7 @@ export interface SegmentResult {
 }
 
 const STEP = 0.02; // one decision per two 10 ms frames, as inaSpeechSegmenter
-const BATCH = 512; // patches per CNN call: large batches amortise ORT's per-call cost
+const BATCH = 128; // patches per CNN call: large batches amortise ORT's per-call cost
 const STORE = 1024; // mel frames kept in memory; windows only look 68 frames back
 const SUB_CHUNK = 16000; // samples pushed between CNN flushes, bounding the pending batch
 const ENERGY_RATIO = 0.03;
@@ -113,65 +113,60 @@ export async function segmentStream(
 
   const n = Math.ceil(L / 2);
   const W = windowProbs.length / 3;
-  const energetic = energyActivity(logE.view());
+  const energetic = energyActivity(logE);
   const f0 = pitch.finish(n);
-  const labels: string[] = new Array(n);
-  const classes = opts.engine === 'smn' ? ['speech', 'music', 'noise'] : ['speech', 'music'];
+  // one code per 20 ms step: LABELS[code]
+  const codes = new Uint8Array(n).fill(NO_ENERGY);
+  const classes = opts.engine === 'smn' ? [SPEECH, MUSIC, NOISE] : [SPEECH, MUSIC];
   const K = classes.length;
   const trans = switchCost(opts.engine === 'smn' ? 80 : 150, K);
-  for (const [on, s, e] of runs(Array.from({ length: n }, (_, k) => energetic[2 * k]))) {
-    if (!on) {
-      labels.fill('noEnergy', s, e);
-      continue;
-    }
-    const em = new Float64Array((e - s) * K);
-    for (let k = s; k < e; k++) {
-      const w = Math.min(Math.max(k - PATCH_FRAMES / 4, 0), W - 1);
-      const p = [windowProbs.get(3 * w), windowProbs.get(3 * w + 1), windowProbs.get(3 * w + 2)];
-      const total = K === 3 ? 1 : p[0] + p[1];
-      for (let c = 0; c < K; c++) em[(k - s) * K + c] = Number.isNaN(p[c]) ? Math.log(0.5) : Math.log(p[c] / total);
-    }
-    const path = viterbi(em, K, trans);
-    for (let k = s; k < e; k++) labels[k] = classes[path[k - s]];
+  const stepEnergetic = Uint8Array.from({ length: n }, (_, k) => energetic[2 * k]);
+  for (const [on, s, e] of runs(stepEnergetic)) {
+    if (!on) continue;
+    const emission = (t: number, c: number) => {
+      const w = Math.min(Math.max(s + t - PATCH_FRAMES / 4, 0), W - 1);
+      const p = windowProbs.get(3 * w + c);
+      if (Number.isNaN(p)) return Math.log(0.5); // non-finite patch (log of 0): no opinion, as inaSpeechSegmenter
+      return K === 3 ? Math.log(p) : Math.log(p / (windowProbs.get(3 * w) + windowProbs.get(3 * w + 1)));
+    };
+    const path = viterbi(e - s, K, emission, trans);
+    for (let k = s; k < e; k++) codes[k] = classes[path[k - s]];
   }
   if (opts.gender) {
     const threshold = opts.genderThresholdHz ?? DEFAULT_GENDER_THRESHOLD_HZ;
     const gtrans = switchCost(80, 2);
-    for (const [lab, s, e] of runs(labels.map((l) => (l === 'speech' ? 1 : 0)))) {
-      if (!lab) continue;
-      const path = viterbi(genderEmission(f0.subarray(s, e), threshold), 2, gtrans);
-      for (let k = s; k < e; k++) labels[k] = path[k - s] === 0 ? 'female' : 'male';
+    for (const [code, s, e] of runs(codes)) {
+      if (code !== SPEECH) continue;
+      const path = viterbi(e - s, 2, (t, g) => genderEmission(f0[s + t], g, threshold), gtrans);
+      for (let k = s; k < e; k++) codes[k] = path[k - s] === 0 ? FEMALE : MALE;
     }
   }
   const energy = Float32Array.from({ length: n }, (_, k) => logE.get(2 * k));
-  return { segments: toSegments(labels, duration), duration, f0, energy };
+  return { segments: toSegments(codes, duration), duration, f0, energy };
 }
+
+const LABELS = ['noEnergy', 'speech', 'music', 'noise', 'female', 'male'];
+const [NO_ENERGY, SPEECH, MUSIC, NOISE, FEMALE, MALE] = LABELS.map((_, i) => i);
 
 /** inaSpeechSegmenter's _energy_activity: per 10 ms frame, true where energetic. */
-export function energyActivity(logE: Float32Array): Uint8Array {
+export function energyActivity(logE: { length: number; get(i: number): number }): Uint8Array {
   let sum = 0;
   let count = 0;
-  for (const v of logE) if (Number.isFinite(v)) {
-    sum += v;
-    count++;
+  for (let t = 0; t < logE.length; t++) {
+    const v = logE.get(t);
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
   }
   const threshold = count ? sum / count + Math.log(ENERGY_RATIO) : Infinity;
-  const eps = 1e-10;
-  const em = new Float64Array(logE.length * 2);
-  for (let t = 0; t < logE.length; t++) {
-    const on = logE[t] > threshold;
-    em[2 * t] = Math.log(on ? eps : 1 - eps);
-    em[2 * t + 1] = Math.log(on ? 1 - eps : eps);
-  }
-  return viterbi(em, 2, switchCost(150, 2, [-5, 0]));
+  const [hit, miss] = [Math.log(1 - 1e-10), Math.log(1e-10)];
+  return viterbi(logE.length, 2, (t, k) => ((logE.get(t) > threshold) === (k === 1) ? hit : miss), switchCost(150, 2, [-5, 0]));
 }
 
-function toSegments(labels: string[], duration: number): Segment[] {
+function toSegments(codes: Uint8Array, duration: number): Segment[] {
   const segs: Segment[] = [];
-  const names = [...new Set(labels)];
-  for (const [lab, s, e] of runs(labels.map((l) => names.indexOf(l)))) {
-    segs.push({ label: names[lab], start: round(s * STEP), stop: round(e * STEP) });
-  }
+  for (const [code, s, e] of runs(codes)) segs.push({ label: LABELS[code], start: round(s * STEP), stop: round(e * STEP) });
   // the last 20 ms step may stop short of (or run past) the last sample: make the table cover the file exactly
   if (segs.length) segs[segs.length - 1].stop = round(duration);
   return segs;

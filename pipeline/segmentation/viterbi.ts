@@ -1,15 +1,17 @@
+/** Log emission of state k at frame t. A callback, so long files need no T x K emission matrix in memory. */
+export type Emission = (t: number, k: number) => number;
+
 /**
- * Most likely state path (log domain, uniform start) for T frames of K-state log emissions laid out row-major.
+ * Most likely state path (log domain, uniform start) over T frames of K states.
  * `transition[i*K + j]` is the log cost of going from state i to state j.
  */
-export function viterbi(logEmission: Float32Array | Float64Array, K: number, transition: number[]): Uint8Array {
-  const T = logEmission.length / K;
+export function viterbi(T: number, K: number, emission: Emission, transition: number[]): Uint8Array {
   const path = new Uint8Array(T);
   if (T === 0) return path;
   const back = new Uint8Array(T * K);
   let score = new Float64Array(K);
   let next = new Float64Array(K);
-  for (let k = 0; k < K; k++) score[k] = logEmission[k] - Math.log(K);
+  for (let k = 0; k < K; k++) score[k] = emission(0, k) - Math.log(K);
   for (let t = 1; t < T; t++) {
     for (let j = 0; j < K; j++) {
       let best = -Infinity;
@@ -21,7 +23,7 @@ export function viterbi(logEmission: Float32Array | Float64Array, K: number, tra
           arg = i;
         }
       }
-      next[j] = best + logEmission[t * K + j];
+      next[j] = best + emission(t, j);
       back[t * K + j] = arg;
     }
     [score, next] = [next, score];

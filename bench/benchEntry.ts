@@ -1,0 +1,12 @@
+import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
+import { runSegment } from '../pipeline/stages/segment';
+
+/** Bundled as dist/bench-entry.js so the bench measures the same built code the CLI runs. */
+export async function runStage(file: string, out: string, args: string[]): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const r = await runSegment([file], out, { engine: 'smn', gender: !args.includes('--no-gender') }, {
+    jobs: 1, ffmpeg: ffmpegPaths(), log: () => {}, progress: () => {},
+  });
+  if (r.failed.length) throw new Error(r.failed[0].error);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}

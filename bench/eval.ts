@@ -1,0 +1,49 @@
+/**
+ * `npm run eval`: accuracy figures on ../shared/audio (ground truth from inaSpeechSegmenter and LibriSpeech).
+ * Prints, never asserts; the tests assert the fixtures' share of these figures.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeMono } from '../pipeline/audio/ffmpeg';
+import { labelsPerFrame, parseSegmentCsv } from '../pipeline/formats/segmentTable';
+import { segmentStream, type Engine } from '../pipeline/segmentation/inaSegmenter';
+import { PatchClassifier } from '../pipeline/segmentation/patchClassifier';
+import { DEFAULT_GENDER_THRESHOLD_HZ } from '../pipeline/segmentation/gender';
+import { agreement, fourClass, speechOrNot } from '../test/helpers';
+import { evalGender } from './eval-gender';
+
+const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
+
+async function segmentation(cnn: PatchClassifier) {
+  console.log('## Segmentation vs inaSpeechSegmenter (per 10 ms frame)\n');
+  console.log('| file | engine | 4 classes | speech vs non-speech | all labels (incl. gender) |');
+  console.log('|---|---|---|---|---|');
+  const cases: [string, Engine, string][] = [
+    ['musanmix.wav', 'smn', 'musanmix-smn-gender.csv'],
+    ['musanmix.wav', 'sm', 'musanmix-sm-gender.csv'],
+    ['0021.mp3', 'smn', '0021-smn-gender.csv'],
+    ['silence2sec.wav', 'smn', 'silence2sec-smn-gender.csv'],
+  ];
+  for (const [file, engine, refFile] of cases) {
+    const r = await segmentStream(decodeMono(path.join(SHARED, 'ina', file), { sampleRate: 16000 }), cnn, { engine, gender: true });
+    const ref = parseSegmentCsv(fs.readFileSync(path.join(SHARED, 'ina', refFile), 'utf8'));
+    const n = Math.round(ref[ref.length - 1].stop * 100);
+    const a = labelsPerFrame(r.segments, n);
+    const b = labelsPerFrame(ref, n);
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    console.log(`| ${file} | ${engine} | ${pct(agreement(a, b, fourClass))} | ${pct(agreement(a, b, speechOrNot))} | ${pct(agreement(a, b))} |`);
+    if (file !== 'musanmix.wav') console.log(`|  | ours: | ${r.segments.map((s) => `${s.label} ${s.start}-${s.stop}`).join(', ')} | | |`);
+  }
+  console.log('\n(sm: inaSpeechSegmenter\'s separate speech/music CNN is not shipped; ours folds the smn model\'s noise class away.)\n');
+}
+
+(async () => {
+  if (!fs.existsSync(SHARED)) {
+    console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
+    process.exit(2);
+  }
+  const cnn = await PatchClassifier.open();
+  await segmentation(cnn);
+  await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
+  await cnn.release();
+})();
