@@ -22,8 +22,16 @@ function buildLong(minutes: number): string {
       ? [path.join(SHARED, 'ina', 'musanmix.wav'), path.join(SHARED, 'diarization', 'sample.wav'),
          ...fs.readdirSync(path.join(SHARED, 'librispeech', 'train-clean-100')).filter((f) => f.endsWith('.flac')).map((f) => path.join(SHARED, 'librispeech', 'train-clean-100', f))]
       : [path.join(ROOT, 'test', 'fixtures', 'ina', 'musanmix.wav')];
+    // the concat demuxer needs one codec: bring every part to 16 kHz mono PCM first
+    const partsDir = path.join(OUT, 'parts');
+    fs.mkdirSync(partsDir, { recursive: true });
+    const wavs = parts.map((p, i) => {
+      const w = path.join(partsDir, `${String(i).padStart(3, '0')}.wav`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', p, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', w]);
+      return w;
+    });
     const list = path.join(OUT, 'base.txt');
-    fs.writeFileSync(list, parts.map((p) => `file '${p.replace(/'/g, "'\\''")}'`).join('\n'));
+    fs.writeFileSync(list, wavs.map((p) => `file '${p}'`).join('\n'));
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-ar', '16000', '-ac', '1', base]);
   }
   // the concat demuxer over the base repeated, cut to length: exact, and no decoder warnings at the seams
@@ -55,12 +63,13 @@ const [file, out, ...rest] = process.argv.slice(2);
 runStage(file, out, rest).then((wall) => console.log(JSON.stringify({ wall, rssMb: process.resourceUsage().maxRSS / 1024 })));
 `);
 const minutes = (process.env.BENCH_MINUTES ?? '10,60,120').split(',').map(Number);
-console.log(`| input | audio | ffmpeg decode floor | segment (smn + gender) | peak RSS |`);
-console.log(`|---|---|---|---|---|`);
+console.log(`| input | audio | ffmpeg decode floor | segment, gender by encoder (default) | peak RSS | segment, gender by pitch | peak RSS |`);
+console.log(`|---|---|---|---|---|---|---|`);
 for (const m of minutes) {
   const file = buildLong(m);
   const floor = decodeFloor(file);
   const seg = measure(file, []);
+  const pitch = measure(file, ['--pitch']);
   const x = (s: number) => `${((m * 60) / s).toFixed(0)}x real time (${s.toFixed(1)} s)`;
-  console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB |`);
+  console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB |`);
 }

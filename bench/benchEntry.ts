@@ -4,7 +4,8 @@ import { runSegment } from '../pipeline/stages/segment';
 /** Bundled as dist/bench-entry.js so the bench measures the same built code the CLI runs. */
 export async function runStage(file: string, out: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const r = await runSegment([file], out, { engine: 'smn', gender: !args.includes('--no-gender') }, {
+  const method = args.includes('--pitch') ? 'pitch' : 'encoder';
+  const r = await runSegment([file], out, { engine: 'smn', gender: !args.includes('--no-gender'), genderMethod: method }, {
     jobs: 1, ffmpeg: ffmpegPaths(), log: () => {}, progress: () => {},
   });
   if (r.failed.length) throw new Error(r.failed[0].error);

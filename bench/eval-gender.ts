@@ -4,6 +4,7 @@ import { decodeMono } from '../pipeline/audio/ffmpeg';
 import { PatchClassifier } from '../pipeline/segmentation/patchClassifier';
 import { segmentStream } from '../pipeline/segmentation/inaSegmenter';
 import { medianPitch } from '../pipeline/segmentation/gender';
+import { trainAndScore } from './train-gender';
 
 export interface GenderFile { file: string; reader: string; sex: 'M' | 'F' }
 
@@ -40,45 +41,6 @@ export function fitThreshold(samples: { f0: number; sex: 'M' | 'F' }[]): number 
   return thr;
 }
 
-function speakerEncoderPath(): string {
-  return path.resolve(__dirname, '..', '..', 'shared', 'models', 'speaker', 'tone_color_se.onnx');
-}
-
-/** L2-normalised tone_color_se embedding of a whole file (22.05 kHz in), for the encoder-based comparison. */
-async function embed(session: import('onnxruntime-node').InferenceSession, file: string): Promise<number[]> {
-  const ort = await import('onnxruntime-node');
-  const parts: Float32Array[] = [];
-  for await (const c of decodeMono(file, { sampleRate: 22050 })) parts.push(c);
-  const x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { x.set(p, o); o += p.length; }
-  const out = await session.run({ audio: new ort.Tensor('float32', x, [x.length, 1]) });
-  const e = Array.from(out.se.data as Float32Array);
-  const norm = Math.hypot(...e);
-  return e.map((v) => v / norm);
-}
-
-/** Plain L2-regularised logistic regression by gradient descent: small, deterministic, no dependency. */
-function fitLogistic(X: number[][], y: number[], l2 = 1e-2, iters = 2000, lr = 0.5): (x: number[]) => number {
-  const d = X[0].length;
-  const w = new Float64Array(d);
-  let b = 0;
-  for (let it = 0; it < iters; it++) {
-    const g = new Float64Array(d);
-    let gb = 0;
-    for (let i = 0; i < X.length; i++) {
-      let z = b;
-      for (let j = 0; j < d; j++) z += w[j] * X[i][j];
-      const err = 1 / (1 + Math.exp(-z)) - y[i];
-      for (let j = 0; j < d; j++) g[j] += err * X[i][j];
-      gb += err;
-    }
-    for (let j = 0; j < d; j++) w[j] -= lr * (g[j] / X.length + l2 * w[j]);
-    b -= (lr * gb) / X.length;
-  }
-  return (x) => x.reduce((z, v, j) => z + v * w[j], b);
-}
-
 export async function evalGender(cnn: PatchClassifier, root: string, shippedHz: number): Promise<void> {
   const { train, other } = librispeechFiles(root);
   const pct = (k: number, n: number) => `${k}/${n} (${((100 * k) / n).toFixed(1)}%)`;
@@ -86,11 +48,6 @@ export async function evalGender(cnn: PatchClassifier, root: string, shippedHz: 
   for (const g of train) trainRes.push({ ...g, ...(await labelFile(cnn, g.file)) });
   const otherRes = [] as (GenderFile & { label: string; f0: number })[];
   for (const g of other) otherRes.push({ ...g, ...(await labelFile(cnn, g.file)) });
-  console.log('## Gender (majority label per file)\n');
-  console.log(`Pitch boundary shipped: ${shippedHz} Hz (fitted on the 60 train-clean-100 readers).\n`);
-  console.log('| method | 60 train-clean-100 readers | leave-readers-out (10 folds) | test-other readers (3 x 10 files) |');
-  console.log('|---|---|---|---|');
-  // pitch: full segmenter with the shipped boundary, plus the boundary refitted per fold on the other readers
   const folds = 10;
   let cv = 0;
   for (let f = 0; f < folds; f++) {
@@ -99,28 +56,13 @@ export async function evalGender(cnn: PatchClassifier, root: string, shippedHz: 
     cv += test.filter((t) => (t.f0 > 0 && t.f0 < thr ? 'M' : 'F') === t.sex).length;
   }
   const ok = (rs: { label: string; sex: string }[]) => rs.filter((r) => r.label === r.sex).length;
-  console.log(`| pitch (segmenter: per-step pitch, Viterbi) | ${pct(ok(trainRes), 60)} | ${pct(cv, 60)} (median pitch vs refitted boundary) | ${pct(ok(otherRes), otherRes.length)} |`);
+  const enc = await trainAndScore(root, false);
+  console.log('## Gender: files whose majority label (by speech seconds) is right\n');
+  console.log('| method | leave-readers-out, 60 train-clean-100 readers (10 folds) | in-sample, 60 readers | test-other: 3 unseen readers x 10 files |');
+  console.log('|---|---|---|---|');
+  console.log(`| speaker encoder (tone_color_se, 6 s windows) + logistic regression: **default** | ${pct(enc.cv, enc.n)} | (not reported) | ${pct(enc.other, enc.nOther)} |`);
+  console.log(`| pitch (${shippedHz} Hz boundary fitted on the 60 readers; CV refits it per fold on median pitch) | ${pct(cv, 60)} | ${pct(ok(trainRes), 60)} | ${pct(ok(otherRes), otherRes.length)} |`);
+  console.log(`\nWrong with the encoder: ${enc.wrong.join(', ') || 'none'}`);
   const wrong = [...trainRes, ...otherRes].filter((r) => r.label !== r.sex).map((r) => `${r.reader}${r.sex}@${r.f0.toFixed(0)}Hz`);
-  // speaker encoder + logistic regression, scored the same way
-  const encPath = speakerEncoderPath();
-  if (fs.existsSync(encPath)) {
-    const ort = await import('onnxruntime-node');
-    const se = await ort.InferenceSession.create(encPath, { intraOpNumThreads: 2 });
-    const Xtr: number[][] = [];
-    for (const g of train) Xtr.push(await embed(se, g.file));
-    const Xot: number[][] = [];
-    for (const g of other) Xot.push(await embed(se, g.file));
-    const ytr = train.map((g) => (g.sex === 'F' ? 1 : 0));
-    let cvE = 0;
-    for (let f = 0; f < folds; f++) {
-      const idx = train.map((_, i) => i).filter((i) => i % folds !== f);
-      const model = fitLogistic(idx.map((i) => Xtr[i]), idx.map((i) => ytr[i]));
-      cvE += train.map((_, i) => i).filter((i) => i % folds === f && (model(Xtr[i]) > 0 ? 1 : 0) === ytr[i]).length;
-    }
-    const full = fitLogistic(Xtr, ytr);
-    const okOther = other.filter((g, i) => (full(Xot[i]) > 0 ? 'F' : 'M') === g.sex).length;
-    console.log(`| speaker encoder (tone_color_se) + logistic regression | (not used in-sample) | ${pct(cvE, 60)} | ${pct(okOther, other.length)} |`);
-    await se.release();
-  }
-  console.log(`\nMisclassified by pitch: ${wrong.join(', ') || 'none'}\n`);
+  console.log(`Wrong with pitch: ${wrong.join(', ') || 'none'}\n`);
 }

@@ -7,7 +7,7 @@ import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 const USAGE = `Speech Dataset Studio (sds)
 
 Usage:
-  sds segment <files or folders...> --out <dir> [--engine smn|sm] [--no-gender] [--jobs N]
+  sds segment <files or folders...> --out <dir> [--engine smn|sm] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
   sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
 
@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string', short: 'o' },
       engine: { type: 'string' },
       'no-gender': { type: 'boolean' },
+      'gender-method': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       labels: { type: 'string' },
       min: { type: 'string' },
@@ -48,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const options = {
     engine: v.engine as 'smn' | 'sm' | undefined,
     gender: v['no-gender'] ? false : undefined,
+    genderMethod: v['gender-method'] as 'encoder' | 'pitch' | undefined,
     labels: v.labels?.split(',').map((s) => s.trim()).filter(Boolean),
     min: num('min', v.min),
     max: num('max', v.max),

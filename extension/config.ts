@@ -18,7 +18,11 @@ export function readConfig(scope?: vscode.Uri): Config {
     ffmpegPath: c.get<string>('ffmpegPath', '') || '',
     outputFolder: c.get<string>('outputFolder', 'sds-dataset'),
     jobs: c.get<number>('jobs', 0),
-    segment: { engine: c.get<'smn' | 'sm'>('segment.engine', 'smn'), gender: c.get<boolean>('segment.gender', true) },
+    segment: {
+      engine: c.get<'smn' | 'sm'>('segment.engine', 'smn'),
+      gender: c.get<boolean>('segment.gender', true),
+      genderMethod: c.get<'encoder' | 'pitch'>('segment.genderMethod', 'encoder'),
+    },
     slice: {
       labels: c.get<string[]>('slice.labels', ['male', 'female', 'speech']),
       min: c.get<number>('slice.min', 1.5),

@@ -9,7 +9,7 @@ export type StageRequest =
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> };
 
-export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true };
+export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
 export async function runStage(req: StageRequest, ctx: StageContext): Promise<StageReport[]> {
   switch (req.stage) {
@@ -29,7 +29,9 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
   if (engine !== 'smn' && engine !== 'sm') throw new Error(`unknown engine "${engine}" (use smn or sm)`);
-  return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender };
+  const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
+  if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new Error(`unknown gender method "${genderMethod}" (use encoder or pitch)`);
+  return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod };
 }
 
 function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {

@@ -7,14 +7,20 @@ import { INA_RATE } from '../features/inaFrontEnd';
 import { segmentStream, type Engine } from '../segmentation/inaSegmenter';
 import { PatchClassifier } from '../segmentation/patchClassifier';
 import { DEFAULT_GENDER_THRESHOLD_HZ } from '../segmentation/gender';
+import { genderByEncoder, loadGenderModel } from '../segmentation/genderByEncoder';
+import { SpeakerEncoder } from '../models/speakerEncoder';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { errorMessage, type StageContext, type StageReport } from './types';
 
+export type GenderMethod = 'encoder' | 'pitch';
+
 export interface SegmentOptions {
   engine: Engine;
   gender: boolean;
+  /** encoder: speaker-encoder embeddings + the project's classifier (accurate); pitch: median-free pitch Viterbi (fastest). */
+  genderMethod: GenderMethod;
 }
 
 /** Bumped whenever the algorithm changes what it writes, so reruns redo files segmented by older code. */
@@ -29,13 +35,16 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   if (!files.length) return report;
   const sources = await ds.register(files);
   const model = readManifest('ina_speech_music_noise');
-  const configKey = hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, genderHz: DEFAULT_GENDER_THRESHOLD_HZ });
+  const byEncoder = opts.gender && opts.genderMethod === 'encoder';
+  const genderModel = byEncoder ? loadGenderModel() : undefined;
+  const configKey = hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, gender: genderModel ?? DEFAULT_GENDER_THRESHOLD_HZ });
   const todo = sources.filter((s) => !ds.isDone('segment', s.id, `${s.sha256}:${configKey}`));
   report.skipped = sources.length - todo.length;
   for (const s of sources) if (!todo.includes(s)) ctx.progress({ kind: 'file-done', file: s.path, skipped: true });
   if (!todo.length) return report;
 
   const classifier = await PatchClassifier.open(ctx.log);
+  const encoder = genderModel ? await SpeakerEncoder.open(genderModel.encoder, ctx.log) : undefined;
   const totals = new Map<string, number>();
   try {
     await forEachLimit(todo, ctx.jobs, async (src, i) => {
@@ -45,9 +54,13 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
         const info = await probe(src.path, ctx.ffmpeg);
         const result = await segmentStream(decodeMono(src.path, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg }), classifier, {
           ...opts,
+          gender: opts.gender && !byEncoder,
           signal: ctx.signal,
           onProgress: (sec) => info.duration > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, sec / info.duration) }),
         });
+        if (encoder && genderModel) {
+          result.segments = await genderByEncoder(src.path, result.segments, encoder, genderModel, { signal: ctx.signal, paths: ctx.ffmpeg });
+        }
         await writeFileAtomic(ds.energyFile(src.id), new Uint8Array(result.energy.buffer, result.energy.byteOffset, result.energy.byteLength));
         await writeFileAtomic(ds.segmentsCsv(src.id), formatSegmentCsv(result.segments));
         Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
@@ -63,6 +76,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
     });
   } finally {
     await classifier.release();
+    await encoder?.release();
     // durations and rates learnt while segmenting go back into sources.csv, merged with rows other runs added
     const byId = new Map(sources.map((s) => [s.id, s]));
     await ds.writeSources(ds.readSources().map((r) => byId.get(r.id) ?? r));
