@@ -5,7 +5,8 @@ import { runSegment } from '../pipeline/stages/segment';
 export async function runStage(file: string, out: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();
   const method = args.includes('--pitch') ? 'pitch' : 'encoder';
-  const r = await runSegment([file], out, { engine: 'smn', gender: !args.includes('--no-gender'), genderMethod: method }, {
+  const engine = args.includes('--silero') ? 'silero' : 'smn';
+  const r = await runSegment([file], out, { engine, gender: !args.includes('--no-gender'), genderMethod: method }, {
     jobs: 1, ffmpeg: ffmpegPaths(), log: () => {}, progress: () => {},
   });
   if (r.failed.length) throw new Error(r.failed[0].error);

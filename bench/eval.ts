@@ -10,6 +10,8 @@ import { segmentStream, type Engine } from '../pipeline/segmentation/inaSegmente
 import { PatchClassifier } from '../pipeline/segmentation/patchClassifier';
 import { DEFAULT_GENDER_THRESHOLD_HZ } from '../pipeline/segmentation/gender';
 import { agreement, fourClass, speechOrNot } from '../test/helpers';
+import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
+import { runSegment } from '../pipeline/stages/segment';
 import { evalGender } from './eval-gender';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
@@ -37,6 +39,32 @@ async function segmentation(cnn: PatchClassifier) {
   console.log('\n(sm: inaSpeechSegmenter\'s separate speech/music CNN is not shipped; ours folds the smn model\'s noise class away.)\n');
 }
 
+/** Speech vs non-speech per 10 ms frame against the diarization RTTM (speech where anyone speaks). */
+async function speechDetection(cnn: PatchClassifier) {
+  const wav = path.join(SHARED, 'diarization', 'sample.wav');
+  const rttm = fs.readFileSync(path.join(SHARED, 'diarization', 'sample.rttm'), 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
+  const ds = path.join(require('node:os').tmpdir(), `sds-eval-${process.pid}`);
+  console.log('## Speech detection on diarization/sample.wav (30 s, two speakers) and musanmix.wav\n');
+  console.log('| engine | sample.wav vs RTTM speech | musanmix.wav speech vs non-speech vs inaSpeechSegmenter |');
+  console.log('|---|---|---|');
+  for (const engine of ['smn', 'silero'] as const) {
+    const r = await runSegment([wav, path.join(SHARED, 'ina', 'musanmix.wav')], ds, { engine, gender: false, genderMethod: 'pitch' }, {
+      jobs: 1, ffmpeg: ffmpegPaths(), log: () => {}, progress: () => {},
+    });
+    if (r.failed.length) throw new Error(r.failed[0].error);
+    const table = (id: string) => parseSegmentCsv(fs.readFileSync(path.join(ds, 'segments', `${id}.csv`), 'utf8'));
+    const n = 3000;
+    const ref: string[] = new Array(n).fill('non');
+    for (const f of rttm) for (let i = Math.round(+f[3] * 100); i < Math.min(n, Math.round((+f[3] + +f[4]) * 100)); i++) ref[i] = 'speech';
+    const a = agreement(labelsPerFrame(table('0001_sample'), n), ref, speechOrNot);
+    const mref = parseSegmentCsv(fs.readFileSync(path.join(SHARED, 'ina', 'musanmix-smn-gender.csv'), 'utf8'));
+    const m = agreement(labelsPerFrame(table('0002_musanmix'), 7450), labelsPerFrame(mref, 7450), speechOrNot);
+    console.log(`| ${engine} | ${(100 * a).toFixed(1)}% | ${(100 * m).toFixed(1)}% |`);
+    fs.rmSync(ds, { recursive: true, force: true });
+  }
+  console.log('');
+}
+
 (async () => {
   if (!fs.existsSync(SHARED)) {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
@@ -44,6 +72,7 @@ async function segmentation(cnn: PatchClassifier) {
   }
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
+  await speechDetection(cnn);
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
   await cnn.release();
 })();

@@ -7,7 +7,7 @@ import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 const USAGE = `Speech Dataset Studio (sds)
 
 Usage:
-  sds segment <files or folders...> --out <dir> [--engine smn|sm] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
+  sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
   sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
 
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return n;
   };
   const options = {
-    engine: v.engine as 'smn' | 'sm' | undefined,
+    engine: v.engine as 'smn' | 'sm' | 'silero' | undefined,
     gender: v['no-gender'] ? false : undefined,
     genderMethod: v['gender-method'] as 'encoder' | 'pitch' | undefined,
     labels: v.labels?.split(',').map((s) => s.trim()).filter(Boolean),

