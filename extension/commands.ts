@@ -16,6 +16,17 @@ async function pickInputs(clicked?: vscode.Uri, selected?: vscode.Uri[]): Promis
   const uris = selected?.length ? selected : clicked ? [clicked] : undefined;
   if (uris) return uris.map((u) => u.fsPath);
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (ws) {
+    const choice = await vscode.window.showQuickPick(
+      [
+        { label: '$(folder) Whole workspace', description: ws.fsPath, whole: true },
+        { label: '$(files) Choose files or folders…', whole: false },
+      ],
+      { title: 'Audio to process', placeHolder: 'The dataset folder itself is always skipped' },
+    );
+    if (!choice) return undefined;
+    if (choice.whole) return [ws.fsPath];
+  }
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: true, canSelectFolders: true, canSelectMany: true, defaultUri: ws, openLabel: 'Segment',
     filters: { Audio: ['wav', 'flac', 'mp3', 'ogg', 'opus', 'm4a', 'aac', 'mp4', 'mkv', 'webm'], All: ['*'] },

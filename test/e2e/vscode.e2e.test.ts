@@ -1,0 +1,130 @@
+/**
+ * End to end in a real VS Code: code-server (installed by test/e2e/setup.sh) serves the workbench with this
+ * extension installed, Debian's chromium drives it through playwright-core. Commands run from the palette, the
+ * pipeline host does the work, and we check the files on disk and what the Dataset view shows.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { readTable } from '../../pipeline/formats/csvTable';
+import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
+import { fixture, ROOT, tmpDir } from '../helpers';
+
+const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const missing = [CODE_SERVER, CHROMIUM].filter((f) => !fs.existsSync(f));
+// CI installs both (.ci/run -> test/e2e/setup.sh); elsewhere say how, instead of failing on a missing tool
+const skip = missing.length && !process.env.CI ? `not installed: ${missing.join(', ')} (run bash test/e2e/setup.sh)` : false;
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const ws = tmpDir('sds-e2e-ws-');
+let port = 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 60000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Runs a palette command, retrying while the extension host is still registering commands. */
+async function runCommand(title: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>' + title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    if (await row.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Escape');
+  }
+  throw new Error(`command not in the palette: ${title}`);
+}
+
+before(async () => {
+  if (skip) return;
+  fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(ws, 'radio show (ep 1).wav'));
+  const exts = tmpDir('sds-e2e-ext-');
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  // a bare folder <publisher>.<name>-<version> is an installed extension; a link keeps dist/, models/ and node_modules
+  fs.symlinkSync(ROOT, path.join(exts, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  const userData = tmpDir('sds-e2e-ud-');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }));
+  port = await freePort();
+  server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--extensions-dir', exts, '--user-data-dir', userData, ws], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  server.stderr!.on('data', (d) => (log += d));
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() - t0 > 60000) throw new Error(`code-server did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 90000 });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server?.pid) try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+});
+
+test('palette: Segment Audio on the workspace writes the segment table and sources.csv', { skip, timeout: 180000 }, async () => {
+  await runCommand('SDS: Segment Audio');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Whole workspace' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const csv = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv');
+  await waitFor(csv, () => fs.existsSync(csv), 120000);
+  const segs = parseSegmentCsv(fs.readFileSync(csv, 'utf8'), csv);
+  assert.deepEqual([...new Set(segs.map((s) => s.label))].sort(), ['male', 'music', 'noEnergy', 'noise']);
+  assert.equal(readTable(path.join(ws, 'sds-dataset', 'sources.csv'))[0].path, path.join(ws, 'radio show (ep 1).wav'));
+  await page.locator('.notifications-toasts', { hasText: 'segment: 1 done' }).waitFor({ timeout: 60000 });
+});
+
+test('palette: Slice writes clips; the Dataset view lists the source with its speech seconds and clips', { skip, timeout: 180000 }, async () => {
+  await runCommand('SDS: Slice Segments into Clips');
+  const clipsCsv = path.join(ws, 'sds-dataset', 'clips.csv');
+  await waitFor(clipsCsv, () => fs.existsSync(clipsCsv), 120000);
+  const clips = readTable(clipsCsv);
+  assert.equal(clips.length, 3);
+  for (const c of clips) assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', c.path)));
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^Dataset/ }) }).first();
+  const header = pane.locator('.pane-header').first();
+  await header.waitFor({ timeout: 30000 });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const row = pane.locator('.monaco-list-row', { hasText: 'radio show (ep 1).wav' }).first();
+  await row.waitFor({ timeout: 30000 });
+  await page.screenshot({ path: path.join(ws, 'dataset-view.png') });
+  const text = await row.innerText();
+  const segs = parseSegmentCsv(fs.readFileSync(path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv'), 'utf8'));
+  const male = segs.filter((s) => s.label === 'male').reduce((t, s) => t + s.stop - s.start, 0);
+  assert.ok(text.includes(`male ${male.toFixed(1)} s · 3 clips`), text);
+});
