@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { assertFfmpeg, ffmpegPaths, FfmpegMissingError } from '../pipeline/audio/ffmpeg';
 import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
+import { convertTable } from '../pipeline/formats/convert';
 import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 
 const USAGE = `Speech Dataset Studio (sds)
@@ -10,6 +11,7 @@ Usage:
   sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
   sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
+  sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
 
@@ -38,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
   if (v.help || !command) {
     console.log(USAGE);
     return v.help ? 0 : 2;
+  }
+  if (command === 'convert') {
+    if (inputs.length !== 2) throw new UsageError('convert needs <in> and <out>');
+    const n = await convertTable(inputs[0], inputs[1]);
+    console.log(`${inputs[1]}: ${n} segments`);
+    return 0;
   }
   if (!v.out) throw new UsageError('--out <dir> is required');
   const num = (name: string, s?: string) => {

@@ -41,3 +41,16 @@ export function labelsPerFrame(segments: Segment[], frames: number, step = 0.01)
   }
   return out;
 }
+
+/** Makes a table contiguous from 0: gaps (and the tail up to `duration`) become noEnergy. */
+export function fillGaps(segments: Segment[], duration?: number): Segment[] {
+  const out: Segment[] = [];
+  let t = 0;
+  for (const s of [...segments].sort((a, b) => a.start - b.start)) {
+    if (s.start > t + 5e-4) out.push({ label: 'noEnergy', start: t, stop: s.start });
+    out.push({ ...s, start: Math.max(s.start, t) });
+    t = Math.max(t, s.stop);
+  }
+  if (duration !== undefined && duration > t + 5e-4) out.push({ label: 'noEnergy', start: t, stop: duration });
+  return out;
+}
