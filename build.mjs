@@ -10,6 +10,8 @@ const entries = [
   { entryPoints: ['cli/sds.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/benchEntry.ts'], outfile: 'dist/bench-entry.js' },
 ];
+// the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
+entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });
 for (const e of entries) {
   if (!fs.existsSync(e.entryPoints[0])) continue;
   const opts = { ...common, ...e };
@@ -17,3 +19,4 @@ for (const e of entries) {
   else await esbuild.build(opts);
 }
 if (!watch) fs.chmodSync('dist/cli.js', 0o755);
+fs.copyFileSync('webviews/timeline/timeline.css', 'dist/timeline.css');

@@ -94,9 +94,10 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       const inputs = dir ? await pickInputs(clicked, selected) : undefined;
       if (dir && inputs?.length) return runWithProgress(deps, 'Segment', { stage: 'segment', inputs, out: dir, options: options() });
     }),
-    vscode.commands.registerCommand('sds.slice.run', async () => {
-      const dir = out();
-      if (dir) return runWithProgress(deps, 'Slice', { stage: 'slice', out: dir, options: options() });
+    // from the palette: the configured dataset; from the timeline: { out, sources } to re-slice one file
+    vscode.commands.registerCommand('sds.slice.run', async (only?: { out: string; sources: string[] }) => {
+      const dir = only?.out ?? out();
+      if (dir) return runWithProgress(deps, 'Slice', { stage: 'slice', out: dir, options: options(), sources: only?.sources });
     }),
     vscode.commands.registerCommand('sds.pipeline.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
       const dir = out();

@@ -4,6 +4,7 @@ import { HostClient } from '../host/client';
 import { registerCommands } from './commands';
 import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
+import { TimelineEditorProvider } from './timelineEditor';
 
 /** Glue only: the host process does the audio work; this wires commands, the tree view and the log. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -23,6 +24,14 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => host?.dispose() },
   );
   registerCommands(context, { host: getHost, log, refresh: () => tree.refresh() });
+  const timeline = new TimelineEditorProvider(context, getHost, log);
+  for (const viewType of TimelineEditorProvider.viewTypes) {
+    context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));
+  }
+  context.subscriptions.push(vscode.commands.registerCommand('sds.timeline.open', (uri?: vscode.Uri) => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (target) return vscode.commands.executeCommand('vscode.openWith', target, 'sds.timeline.any');
+  }));
 }
 
 export function deactivate(): void {

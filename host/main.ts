@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { assertFfmpeg, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runStage } from '../pipeline/stages/dispatch';
-import { helloRequest, logNotification, progressNotification, PROTOCOL_VERSION, runStageRequest } from './protocol';
+import { computePeaks } from '../pipeline/audio/peaks';
+import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest } from './protocol';
 
 /**
  * The pipeline host: a plain Node process speaking JSON-RPC over stdio, so decoding and inference never run on the
@@ -30,6 +31,17 @@ conn.onRequest(runStageRequest, async (params, token) => {
     });
     for (const r of reports) for (const f of r.failed) log(f.error, 'error');
     return reports;
+  } finally {
+    sub.dispose();
+  }
+});
+
+conn.onRequest(peaksRequest, async (params, token) => {
+  const abort = new AbortController();
+  const sub = token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+  try {
+    const p = await computePeaks(params.file, params.cacheFile, params.key, { paths: ffmpegPaths(params.settings?.ffmpegPath || undefined), signal: abort.signal });
+    return { duration: p.duration, count: p.peaks.length };
   } finally {
     sub.dispose();
   }

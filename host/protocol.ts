@@ -21,6 +21,19 @@ export interface HelloResult {
 export const helloRequest = new RequestType0<HelloResult, void>('sds/hello');
 export const runStageRequest = new RequestType<RunStageParams, StageReport[], void>('sds/runStage');
 
+export interface PeaksParams {
+  file: string;
+  cacheFile: string;
+  key: string;
+  settings?: HostSettings;
+}
+export interface PeaksResult {
+  duration: number;
+  count: number;
+}
+/** Computes (or reuses) the cached envelope of `file` in `cacheFile`; the webview fetches that file itself. */
+export const peaksRequest = new RequestType<PeaksParams, PeaksResult, void>('sds/peaks');
+
 /** Host -> client. */
 export const progressNotification = new NotificationType<ProgressEvent & { runId: string }>('sds/progress');
 export const logNotification = new NotificationType<{ level: 'info' | 'warn' | 'error'; message: string }>('sds/log');

@@ -128,3 +128,51 @@ test('palette: Slice writes clips; the Dataset view lists the source with its sp
   const male = segs.filter((s) => s.label === 'male').reduce((t, s) => t + s.stop - s.start, 0);
   assert.ok(text.includes(`male ${male.toFixed(1)} s · 3 clips`), text);
 });
+
+test('timeline: a segment table opens as regions; drag a boundary, relabel, save, undo', { skip, timeout: 180000 }, async () => {
+  const csvPath = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv');
+  const before = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
+  const t0 = Date.now();
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input.input').fill('0001_radio_show_ep_1.csv');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: '0001_radio_show_ep_1.csv' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const regions = view.locator('[part~="region"]');
+  await regions.first().waitFor({ timeout: 60000 });
+  await view.locator('#count', { hasText: `${before.length} segments` }).waitFor();
+  console.log(`# timeline first render: ${Date.now() - t0} ms (${before.length} regions, 74.5 s file)`);
+  assert.equal(await regions.count(), before.length);
+
+  // drag the left edge of the first male region 40 px to the right: it and its noEnergy neighbour move together
+  const i = before.findIndex((s) => s.label === 'male');
+  const handle = view.locator(`[part~="seg-${i}"] [part~="region-handle-left"]`);
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + 40, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Control+S');
+  const moved = await waitFor('saved boundary move', () => {
+    const t = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
+    return t[i].start > before[i].start + 0.1 ? t : undefined;
+  }, 15000);
+  assert.equal(moved.length, before.length);
+  assert.equal(moved[i - 1].stop, moved[i].start, 'the neighbour followed: no gap, no overlap');
+  assert.equal(moved[i].stop, before[i].stop);
+
+  // select the region and relabel it with key 2 (female)
+  await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
+  await page.keyboard.press('2');
+  await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Control+S');
+  await waitFor('saved relabel', () => parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'))[i].label === 'female', 15000);
+
+  // undo is VS Code's own, on the document
+  await runCommand('Undo');
+  await page.keyboard.press('Control+S');
+  await waitFor('saved undo', () => parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'))[i].label === 'male', 15000);
+  await page.screenshot({ path: path.join(ws, 'timeline.png') });
+});

@@ -1,0 +1,115 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { HostClient } from '../host/client';
+import { Dataset } from '../pipeline/dataset';
+import { formatSegmentCsv, parseSegmentCsv } from '../pipeline/formats/segmentTable';
+import { TIMELINE_LABELS, type TimelineMessage, type TimelineSnapshot } from '../webviews/protocol';
+import { readConfig } from './config';
+
+/**
+ * Segment tables as an editable timeline. The TextDocument is the source of truth: the webview sends a whole new
+ * table, we apply it as a WorkspaceEdit (so undo/redo, dirty state, save and hot exit are VS Code's own), and any
+ * change to the document, from us or elsewhere, goes back to the webview as a fresh snapshot.
+ */
+export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
+  static readonly viewTypes = ['sds.timeline', 'sds.timeline.any'];
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly host: () => HostClient, private readonly log: vscode.LogOutputChannel) {}
+
+  async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const source = findSource(document.uri.fsPath);
+    const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri)];
+    panel.webview.options = { enableScripts: true, localResourceRoots: roots };
+    panel.webview.html = this.html(panel.webview);
+    const inWorkspace = (f: string) => !!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f));
+    let peaksUrl: string | undefined;
+    let duration = 0;
+
+    const snapshot = (): TimelineSnapshot => {
+      let segments: TimelineSnapshot['segments'] = [];
+      let notice: string | undefined;
+      try {
+        segments = parseSegmentCsv(document.getText(), document.uri.fsPath);
+      } catch (e) {
+        notice = (e as Error).message;
+      }
+      if (!source) notice ??= 'No audio found for this table (looked in the dataset\'s sources.csv and beside the file).';
+      else if (!inWorkspace(source.audio)) notice ??= `The audio (${source.audio}) is outside the workspace, so the timeline cannot play it.`;
+      return {
+        type: 'snapshot', segments, title: path.basename(document.uri.fsPath), labels: TIMELINE_LABELS, notice,
+        duration: Math.max(duration, segments[segments.length - 1]?.stop ?? 0),
+        audioUrl: source && inWorkspace(source.audio) ? panel.webview.asWebviewUri(vscode.Uri.file(source.audio)).toString() : undefined,
+        peaksUrl,
+      };
+    };
+    const post = () => panel.webview.postMessage(snapshot());
+
+    const subs = [
+      vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === document.uri.toString() && e.contentChanges.length && post()),
+      panel.webview.onDidReceiveMessage(async (m: TimelineMessage) => {
+        if (m.type === 'ready') {
+          post();
+          if (source && inWorkspace(source.audio)) {
+            try {
+              const cfg = readConfig(document.uri);
+              const r = await this.host().peaks({ file: source.audio, cacheFile: source.peaksCache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
+              duration = r.duration;
+              peaksUrl = panel.webview.asWebviewUri(vscode.Uri.file(source.peaksCache)).toString();
+              post();
+            } catch (e) {
+              this.log.error(`peaks for ${source.audio}: ${(e as Error).message}`);
+            }
+          }
+        } else if (m.type === 'edit') {
+          const edit = new vscode.WorkspaceEdit();
+          edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), formatSegmentCsv(m.segments), { needsConfirmation: false, label: m.description });
+          await vscode.workspace.applyEdit(edit);
+        } else if (m.type === 'reslice' && source?.id && source.dataset) {
+          await vscode.commands.executeCommand('sds.slice.run', { sources: [source.id], out: source.dataset });
+        }
+      }),
+    ];
+    panel.onDidDispose(() => subs.forEach((s) => s.dispose()));
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'timeline.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'timeline.css'));
+    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource} 'unsafe-inline'`,
+      `media-src ${webview.cspSource} blob:`, `connect-src ${webview.cspSource}`, `img-src ${webview.cspSource} data: blob:`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>Timeline</title></head>
+<body><div id="app"></div><script nonce="${nonce}" src="${script}"></script></body></html>`;
+  }
+}
+
+interface Source {
+  audio: string;
+  peaksCache: string;
+  key: string;
+  id?: string;
+  dataset?: string;
+}
+
+/** The audio behind a table: the dataset's sources.csv for segments/<id>.csv, else a same-named file beside it. */
+function findSource(csv: string): Source | undefined {
+  const id = path.basename(csv, path.extname(csv));
+  const datasetDir = path.dirname(path.dirname(csv));
+  if (path.basename(path.dirname(csv)) === 'segments' && fs.existsSync(path.join(datasetDir, 'sources.csv'))) {
+    const ds = new Dataset(datasetDir);
+    const row = ds.readSources().find((r) => r.id === id);
+    if (row && fs.existsSync(row.path)) {
+      return { audio: row.path, id, dataset: datasetDir, key: row.sha256, peaksCache: path.join(datasetDir, '.sds', 'peaks', `${id}.json`) };
+    }
+  }
+  const dir = path.dirname(csv);
+  const stem = id.replace(/-(smn|sm)(-gender)?$/, '');
+  const audio = fs.readdirSync(dir).find((f) => path.basename(f, path.extname(f)) === stem && /\.(wav|flac|mp3|ogg|opus|m4a|aac)$/i.test(f));
+  if (!audio) return undefined;
+  const file = path.join(dir, audio);
+  const st = fs.statSync(file);
+  return { audio: file, key: `${st.size}:${Math.round(st.mtimeMs)}`, peaksCache: path.join(dir, '.sds', 'peaks', `${stem}.json`) };
+}

@@ -1,0 +1,23 @@
+import type { Seg } from './timeline/tableEdits';
+
+/** Extension -> timeline webview: always a full snapshot, so the view never drifts from the document. */
+export interface TimelineSnapshot {
+  type: 'snapshot';
+  segments: Seg[];
+  /** webview URI of the audio (asWebviewUri); absent when the source cannot be found or is outside the workspace */
+  audioUrl?: string;
+  /** webview URI of the cached peaks JSON (pipeline/audio/peaks.ts) */
+  peaksUrl?: string;
+  duration: number;
+  labels: string[];
+  title: string;
+  notice?: string;
+}
+
+/** Timeline webview -> extension. The webview never writes files: edits come back as a whole new table. */
+export type TimelineMessage =
+  | { type: 'ready' }
+  | { type: 'edit'; segments: Seg[]; description: string }
+  | { type: 'reslice' };
+
+export const TIMELINE_LABELS = ['male', 'female', 'music', 'noise', 'noEnergy', 'speech'];

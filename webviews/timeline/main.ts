@@ -1,0 +1,191 @@
+/**
+ * The timeline view: renders the snapshot it is given with wavesurfer.js and turns gestures and keys into table
+ * edits (tableEdits.ts) sent back to the extension. It holds no truth of its own: every change returns as a new
+ * snapshot from the document.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import WaveSurfer from 'wavesurfer.js';
+import HoverPlugin from 'wavesurfer.js/plugins/hover';
+import MinimapPlugin from 'wavesurfer.js/plugins/minimap';
+import RegionsPlugin, { type Region } from 'wavesurfer.js/plugins/regions';
+import TimelinePlugin from 'wavesurfer.js/plugins/timeline';
+import ZoomPlugin from 'wavesurfer.js/plugins/zoom';
+import type { TimelineMessage, TimelineSnapshot } from '../protocol';
+import { indexAt, mergeNext, moveBoundary, relabel, remove, splitAt, totals, type Seg } from './tableEdits';
+
+declare function acquireVsCodeApi(): { postMessage(m: TimelineMessage): void };
+const vscode = acquireVsCodeApi();
+
+const COLOURS: Record<string, string> = {
+  male: 'rgba(66, 133, 244, 0.35)', female: 'rgba(219, 68, 160, 0.35)', speech: 'rgba(52, 168, 83, 0.35)',
+  music: 'rgba(251, 188, 4, 0.35)', noise: 'rgba(150, 150, 150, 0.35)', noEnergy: 'rgba(0, 0, 0, 0.06)',
+};
+const colour = (label: string) => COLOURS[label] ?? 'rgba(120, 80, 200, 0.3)';
+const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+
+let snap: TimelineSnapshot | undefined;
+let segs: Seg[] = [];
+let selected = -1;
+let loop = false;
+let ws: WaveSurfer | undefined;
+let regions: ReturnType<typeof RegionsPlugin.create> | undefined;
+let loaded = '';
+
+const app = document.getElementById('app')!;
+app.innerHTML = `
+  <div class="bar">
+    <vscode-button id="play" title="Play / pause (Space)">Play</vscode-button>
+    <vscode-button id="playRegion" secondary title="Play the selected region (P)">Play region</vscode-button>
+    <vscode-checkbox id="loop" title="Loop the selected region (L)">Loop</vscode-checkbox>
+    <vscode-single-select id="rate" title="Playback rate">
+      <vscode-option value="0.5">0.5x</vscode-option><vscode-option value="1" selected>1x</vscode-option>
+      <vscode-option value="1.5">1.5x</vscode-option><vscode-option value="2">2x</vscode-option>
+    </vscode-single-select>
+    <vscode-button id="zoomRegion" secondary title="Zoom to the selected region (Z)">Zoom to region</vscode-button>
+    <vscode-button id="reslice" secondary title="Cut this file's clips again from the edited table (R)">Slice this file again</vscode-button>
+    <span id="time" class="time"></span>
+  </div>
+  <div id="notice" class="notice" hidden></div>
+  <div id="wave"></div>
+  <div id="legend" class="legend"></div>
+  <div class="help">Click a region to select it. Drag an edge to move a boundary (neighbours follow).
+    <kbd>1</kbd>-<kbd>6</kbd> relabel &middot; <kbd>S</kbd> split at cursor &middot; <kbd>M</kbd> merge with next &middot;
+    <kbd>Del</kbd> delete (merge into previous) &middot; <kbd>[</kbd> <kbd>]</kbd> previous/next region &middot;
+    <kbd>Space</kbd> play &middot; <kbd>P</kbd> play region &middot; <kbd>L</kbd> loop &middot; <kbd>Z</kbd> zoom to region &middot;
+    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
+
+function edit(next: Seg[], description: string): void {
+  if (next === segs) return;
+  segs = next; // optimistic, the snapshot that follows confirms it
+  vscode.postMessage({ type: 'edit', segments: next, description });
+}
+
+function select(i: number): void {
+  selected = Math.max(-1, Math.min(segs.length - 1, i));
+  regions?.getRegions().forEach((r) => r.element?.classList.toggle('selected', r.id === `seg-${selected}`));
+  if (selected >= 0) ws?.setTime(segs[selected].start);
+  renderLegend();
+}
+
+function renderLegend(): void {
+  const t = totals(segs);
+  const labels = snap?.labels ?? [];
+  document.getElementById('legend')!.innerHTML = labels.map((l, k) =>
+    `<span class="chip" data-label="${l}"><span class="swatch" style="background:${colour(l)}"></span>${k + 1} ${l} <b>${(t.get(l) ?? 0).toFixed(1)} s</b></span>`).join('') +
+    `<span class="count" id="count">${segs.length} segments${selected >= 0 ? ` &middot; selected #${selected + 1}: ${segs[selected].label} ${segs[selected].start}-${segs[selected].stop} s` : ''}</span>`;
+}
+
+function renderRegions(): void {
+  if (!regions) return;
+  regions.clearRegions();
+  segs.forEach((s, i) => regions!.addRegion({ id: `seg-${i}`, start: s.start, end: s.stop, color: colour(s.label), content: s.label, drag: false, resize: true, minLength: 0.02 }));
+  select(selected);
+}
+
+async function load(s: TimelineSnapshot): Promise<void> {
+  const key = `${s.audioUrl}|${s.peaksUrl}`;
+  if (ws && key === loaded) return;
+  loaded = key;
+  let peaks: number[] | undefined;
+  if (s.peaksUrl) peaks = (await (await fetch(s.peaksUrl)).json()).peaks;
+  const duration = s.duration;
+  peaks ??= new Array(Math.max(1, Math.round(duration * 10))).fill(0);
+  if (!ws) {
+    regions = RegionsPlugin.create();
+    ws = WaveSurfer.create({
+      container: '#wave', height: 140, normalize: true, waveColor: css('--vscode-editor-foreground', '#888'),
+      progressColor: css('--vscode-progressBar-background', '#0a84ff'), cursorColor: css('--vscode-editorCursor-foreground', '#fff'),
+      plugins: [regions, TimelinePlugin.create(), MinimapPlugin.create({ height: 24 }), HoverPlugin.create(), ZoomPlugin.create({ scale: 0.5, maxZoom: 2000 })],
+    });
+    wireEvents();
+  }
+  await ws.load(s.audioUrl ?? '', [peaks], duration).catch(() => undefined);
+  renderRegions();
+}
+
+function wireEvents(): void {
+  regions!.on('region-clicked', (r: Region, e: MouseEvent) => {
+    e.stopPropagation();
+    select(Number(r.id.slice(4)));
+  });
+  // live feedback: the neighbour's edge follows the dragged one
+  regions!.on('region-update', (r: Region, side?: 'start' | 'end') => {
+    const i = Number(r.id.slice(4));
+    const n = regions!.getRegions().find((x) => x.id === `seg-${side === 'start' ? i - 1 : i + 1}`);
+    if (n) n.setOptions(side === 'start' ? { end: r.start } : { start: r.end });
+  });
+  regions!.on('region-updated', (r: Region, side?: 'start' | 'end') => {
+    const i = Number(r.id.slice(4));
+    const next = side === 'start' ? moveBoundary(segs, i, r.start) : moveBoundary(segs, i + 1, r.end);
+    selected = i;
+    edit(next, 'Move boundary');
+    renderRegions();
+  });
+  ws!.on('timeupdate', (t) => {
+    document.getElementById('time')!.textContent = `${t.toFixed(2)} / ${ws!.getDuration().toFixed(2)} s`;
+    if (loop && selected >= 0 && t >= segs[selected].stop) ws!.setTime(segs[selected].start);
+  });
+}
+
+const actions: Record<string, () => void> = {
+  play: () => ws?.playPause(),
+  playRegion: () => selected >= 0 && ws?.play(segs[selected].start, loop ? undefined : segs[selected].stop),
+  zoomRegion: () => {
+    if (selected < 0 || !ws) return;
+    const s = segs[selected];
+    ws.zoom(Math.max(1, (document.getElementById('wave')!.clientWidth * 0.9) / Math.max(0.05, s.stop - s.start)));
+    ws.setTime(s.start);
+  },
+  reslice: () => vscode.postMessage({ type: 'reslice' }),
+  split: () => ws && edit(splitAt(segs, ws.getCurrentTime()), 'Split'),
+  merge: () => selected >= 0 && edit(mergeNext(segs, selected), 'Merge with next'),
+  remove: () => {
+    if (selected < 0) return;
+    edit(remove(segs, selected), 'Delete region');
+    select(selected - 1);
+  },
+};
+for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice']) document.getElementById(id)!.addEventListener('click', actions[id]);
+document.getElementById('loop')!.addEventListener('change', (e) => (loop = (e.target as HTMLInputElement).checked));
+document.getElementById('rate')!.addEventListener('change', (e) => ws?.setPlaybackRate(Number((e.target as HTMLSelectElement).value)));
+document.getElementById('legend')!.addEventListener('click', (e) => {
+  const l = (e.target as HTMLElement).closest<HTMLElement>('.chip')?.dataset.label;
+  if (l && selected >= 0) edit(relabel(segs, selected, l), `Relabel as ${l}`);
+});
+
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return; // undo, save, ... are VS Code's
+  const labels = snap?.labels ?? [];
+  const k = e.key;
+  if (/^[1-9]$/.test(k) && labels[Number(k) - 1] && selected >= 0) edit(relabel(segs, selected, labels[Number(k) - 1]), `Relabel as ${labels[Number(k) - 1]}`);
+  else if (k === ' ') actions.play();
+  else if (k === 'p' || k === 'P') actions.playRegion();
+  else if (k === 's' || k === 'S') actions.split();
+  else if (k === 'm' || k === 'M') actions.merge();
+  else if (k === 'Delete' || k === 'Backspace') actions.remove();
+  else if (k === 'z' || k === 'Z') actions.zoomRegion();
+  else if (k === 'r' || k === 'R') actions.reslice();
+  else if (k === 'l' || k === 'L') {
+    loop = !loop;
+    (document.getElementById('loop') as HTMLInputElement).checked = loop;
+  } else if (k === '[' || k === ']') select(selected < 0 ? indexAt(segs, ws?.getCurrentTime() ?? 0) : selected + (k === ']' ? 1 : -1));
+  else if (k === '+' || k === '=') ws?.zoom((ws.options.minPxPerSec || 10) * 1.5);
+  else if (k === '-') ws?.zoom((ws.options.minPxPerSec || 10) / 1.5);
+  else return;
+  e.preventDefault();
+});
+
+window.addEventListener('message', (e: MessageEvent<TimelineSnapshot>) => {
+  if (e.data?.type !== 'snapshot') return;
+  snap = e.data;
+  segs = e.data.segments;
+  const notice = document.getElementById('notice')!;
+  notice.hidden = !e.data.notice;
+  notice.textContent = e.data.notice ?? '';
+  if (selected >= segs.length) selected = segs.length - 1;
+  void load(e.data).then(() => renderRegions());
+});
+vscode.postMessage({ type: 'ready' });
