@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readTable } from '../../pipeline/formats/csvTable';
-import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
+import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
@@ -165,6 +165,7 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
 
   // select the region and relabel it with key 2 (female)
   await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
+  await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });
   await page.keyboard.press('2');
   await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
@@ -174,5 +175,29 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await runCommand('Undo');
   await page.keyboard.press('Control+S');
   await waitFor('saved undo', () => parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'))[i].label === 'male', 15000);
+
+  // click into the music region, mark in (I), click further on, add (O): a speech region is cut out of the music
+  const music = view.locator('[part~="seg-0"]');
+  const mb = (await music.boundingBox())!;
+  await music.click({ position: { x: mb.width * 0.3, y: mb.height * 0.7 } });
+  await view.locator('#count', { hasText: 'selected #1: music' }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('i');
+  await music.click({ position: { x: mb.width * 0.5, y: mb.height * 0.7 } });
+  await page.keyboard.press('o');
+  await view.locator('#count', { hasText: `${before.length + 2} segments` }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Control+S');
+  const added = await waitFor('saved added region', () => {
+    const t = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
+    return t.length === before.length + 2 ? t : undefined;
+  }, 15000);
+  assert.equal(added[1].label, 'speech');
+  assert.ok(added[1].start > 4 && added[1].stop < 14 && added[1].stop - added[1].start > 3, JSON.stringify(added[1]));
+
+  // a change made to the file elsewhere re-renders the view (after the editor's own changes are reverted)
+  await runCommand('File: Revert File');
+  const external = [...before.slice(0, 2), { label: 'noise', start: before[2].start, stop: before[before.length - 1].stop }];
+  fs.writeFileSync(csvPath, formatSegmentCsv(external));
+  await view.locator('#count', { hasText: '3 segments' }).waitFor({ timeout: 20000 });
+  assert.equal(await regions.count(), 3);
   await page.screenshot({ path: path.join(ws, 'timeline.png') });
 });

@@ -14,7 +14,7 @@ import RegionsPlugin, { type Region } from 'wavesurfer.js/plugins/regions';
 import TimelinePlugin from 'wavesurfer.js/plugins/timeline';
 import ZoomPlugin from 'wavesurfer.js/plugins/zoom';
 import type { TimelineMessage, TimelineSnapshot } from '../protocol';
-import { indexAt, mergeNext, moveBoundary, relabel, remove, splitAt, totals, type Seg } from './tableEdits';
+import { add, indexAt, mergeNext, moveBoundary, relabel, remove, splitAt, totals, type Seg } from './tableEdits';
 
 declare function acquireVsCodeApi(): { postMessage(m: TimelineMessage): void };
 const vscode = acquireVsCodeApi();
@@ -54,6 +54,7 @@ app.innerHTML = `
   <div class="help">Click a region to select it. Drag an edge to move a boundary (neighbours follow).
     <kbd>1</kbd>-<kbd>6</kbd> relabel &middot; <kbd>S</kbd> split at cursor &middot; <kbd>M</kbd> merge with next &middot;
     <kbd>Del</kbd> delete (merge into previous) &middot; <kbd>[</kbd> <kbd>]</kbd> previous/next region &middot;
+    <kbd>I</kbd> mark in, <kbd>O</kbd> add a speech region from the mark to the cursor &middot;
     <kbd>Space</kbd> play &middot; <kbd>P</kbd> play region &middot; <kbd>L</kbd> loop &middot; <kbd>Z</kbd> zoom to region &middot;
     <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
 
@@ -63,12 +64,14 @@ function edit(next: Seg[], description: string): void {
   vscode.postMessage({ type: 'edit', segments: next, description });
 }
 
-function select(i: number): void {
+function select(i: number, seek = true): void {
   selected = Math.max(-1, Math.min(segs.length - 1, i));
   regions?.getRegions().forEach((r) => r.element?.classList.toggle('selected', r.id === `seg-${selected}`));
-  if (selected >= 0) ws?.setTime(segs[selected].start);
+  if (selected >= 0 && seek) ws?.setTime(segs[selected].start);
   renderLegend();
 }
+
+let markIn: number | undefined;
 
 function renderLegend(): void {
   const t = totals(segs);
@@ -107,10 +110,8 @@ async function load(s: TimelineSnapshot): Promise<void> {
 }
 
 function wireEvents(): void {
-  regions!.on('region-clicked', (r: Region, e: MouseEvent) => {
-    e.stopPropagation();
-    select(Number(r.id.slice(4)));
-  });
+  // a click selects the region under it; wavesurfer itself moves the cursor to the clicked point
+  regions!.on('region-clicked', (r: Region) => select(Number(r.id.slice(4)), false));
   // live feedback: the neighbour's edge follows the dragged one
   regions!.on('region-update', (r: Region, side?: 'start' | 'end') => {
     const i = Number(r.id.slice(4));
@@ -168,6 +169,15 @@ document.addEventListener('keydown', (e) => {
   else if (k === 'Delete' || k === 'Backspace') actions.remove();
   else if (k === 'z' || k === 'Z') actions.zoomRegion();
   else if (k === 'r' || k === 'R') actions.reslice();
+  else if (k === 'i' || k === 'I') markIn = ws?.getCurrentTime();
+  else if ((k === 'o' || k === 'O') && markIn !== undefined && ws) {
+    const [a, b] = [markIn, ws.getCurrentTime()];
+    const next = add(segs, a, b, 'speech');
+    markIn = undefined;
+    edit(next, 'Add region');
+    renderRegions();
+    select(indexAt(next, (a + b) / 2), false);
+  }
   else if (k === 'l' || k === 'L') {
     loop = !loop;
     (document.getElementById('loop') as HTMLInputElement).checked = loop;
