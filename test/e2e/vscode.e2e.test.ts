@@ -4,12 +4,13 @@
  * pipeline host does the work, and we check the files on disk and what the Dataset view shows.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { fixture, ROOT, tmpDir } from '../helpers';
@@ -200,4 +201,51 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await view.locator('#count', { hasText: '3 segments' }).waitFor({ timeout: 20000 });
   assert.equal(await regions.count(), 3);
   await page.screenshot({ path: path.join(ws, 'timeline.png') });
+});
+
+test('timeline on a 1-hour file with 1,000 regions: prints first render and scroll frame times', { skip, timeout: 240000 }, async () => {
+  const dir = path.join(ws, 'long');
+  const audio = path.join(dir, 'hour.wav');
+  fs.mkdirSync(path.join(dir, 'segments'), { recursive: true });
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture('ina', 'musanmix.wav'), '-t', '3600', '-c:a', 'pcm_s16le', audio]);
+  fs.writeFileSync(path.join(dir, 'sources.csv'), `id,path,sha256\n0001_hour,${audio},hour-key\n`);
+  const labels = ['male', 'noEnergy', 'female', 'music', 'noise'];
+  const segs = Array.from({ length: 1000 }, (_, k) => ({ label: labels[k % labels.length], start: k * 3.6, stop: (k + 1) * 3.6 }));
+  fs.writeFileSync(path.join(dir, 'segments', '0001_hour.csv'), formatSegmentCsv(segs));
+  const t0 = Date.now();
+  await computePeaks(audio, path.join(dir, '.sds', 'peaks', '0001_hour.json'), 'hour-key');
+  console.log(`# peaks for 1 hour: ${Date.now() - t0} ms (then cached)`);
+
+  await runCommand('View: Close All Editors');
+  const t1 = Date.now();
+  await runCommand('Collapse Folders in Explorer');
+  const explorer = page.locator('.explorer-folders-view');
+  await explorer.locator('.monaco-list-row', { hasText: /^long$/ }).click();
+  await explorer.locator('.monaco-list-row[aria-level="2"]', { hasText: /^segments$/ }).first().click();
+  await explorer.locator('.monaco-list-row', { hasText: '0001_hour.csv' }).click();
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await view.locator('#count', { hasText: '1000 segments' }).waitFor({ timeout: 60000 });
+  await view.locator('[part~="region"]').first().waitFor({ timeout: 60000 });
+  console.log(`# timeline first render, 1-hour file, 1,000 regions, cached peaks: ${Date.now() - t1} ms`);
+
+  await view.locator('#wave').click({ position: { x: 50, y: 60 } });
+  for (let k = 0; k < 8; k++) await page.keyboard.press('+');
+  const frame = page.frames().find((f) => f.url().includes('fake.html') || f.name() === 'active-frame') ?? page.frames()[page.frames().length - 1];
+  const stats = await frame.evaluate(async () => {
+    const host = document.querySelector('#wave > div') as HTMLElement & { shadowRoot: ShadowRoot };
+    const scroller = host.shadowRoot.querySelector('.scroll') as HTMLElement;
+    const times: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      scroller.scrollLeft += 400;
+      await new Promise(requestAnimationFrame);
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    times.sort((a, b) => a - b);
+    return { mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)], width: scroller.scrollWidth };
+  });
+  console.log(`# scrolling 1,000 regions zoomed in (${stats.width} px wide): mean frame ${stats.mean.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
+  assert.ok(stats.width > 10000, 'zoomed in far enough to scroll');
 });

@@ -84,7 +84,9 @@ function renderLegend(): void {
 function renderRegions(): void {
   if (!regions) return;
   regions.clearRegions();
-  segs.forEach((s, i) => regions!.addRegion({ id: `seg-${i}`, start: s.start, end: s.stop, color: colour(s.label), content: s.label, drag: false, resize: true, minLength: 0.02 }));
+  // region labels make wavesurfer lay out overlapping captions pairwise (quadratic): colour alone past a few hundred
+  const captions = segs.length <= 300;
+  segs.forEach((s, i) => regions!.addRegion({ id: `seg-${i}`, start: s.start, end: s.stop, color: colour(s.label), content: captions ? s.label : undefined, drag: false, resize: true, minLength: 0.02 }));
   select(selected);
 }
 
@@ -106,7 +108,6 @@ async function load(s: TimelineSnapshot): Promise<void> {
     wireEvents();
   }
   await ws.load(s.audioUrl ?? '', [peaks], duration).catch(() => undefined);
-  renderRegions();
 }
 
 function wireEvents(): void {
