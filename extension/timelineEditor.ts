@@ -50,18 +50,18 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
       vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === document.uri.toString() && e.contentChanges.length && post()),
       panel.webview.onDidReceiveMessage(async (m: TimelineMessage) => {
         if (m.type === 'ready') {
-          post();
+          // peaks first (cached after the first time), so the view renders once, with its real waveform
           if (source && inWorkspace(source.audio)) {
             try {
               const cfg = readConfig(document.uri);
               const r = await this.host().peaks({ file: source.audio, cacheFile: source.peaksCache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
               duration = r.duration;
               peaksUrl = panel.webview.asWebviewUri(vscode.Uri.file(source.peaksCache)).toString();
-              post();
             } catch (e) {
               this.log.error(`peaks for ${source.audio}: ${(e as Error).message}`);
             }
           }
+          post();
         } else if (m.type === 'edit') {
           const edit = new vscode.WorkspaceEdit();
           edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), formatSegmentCsv(m.segments), { needsConfirmation: false, label: m.description });
