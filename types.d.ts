@@ -5,5 +5,6 @@ declare module 'fft.js' {
     realTransform(output: ArrayLike<number>, input: ArrayLike<number>): void;
     transform(output: ArrayLike<number>, input: ArrayLike<number>): void;
     completeSpectrum(spectrum: ArrayLike<number>): void;
+    inverseTransform(output: ArrayLike<number>, input: ArrayLike<number>): void;
   }
 }

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { integratedLoudness, truePeak } from '../../pipeline/audio/loudness';
+import { decodeAll, fixture } from '../helpers';
+
+/** ffmpeg's own EBU R128 meter: the independent reference. */
+/** ffmpeg's own EBU R128 meter (it prints to stderr): the independent reference. */
+export function ffmpegMeter(file: string, rate: number): { I: number; TP: number } {
+  return parseMeter(spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-i', file, '-af', `aresample=${rate},aformat=channel_layouts=mono,ebur128=peak=true`, '-f', 'null', '-'], { encoding: 'utf8' }).stderr);
+}
+function parseMeter(text: string) {
+  const I = Number(/I:\s+(-?[\d.]+) LUFS/.exec(text.split('Summary:').pop()!)![1]);
+  const TP = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(text.split('Summary:').pop()!)![1]);
+  return { I, TP };
+}
+
+for (const [name, rate] of [['musanmix.wav', 16000], ['1069-133699-0000.flac', 16000], ['0021.mp3', 44100]] as const) {
+  test(`${name}: integrated loudness and true peak agree with ffmpeg's ebur128`, async () => {
+    const file = name.endsWith('.flac') ? fixture('librispeech', name) : fixture('ina', name);
+    const x = await decodeAll(file, rate);
+    const res = ffmpegMeter(file, rate);
+    const I = integratedLoudness(x, rate);
+    const TP = truePeak(x, rate);
+    assert.ok(Math.abs(I - res.I) < 0.15, `ours ${I.toFixed(2)} vs ffmpeg ${res.I}`);
+    assert.ok(Math.abs(TP - res.TP) < 0.3, `ours ${TP.toFixed(2)} dBTP vs ffmpeg ${res.TP}`);
+  });
+}
+
+test('a full-scale 1 kHz sine at 48 kHz reads -3.01 LUFS (BS.1770 calibration)', () => {
+  const x = Float32Array.from({ length: 48000 * 5 }, (_, n) => Math.sin((2 * Math.PI * 1000 * n) / 48000));
+  assert.ok(Math.abs(integratedLoudness(x, 48000) + 3.01) < 0.05);
+});
+
+test('silence is -Infinity, not NaN', () => {
+  assert.equal(integratedLoudness(new Float32Array(16000), 16000), -Infinity);
+  assert.equal(truePeak(new Float32Array(100), 16000), -Infinity);
+});
