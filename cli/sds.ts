@@ -11,13 +11,17 @@ Usage:
   sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
   sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
+  sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
+            [--dehum auto|50|60|off] [--denoise off|gate|dtln|gtcrn] [--loudness -23 --true-peak -1 | --no-loudness]
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
 
 async function main(argv: string[]): Promise<number> {
+  // `--loudness -16`: parseArgs reads a leading '-' as an option, so glue negative numbers to their option
+  const args = argv.flatMap((a, i) => (/^-\d/.test(a) && argv[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
   const { values: v, positionals } = parseArgs({
-    args: argv,
+    args,
     allowPositionals: true,
     options: {
       out: { type: 'string', short: 'o' },
@@ -31,6 +35,15 @@ async function main(argv: string[]): Promise<number> {
       pad: { type: 'string' },
       'merge-gap': { type: 'string' },
       sources: { type: 'string' },
+      preset: { type: 'string' },
+      lowpass: { type: 'string' },
+      'lowpass-db-oct': { type: 'string' },
+      highpass: { type: 'string' },
+      dehum: { type: 'string' },
+      denoise: { type: 'string' },
+      loudness: { type: 'string' },
+      'true-peak': { type: 'string' },
+      'no-loudness': { type: 'boolean' },
       ffmpeg: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -68,6 +81,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'segment' || command === 'run') {
     if (!inputs.length) throw new UsageError(`${command} needs at least one file or folder`);
     req = { stage: command, inputs, out: v.out, options };
+  } else if (command === 'clean') {
+    req = {
+      stage: 'clean', out: v.out, preset: v.preset,
+      options: {
+        lowpass: num('lowpass', v.lowpass), lowpassDbOct: num('lowpass-db-oct', v['lowpass-db-oct']), highpass: num('highpass', v.highpass),
+        dehum: v.dehum as 'auto' | '50' | '60' | 'off' | undefined, denoise: v.denoise,
+        loudness: v['no-loudness'] ? NaN : num('loudness', v.loudness), truePeak: num('true-peak', v['true-peak']),
+      },
+    };
   } else if (command === 'slice') {
     req = { stage: 'slice', out: v.out, options, sources: v.sources?.split(',') };
   } else throw new UsageError(`unknown command "${command}"`);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,3 +63,14 @@ export function agreement(a: string[], b: string[], map: (l: string) => string =
 
 export const fourClass = (l: string) => (l === 'male' || l === 'female' ? 'speech' : l);
 export const speechOrNot = (l: string) => (['male', 'female', 'speech'].includes(l) ? 'speech' : 'non');
+
+/** ffmpeg's own EBU R128 meter (it prints to stderr): the independent reference. */
+export function ffmpegMeter(file: string, rate: number): { I: number; TP: number } {
+  return parseMeter(spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-i', file, '-af', `aresample=${rate},aformat=channel_layouts=mono,ebur128=peak=true`, '-f', 'null', '-'], { encoding: 'utf8' }).stderr);
+}
+function parseMeter(text: string) {
+  const I = Number(/I:\s+(-?[\d.]+) LUFS/.exec(text.split('Summary:').pop()!)![1]);
+  const TP = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(text.split('Summary:').pop()!)![1]);
+  return { I, TP };
+}
+

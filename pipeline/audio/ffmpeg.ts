@@ -64,6 +64,10 @@ export interface DecodeOptions {
   sampleRate: number;
   signal?: AbortSignal;
   paths?: FfmpegPaths;
+  /** options placed before -i (e.g. the format of raw input) */
+  inputArgs?: string[];
+  /** an ffmpeg audio filter chain applied before the conversion to mono at `sampleRate` */
+  filter?: string;
 }
 
 /**
@@ -72,8 +76,8 @@ export interface DecodeOptions {
  */
 export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGenerator<Float32Array> {
   const paths = opts.paths ?? ffmpegPaths();
-  const args = ['-nostdin', '-v', 'error', '-i', file, '-vn', '-map', '0:a:0', '-ac', '1', '-ar', String(opts.sampleRate),
-    '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+  const args = ['-nostdin', '-v', 'error', ...(opts.inputArgs ?? []), '-i', file, '-vn', '-map', '0:a:0',
+    ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(opts.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
   const proc = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });

@@ -89,8 +89,12 @@ const INTERP = (() => {
 export function truePeak(x: Float32Array, fs: number): number {
   let peak = 0;
   for (const v of x) peak = Math.max(peak, Math.abs(v));
+  // inter-sample peaks of band-limited audio stay within a few dB of their neighbours: only interpolate around
+  // samples above half the sample peak, which keeps this linear in practice
+  const floor = peak / 2;
   if (fs < 96000) {
     for (let n = 0; n < x.length; n++) {
+      if (Math.abs(x[n]) < floor && Math.abs(x[n + 1] ?? 0) < floor) continue;
       for (const taps of INTERP) {
         let s = 0;
         for (let k = 0; k < TAPS_PER_PHASE; k++) {

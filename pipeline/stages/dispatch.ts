@@ -1,3 +1,5 @@
+import { runClean } from './clean';
+import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { runSegment, type SegmentOptions } from './segment';
 import { runSlice } from './slice';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
@@ -7,7 +9,8 @@ import type { StageContext, StageReport } from './types';
 export type StageRequest =
   | { stage: 'segment'; inputs: string[]; out: string; options?: Partial<SegmentOptions> }
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
-  | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> };
+  | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
+  | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions> };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -21,6 +24,8 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       const seg = await runSegment(req.inputs, req.out, segOpts(req.options), ctx);
       return [seg, await runSlice(req.out, sliceOpts(req.options), ctx)];
     }
+    case 'clean':
+      return [await runClean(req.out, cleanOptions(req.preset, req.options), ctx)];
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }

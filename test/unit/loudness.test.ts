@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { integratedLoudness, truePeak } from '../../pipeline/audio/loudness';
-import { decodeAll, fixture } from '../helpers';
-
-/** ffmpeg's own EBU R128 meter: the independent reference. */
-/** ffmpeg's own EBU R128 meter (it prints to stderr): the independent reference. */
-export function ffmpegMeter(file: string, rate: number): { I: number; TP: number } {
-  return parseMeter(spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-i', file, '-af', `aresample=${rate},aformat=channel_layouts=mono,ebur128=peak=true`, '-f', 'null', '-'], { encoding: 'utf8' }).stderr);
-}
-function parseMeter(text: string) {
-  const I = Number(/I:\s+(-?[\d.]+) LUFS/.exec(text.split('Summary:').pop()!)![1]);
-  const TP = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(text.split('Summary:').pop()!)![1]);
-  return { I, TP };
-}
+import { decodeAll, ffmpegMeter, fixture } from '../helpers';
 
 for (const [name, rate] of [['musanmix.wav', 16000], ['1069-133699-0000.flac', 16000], ['0021.mp3', 44100]] as const) {
   test(`${name}: integrated loudness and true peak agree with ffmpeg's ebur128`, async () => {

@@ -1,0 +1,163 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
+import { detectHum } from '../audio/hum';
+import { limit } from '../audio/limiter';
+import { integratedLoudness, truePeak } from '../audio/loudness';
+import { measureClip, metricCells } from '../audio/metrics';
+import { encodeWav } from '../audio/wav';
+import { Dataset } from '../dataset';
+import { Dtln } from '../enhance/dtln';
+import { Gtcrn } from '../enhance/gtcrn';
+import { spectralGate } from '../enhance/spectralGate';
+import { readTable, writeTable, type Row } from '../formats/csvTable';
+import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
+import { hashJson } from '../util/hash';
+import { forEachLimit } from '../util/pool';
+import { filterGraph, type CleanOptions } from './cleanOptions';
+import { CLIP_COLUMNS } from './slice';
+import { errorMessage, type StageContext, type StageReport } from './types';
+
+type Denoiser = (x: Float32Array) => Promise<Float32Array>;
+
+/** Learned enhancers run at 16 kHz; the clip is resampled around them and keeps that rate. */
+const MODEL_RATE = 16000;
+
+async function openDenoiser(name: string, log: (m: string) => void): Promise<{ run?: Denoiser; rate?: number; release: () => Promise<void> }> {
+  if (name === 'dtln') {
+    const d = await Dtln.open(log);
+    return { run: (x) => d.process(x), rate: MODEL_RATE, release: () => d.release() };
+  }
+  if (name === 'gtcrn') {
+    const g = await Gtcrn.open(log);
+    return { run: (x) => g.process(x), rate: MODEL_RATE, release: () => g.release() };
+  }
+  if (name === 'gate') return { run: (x) => spectralGate(x), release: async () => undefined };
+  return { release: async () => undefined };
+}
+
+async function readAll(gen: AsyncGenerator<Float32Array>): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const c of gen) parts.push(c);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Runs float samples through an ffmpeg filter graph (stdin -> stdout), resampling to `outRate`. */
+async function ffmpegFilter(x: Float32Array, rate: number, graph: string, outRate: number, paths: FfmpegPaths): Promise<Float32Array> {
+  if (!graph && outRate === rate) return x;
+  const tmp = path.join(require('node:os').tmpdir(), `sds-filter-${process.pid}-${Math.random().toString(36).slice(2)}.f32`);
+  fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  try {
+    return await readAll(decodeMono(tmp, { sampleRate: outRate, paths, inputArgs: ['-f', 'f32le', '-ar', String(rate), '-ac', '1'], filter: graph || undefined }));
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+export interface LoudnessResult {
+  y: Float32Array;
+  note: string;
+}
+
+/**
+ * Two-pass EBU R128: measure, then one linear gain to the target. When that gain would push the true peak over the
+ * ceiling, the gain is kept (loudness on target) and a look-ahead limiter holds the peaks, and the note says so;
+ * never a silent switch to dynamic compression.
+ */
+export function normaliseLoudness(x: Float32Array, fs: number, target: number, ceilingDb: number): LoudnessResult {
+  const I = integratedLoudness(x, fs);
+  if (!Number.isFinite(I)) return { y: x, note: 'silent: level left alone' };
+  let gainDb = target - I;
+  const tp = truePeak(x, fs);
+  const scaled = (g: number) => Float32Array.from(x, (v) => v * 10 ** (g / 20));
+  if (tp + gainDb <= ceilingDb) return { y: scaled(gainDb), note: `linear ${fmtDb(gainDb)}` };
+  // limiter, then correct the loudness it took away and the inter-sample peaks it cannot see (it works on
+  // samples, the meter on 4x-oversampled peaks); a few passes converge
+  let y = x;
+  let ceiling = ceilingDb - 0.3;
+  for (let pass = 0; pass < 6; pass++) {
+    y = limit(scaled(gainDb), fs, 10 ** (ceiling / 20));
+    const errI = target - integratedLoudness(y, fs);
+    const over = truePeak(y, fs) - ceilingDb;
+    if (Math.abs(errI) < 0.1 && over <= 0) break;
+    gainDb += errI;
+    if (over > 0) ceiling -= over + 0.05;
+  }
+  const over = truePeak(y, fs) - ceilingDb;
+  if (over > 0) y = Float32Array.from(y, (v) => v * 10 ** (-(over + 0.05) / 20));
+  return { y, note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${fmtDb(tp + gainDb)} dBTP` };
+}
+
+const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
+
+/**
+ * Cleans every clip in clips.csv into <dir>/clean/<label>/<name>.wav and adds the before/after metrics and the
+ * cleaned path to clips.csv. Raw clips and originals are never written.
+ */
+export async function runClean(outDir: string, opts: CleanOptions, ctx: StageContext): Promise<StageReport> {
+  const ds = new Dataset(outDir);
+  cleanStaleTemps(path.join(outDir, 'clean'));
+  const report: StageReport = { stage: 'clean', processed: 0, skipped: 0, failed: [], summary: [] };
+  const rows = readTable(ds.clipsCsv);
+  if (!rows.length) {
+    report.failed.push({ file: ds.clipsCsv, error: `no clips in ${ds.clipsCsv}: run slice first` });
+    return report;
+  }
+  const denoiser = await openDenoiser(opts.denoise, ctx.log);
+  const key = hashJson({ opts, v: 1 });
+  let limited = 0;
+  try {
+    await forEachLimit(rows, ctx.jobs, async (row, i) => {
+      ctx.signal?.throwIfAborted();
+      const input = path.join(outDir, row.path);
+      const output = path.join(outDir, 'clean', path.relative('clips', row.path));
+      const id = row.path.replace(/[\\/]/g, '__');
+      try {
+        const st = fs.statSync(input);
+        const inputKey = `${key}:${st.size}:${Math.round(st.mtimeMs)}`;
+        if (ds.isDone('clean', id, inputKey) && fs.existsSync(output) && row.clean_path) {
+          report.skipped++;
+          return;
+        }
+        ctx.progress({ kind: 'file-start', file: input, index: i, total: rows.length });
+        const rate = Number(row.sample_rate) || 16000;
+        const raw = await readAll(decodeMono(input, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal }));
+        if (!raw.length) throw new Error('contains no samples');
+        if (!raw.every(Number.isFinite)) throw new Error('contains NaN or infinite samples');
+        const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw, rate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
+        const outRate = denoiser.rate ?? rate;
+        let y = await ffmpegFilter(raw, rate, filterGraph(opts, hum), outRate, ctx.ffmpeg);
+        if (denoiser.run) y = await denoiser.run(y);
+        let note = Number.isFinite(opts.loudness) ? '' : 'level left alone';
+        if (Number.isFinite(opts.loudness)) ({ y, note } = normaliseLoudness(y, outRate, opts.loudness, opts.truePeak));
+        if (note.startsWith('limited')) limited++;
+        await writeFileAtomic(output, encodeWav(y, outRate));
+        Object.assign(row, metricCells(measureClip(raw, rate), 'raw_'), metricCells(measureClip(y, outRate), ''), {
+          clean_path: path.relative(outDir, output).split(path.sep).join('/'),
+          clean_rate: String(outRate),
+          clean_hum: hum.join(' '),
+          clean_note: note,
+        });
+        await ds.markDone('clean', id, inputKey);
+        report.processed++;
+        ctx.progress({ kind: 'file-done', file: input, skipped: false, detail: note });
+      } catch (e) {
+        if (ctx.signal?.aborted) throw e;
+        report.failed.push({ file: input, error: `${input}: ${errorMessage(e)}` });
+        ctx.progress({ kind: 'file-error', file: input, error: errorMessage(e) });
+      }
+    });
+  } finally {
+    await denoiser.release();
+    await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+  }
+  report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})`,
+    ...(limited ? [`${limited} clips needed the limiter to stay under ${opts.truePeak} dBTP (see clean_note)`] : [])];
+  return report;
+}

@@ -1,0 +1,41 @@
+/** What `sds clean` does to each clip, in order: filters (ffmpeg), denoiser, loudness. */
+export interface CleanOptions {
+  /** Low-pass corner (Hz) and slope (dB/octave, a multiple of 12: cascaded 2-pole sections); 0 = off. */
+  lowpass: number;
+  lowpassDbOct: number;
+  highpass: number;
+  dehum: 'auto' | '50' | '60' | 'off';
+  /** off | gate | dtln | gtcrn */
+  denoise: string;
+  /** Integrated loudness target (LUFS) and true-peak ceiling (dBTP); loudness NaN = leave the level alone. */
+  loudness: number;
+  truePeak: number;
+}
+
+export const PRESETS: Record<string, CleanOptions> = {
+  // the seed's finding: a steep 5 kHz low-pass, then ffmpeg-normalize's default broadcast target
+  seed: { lowpass: 5000, lowpassDbOct: 36, highpass: 0, dehum: 'off', denoise: 'off', loudness: -23, truePeak: -1 },
+  speech: { lowpass: 0, lowpassDbOct: 36, highpass: 80, dehum: 'auto', denoise: 'dtln', loudness: -23, truePeak: -1 },
+  podcast: { lowpass: 0, lowpassDbOct: 36, highpass: 80, dehum: 'auto', denoise: 'dtln', loudness: -16, truePeak: -1 },
+};
+
+export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions> = {}): CleanOptions {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`unknown preset "${preset}" (use ${Object.keys(PRESETS).join(', ')})`);
+  const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;
+  if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new Error(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
+  if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new Error(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
+  if (!['off', 'gate', 'dtln', 'gtcrn'].includes(o.denoise)) throw new Error(`--denoise must be off, gate, dtln or gtcrn, got ${o.denoise}`);
+  if (Number.isFinite(o.truePeak) && o.truePeak > 0) throw new Error(`--true-peak must be <= 0 dBTP, got ${o.truePeak}`);
+  return o;
+}
+
+/** ffmpeg filter chain for the filter part (empty string: nothing to do). */
+export function filterGraph(o: CleanOptions, humHarmonics: number[]): string {
+  const f: string[] = [];
+  if (o.highpass > 0) f.push(`highpass=f=${o.highpass}:poles=2`);
+  if (o.lowpass > 0) for (let i = 0; i < o.lowpassDbOct / 12; i++) f.push(`lowpass=f=${o.lowpass}:poles=2`);
+  // narrow notches (Q 30) only where hum was found: a fixed comb would cut speech for nothing
+  for (const h of humHarmonics) f.push(`bandreject=f=${h}:width_type=q:w=30`);
+  return f.join(',');
+}

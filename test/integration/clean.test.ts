@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { encodeWav } from '../../pipeline/audio/wav';
+import { readTable, writeTable } from '../../pipeline/formats/csvTable';
+import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
+import { ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
+let base: string;
+
+before(() => {
+  base = tmpDir('sds-clean-');
+  const r = sds('run', fixture('ina', 'musanmix.wav'), fixture('librispeech'), '--out', base);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+function copyDataset(): string {
+  const dir = tmpDir('sds-clean-copy-');
+  fs.cpSync(base, dir, { recursive: true });
+  return dir;
+}
+
+test('speech preset: every clip lands within 0.5 LU of -23 LUFS and under -1 dBTP by ffmpeg\'s own meter', () => {
+  const dir = copyDataset();
+  const r = sds('clean', '--out', dir);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const rows = readTable(path.join(dir, 'clips.csv'));
+  assert.ok(rows.length >= 10);
+  for (const row of rows) {
+    const out = path.join(dir, row.clean_path);
+    const m = ffmpegMeter(out, Number(row.clean_rate));
+    assert.ok(Math.abs(m.I + 23) <= 0.5, `${row.clean_path}: ${m.I} LUFS`);
+    assert.ok(m.TP <= -1 + 0.05, `${row.clean_path}: ${m.TP} dBTP`);
+    assert.ok(fs.existsSync(path.join(dir, row.path)), 'the raw clip is kept');
+    for (const c of ['raw_lufs', 'raw_snr', 'lufs', 'true_peak', 'snr', 'clipping', 'dc', 'bandwidth', 'silence', 'clean_note']) assert.ok(row[c] !== undefined && row[c] !== '', `${c} filled`);
+    assert.equal(wavInfo(out).rate, 16000);
+  }
+  // a rerun has nothing to do
+  assert.match(sds('clean', '--out', dir).stdout, /clean: 0 processed, \d+ up to date/);
+});
+
+test('seed preset: a 36 dB/octave low-pass at 5 kHz takes the bandwidth under 5 kHz; podcast target -16 LUFS', () => {
+  const dir = copyDataset();
+  assert.equal(sds('clean', '--out', dir, '--preset', 'seed', '--loudness', '-16').status, 0);
+  for (const row of readTable(path.join(dir, 'clips.csv'))) {
+    assert.ok(Number(row.bandwidth) <= 5000, `${row.path}: ${row.bandwidth} Hz`);
+    assert.ok(Math.abs(ffmpegMeter(path.join(dir, row.clean_path), Number(row.clean_rate)).I + 16) <= 0.5);
+  }
+});
+
+test('a hot clip gets the limiter and says so; silent and NaN clips give clear per-clip results, the rest finishes', () => {
+  const dir = copyDataset();
+  const rows = readTable(path.join(dir, 'clips.csv'));
+  const add = (name: string, x: Float32Array, format: 'pcm16' | 'float32' = 'pcm16') => {
+    const p = `clips/male/${name}.wav`;
+    fs.writeFileSync(path.join(dir, p), encodeWav(x, 16000, format));
+    rows.push({ path: p, source: 'synthetic', start: '0', end: String(x.length / 16000), label: 'male', duration: String(x.length / 16000), sample_rate: '16000' });
+  };
+  // a square-ish, crest-factor-1 signal at -30 LUFS needs +7 dB, which would clip: the limiter must step in
+  add('hot', Float32Array.from({ length: 48000 }, (_, n) => (n % 400 < 200 ? 0.99 : -0.99) * (n < 24000 ? 0.05 : 1)));
+  add('silent', new Float32Array(32000));
+  add('nan', Float32Array.from({ length: 32000 }, (_, n) => (n === 100 ? NaN : Math.sin(n / 10) * 0.1)), 'float32');
+  return writeTable(path.join(dir, 'clips.csv'), rows, CLIP_COLUMNS).then(() => {
+    const r = sds('clean', '--out', dir, '--denoise', 'off', '--dehum', 'off', '--loudness', '-16');
+    assert.equal(r.status, 1, 'one clip failed');
+    assert.match(r.stdout, /nan\.wav: contains NaN or infinite samples/);
+    const after = readTable(path.join(dir, 'clips.csv'));
+    const hot = after.find((x) => x.path.endsWith('hot.wav'))!;
+    assert.match(hot.clean_note, /^limited/);
+    const m = ffmpegMeter(path.join(dir, hot.clean_path), 16000);
+    assert.ok(m.TP <= -1 + 0.05 && Math.abs(m.I + 16) <= 0.5, JSON.stringify(m));
+    assert.match(after.find((x) => x.path.endsWith('silent.wav'))!.clean_note, /silent/);
+    assert.equal(after.filter((x) => x.clean_path).length, after.length - 1, 'all but the NaN clip are cleaned');
+  });
+});
