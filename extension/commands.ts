@@ -104,6 +104,12 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       const inputs = dir ? await pickInputs(clicked, selected) : undefined;
       if (dir && inputs?.length) return runWithProgress(deps, 'Segment and slice', { stage: 'run', inputs, out: dir, options: options() });
     }),
+    vscode.commands.registerCommand('sds.clean.run', async () => {
+      const dir = out();
+      if (!dir) return;
+      const cfg = readConfig();
+      return runWithProgress(deps, 'Clean', { stage: 'clean', out: dir, preset: cfg.clean.preset, options: { denoise: cfg.clean.denoise, loudness: cfg.clean.loudness, truePeak: cfg.clean.truePeak } });
+    }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),
   );

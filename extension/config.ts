@@ -10,6 +10,7 @@ export interface Config {
   jobs: number;
   segment: SegmentOptions;
   slice: Partial<SliceOptions>;
+  clean: { preset: string; denoise?: string; loudness?: number; truePeak?: number };
 }
 
 export function readConfig(scope?: vscode.Uri): Config {
@@ -22,6 +23,12 @@ export function readConfig(scope?: vscode.Uri): Config {
       engine: c.get<'smn' | 'sm' | 'silero'>('segment.engine', 'smn'),
       gender: c.get<boolean>('segment.gender', true),
       genderMethod: c.get<'encoder' | 'pitch'>('segment.genderMethod', 'encoder'),
+    },
+    clean: {
+      preset: c.get<string>('clean.preset', 'speech'),
+      denoise: c.get<string>('clean.denoise', '') || undefined,
+      loudness: c.get<number | null>('clean.loudness', null) ?? undefined,
+      truePeak: c.get<number | null>('clean.truePeak', null) ?? undefined,
     },
     slice: {
       labels: c.get<string[]>('slice.labels', ['male', 'female', 'speech']),
