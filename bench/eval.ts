@@ -13,6 +13,7 @@ import { agreement, fourClass, speechOrNot } from '../test/helpers';
 import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runSegment } from '../pipeline/stages/segment';
 import { evalGender } from './eval-gender';
+import { evalDenoisers, evalLoudness } from './eval-clean';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
 
@@ -74,5 +75,7 @@ async function speechDetection(cnn: PatchClassifier) {
   await segmentation(cnn);
   await speechDetection(cnn);
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
+  await evalDenoisers(SHARED);
+  await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
   await cnn.release();
 })();

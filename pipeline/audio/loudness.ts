@@ -71,21 +71,46 @@ export function integratedLoudness(x: Float32Array, fs: number): number {
   return toLufs(rel.reduce((s, p) => s + p, 0) / rel.length);
 }
 
-const TAPS_PER_PHASE = 12;
-const PHASES = 4;
-/** Windowed-sinc interpolator, one sub-filter per phase (BS.1770-4 Annex 2 asks for >= 4x below 96 kHz). */
-const INTERP = (() => {
-  const n = TAPS_PER_PHASE * PHASES;
-  const h = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = (i - (n - 1) / 2) / PHASES;
-    const sinc = t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t);
-    h[i] = sinc * (0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n));
-  }
-  return Array.from({ length: PHASES }, (_, p) => Array.from({ length: TAPS_PER_PHASE }, (_, k) => h[k * PHASES + p]));
-})();
+const TAPS = 32;
+const HALF = TAPS / 2;
+const CUTOFF = 0.97; // of the original Nyquist, as ffmpeg's resampler (the meter we are checked against) uses
+const TP_RATE = 192000; // oversample to 192 kHz like ffmpeg's ebur128: 4x at 48 kHz, 12x at 16 kHz
 
-/** True peak (dBTP): max |sample| of the 4x-oversampled signal (rates >= 96 kHz are read as they are). */
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  for (let k = 1; k < 50; k++) {
+    term *= (x / (2 * k)) ** 2;
+    sum += term;
+  }
+  return sum;
+}
+
+const interpCache = new Map<number, number[][]>();
+/** Kaiser-windowed sinc weights for the points n + q/f (q = 1..f-1) from samples n-15..n+16. */
+function interpolators(factor: number): number[][] {
+  let w = interpCache.get(factor);
+  if (!w) {
+    w = Array.from({ length: factor - 1 }, (_, q) => {
+      const frac = (q + 1) / factor;
+      const taps = Array.from({ length: TAPS }, (_, k) => {
+        const t = frac - (k - HALF + 1);
+        const sinc = t === 0 ? 1 : Math.sin(Math.PI * CUTOFF * t) / (Math.PI * CUTOFF * t);
+        const r = t / (HALF + 0.5);
+        return sinc * (besselI0(9 * Math.sqrt(Math.max(0, 1 - r * r))) / besselI0(9));
+      });
+      const sum = taps.reduce((a, b) => a + b, 0);
+      return taps.map((v) => v / sum);
+    });
+    interpCache.set(factor, w);
+  }
+  return w;
+}
+
+/**
+ * True peak (dBTP): max |sample| of the signal oversampled to 192 kHz (BS.1770-4 Annex 2 asks for >= 4x; rates
+ * >= 96 kHz are read as they are).
+ */
 export function truePeak(x: Float32Array, fs: number): number {
   let peak = 0;
   for (const v of x) peak = Math.max(peak, Math.abs(v));
@@ -93,12 +118,13 @@ export function truePeak(x: Float32Array, fs: number): number {
   // samples above half the sample peak, which keeps this linear in practice
   const floor = peak / 2;
   if (fs < 96000) {
-    for (let n = 0; n < x.length; n++) {
-      if (Math.abs(x[n]) < floor && Math.abs(x[n + 1] ?? 0) < floor) continue;
-      for (const taps of INTERP) {
+    const phases = interpolators(Math.ceil(TP_RATE / fs));
+    for (let n = 0; n < x.length - 1; n++) {
+      if (Math.abs(x[n]) < floor && Math.abs(x[n + 1]) < floor) continue;
+      for (const taps of phases) {
         let s = 0;
-        for (let k = 0; k < TAPS_PER_PHASE; k++) {
-          const i = n - k + TAPS_PER_PHASE / 2;
+        for (let k = 0; k < TAPS; k++) {
+          const i = n + k - HALF + 1;
           if (i >= 0 && i < x.length) s += taps[k] * x[i];
         }
         peak = Math.max(peak, Math.abs(s));

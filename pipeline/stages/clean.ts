@@ -76,23 +76,28 @@ export function normaliseLoudness(x: Float32Array, fs: number, target: number, c
   let gainDb = target - I;
   const tp = truePeak(x, fs);
   const scaled = (g: number) => Float32Array.from(x, (v) => v * 10 ** (g / 20));
-  if (tp + gainDb <= ceilingDb) return { y: scaled(gainDb), note: `linear ${fmtDb(gainDb)}` };
+  if (tp + gainDb <= ceilingDb - TP_MARGIN) return { y: scaled(gainDb), note: `linear ${fmtDb(gainDb)}` };
   // limiter, then correct the loudness it took away and the inter-sample peaks it cannot see (it works on
   // samples, the meter on 4x-oversampled peaks); a few passes converge
+  // (under heavy limiting loudness grows slower than the gain, so the error shrinks by a factor each pass)
+  const aim = ceilingDb - TP_MARGIN;
   let y = x;
-  let ceiling = ceilingDb - 0.3;
-  for (let pass = 0; pass < 6; pass++) {
+  let ceiling = aim - 0.2;
+  for (let pass = 0; pass < 12; pass++) {
     y = limit(scaled(gainDb), fs, 10 ** (ceiling / 20));
     const errI = target - integratedLoudness(y, fs);
-    const over = truePeak(y, fs) - ceilingDb;
-    if (Math.abs(errI) < 0.1 && over <= 0) break;
+    const over = truePeak(y, fs) - aim;
+    if (Math.abs(errI) < 0.05 && over <= 0) break;
     gainDb += errI;
-    if (over > 0) ceiling -= over + 0.05;
+    if (over > 0) ceiling -= over + 0.02;
   }
-  const over = truePeak(y, fs) - ceilingDb;
-  if (over > 0) y = Float32Array.from(y, (v) => v * 10 ** (-(over + 0.05) / 20));
+  const over = truePeak(y, fs) - aim;
+  if (over > 0) y = Float32Array.from(y, (v) => v * 10 ** (-over / 20));
   return { y, note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${fmtDb(tp + gainDb)} dBTP` };
 }
+
+/** Headroom kept under the ceiling: meters differ by a few hundredths of a dB in their oversampling. */
+const TP_MARGIN = 0.2;
 
 const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
 
