@@ -74,3 +74,28 @@ for (const m of minutes) {
   const x = (s: number) => `${((m * 60) / s).toFixed(0)}x real time (${s.toFixed(1)} s)`;
   console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB | ${x(silero.wall)} | ${silero.rssMb.toFixed(0)} MB |`);
 }
+
+/** Clean stage speed on the clips of the 10-minute file: filters + loudness alone, then each denoiser. */
+function benchClean(): void {
+  const ds = path.join(OUT, 'ds-clean');
+  fs.rmSync(ds, { recursive: true, force: true });
+  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const run = (...a: string[]) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [cli, ...a, '-q'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  run('run', buildLong(10), '--out', ds, '--gender-method', 'pitch');
+  const rows = fs.readFileSync(path.join(ds, 'clips.csv'), 'utf8').trim().split('\n').slice(1);
+  const seconds = rows.reduce((s, l) => s + Number(l.split(',')[5]), 0);
+  console.log(`\n| clean (${rows.length} clips, ${seconds.toFixed(0)} s of speech, 2 jobs) | wall | x real time |`);
+  console.log('|---|---|---|');
+  for (const [name, args] of [['filters + loudness (seed preset)', ['--preset', 'seed']], ['+ hum detection, high-pass, gate', ['--denoise', 'gate']],
+    ['+ DTLN (speech preset)', []], ['+ GTCRN', ['--denoise', 'gtcrn']]] as [string, string[]][]) {
+    fs.rmSync(path.join(ds, '.sds', 'done', 'clean'), { recursive: true, force: true });
+    const wall = run('clean', '--out', ds, ...args);
+    console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x |`);
+  }
+}
+if (!process.env.BENCH_SKIP_CLEAN) benchClean();

@@ -7,13 +7,14 @@ export function limit(x: Float32Array, fs: number, ceiling: number, lookaheadMs 
   const la = Math.max(1, Math.round((lookaheadMs / 1000) * fs));
   const rel = Math.exp(-1 / ((releaseMs / 1000) * fs));
   // required gain per sample, then its minimum over the look-ahead window ahead of each sample
-  const need = Float32Array.from(x, (v) => Math.min(1, ceiling / Math.max(Math.abs(v), 1e-12)));
+  const need = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) need[i] = Math.min(1, ceiling / Math.max(Math.abs(x[i]), 1e-12));
   const minAhead = new Float32Array(x.length);
   const dq: number[] = [];
   for (let i = x.length - 1; i >= 0; i--) {
     while (dq.length && need[dq[dq.length - 1]] >= need[i]) dq.pop();
     dq.push(i);
-    while (dq[0] > i + la) dq.shift();
+    while (dq[0] > i + la) dq.shift(); // dq is short: one entry per descending run in the window
     minAhead[i] = need[dq[0]];
   }
   // the trailing mean of minAhead over the look-ahead is a smooth ramp that is still <= need[i] (each window it

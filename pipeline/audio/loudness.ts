@@ -133,3 +133,11 @@ export function truePeak(x: Float32Array, fs: number): number {
   }
   return peak > 0 ? 20 * Math.log10(peak) : -Infinity;
 }
+
+/** x scaled by `db` decibels (a new array). */
+export function applyGain(x: Float32Array, db: number): Float32Array {
+  const g = 10 ** (db / 20);
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i] * g;
+  return y;
+}

@@ -61,7 +61,8 @@ export function effectiveBandwidth(x: Float32Array, fs: number): number {
   return fs / 2;
 }
 
-export function measureClip(x: Float32Array, fs: number): ClipMetrics {
+/** `known` carries loudness or true peak already measured for exactly this signal (no need to measure twice). */
+export function measureClip(x: Float32Array, fs: number, known: { lufs?: number; truePeak?: number } = {}): ClipMetrics {
   let clipped = 0;
   let sum = 0;
   for (const v of x) {
@@ -77,8 +78,8 @@ export function measureClip(x: Float32Array, fs: number): ClipMetrics {
     if (10 * Math.log10(s / n + 1e-20) < SILENT_DB) silent++;
   }
   return {
-    lufs: integratedLoudness(x, fs),
-    true_peak: truePeak(x, fs),
+    lufs: known.lufs ?? integratedLoudness(x, fs),
+    true_peak: known.truePeak ?? truePeak(x, fs),
     snr: estimateSnr(x, fs),
     clipping: x.length ? clipped / x.length : 0,
     dc: x.length ? sum / x.length : 0,

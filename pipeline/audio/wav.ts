@@ -16,10 +16,63 @@ export function encodeWav(x: Float32Array, fs: number, format: 'pcm16' | 'float3
   b.writeUInt16LE(bytes * 8, 34);
   b.write('data', 36, 'ascii');
   b.writeUInt32LE(data, 40);
-  for (let i = 0; i < x.length; i++) {
-    if (format === 'pcm16') b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), 44 + 2 * i);
-    else b.writeFloatLE(x[i], 44 + 4 * i);
-  }
+  // typed-array views over the (4-byte aligned) data: an order of magnitude faster than write*LE per sample
+  const body = new ArrayBuffer(data);
+  if (format === 'pcm16') {
+    const v = new Int16Array(body);
+    for (let i = 0; i < x.length; i++) v[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767)));
+  } else new Float32Array(body).set(x);
+  Buffer.from(body).copy(b, 44);
   return b;
 }
 
+
+/**
+ * Reads a PCM (16/24/32-bit integer or 32-bit float) WAV mixed down to mono, or returns undefined for anything
+ * else so the caller can fall back to ffmpeg. Our own clips are such files: reading them here saves an ffmpeg
+ * start per clip.
+ */
+export function decodeWav(b: Buffer): { samples: Float32Array; rate: number } | undefined {
+  if (b.length < 44 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  let off = 12;
+  let fmt: { tag: number; channels: number; rate: number; bits: number } | undefined;
+  while (off + 8 <= b.length) {
+    const id = b.toString('ascii', off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      let tag = b.readUInt16LE(off + 8);
+      if (tag === 0xfffe && size >= 40) tag = b.readUInt16LE(off + 32); // WAVE_FORMAT_EXTENSIBLE: sub-format GUID
+      fmt = { tag, channels: b.readUInt16LE(off + 10), rate: b.readUInt32LE(off + 12), bits: b.readUInt16LE(off + 22) };
+    } else if (id === 'data' && fmt) {
+      const { tag, channels, rate, bits } = fmt;
+      const bytes = bits / 8;
+      const ok = (tag === 1 && [16, 24, 32].includes(bits)) || (tag === 3 && bits === 32);
+      if (!ok || !channels) return undefined;
+      const frames = Math.floor(Math.min(size, b.length - off - 8) / (bytes * channels));
+      const out = new Float32Array(frames);
+      const base = off + 8;
+      if (channels === 1 && (bits === 16 || tag === 3)) {
+        // the common case, via an aligned copy and a typed view
+        const raw = new Uint8Array(frames * bytes);
+        raw.set(b.subarray(base, base + frames * bytes));
+        if (tag === 3) out.set(new Float32Array(raw.buffer));
+        else {
+          const v = new Int16Array(raw.buffer);
+          for (let i = 0; i < frames; i++) out[i] = v[i] / 32768;
+        }
+        return { samples: out, rate };
+      }
+      for (let i = 0; i < frames; i++) {
+        let s = 0;
+        for (let c = 0; c < channels; c++) {
+          const p = base + (i * channels + c) * bytes;
+          s += tag === 3 ? b.readFloatLE(p) : bits === 16 ? b.readInt16LE(p) / 32768 : bits === 24 ? b.readIntLE(p, 3) / 8388608 : b.readInt32LE(p) / 2147483648;
+        }
+        out[i] = s / channels;
+      }
+      return { samples: out, rate };
+    }
+    off += 8 + size + (size % 2);
+  }
+  return undefined;
+}

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { detectHum } from '../audio/hum';
 import { limit } from '../audio/limiter';
-import { integratedLoudness, truePeak } from '../audio/loudness';
+import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
 import { measureClip, metricCells } from '../audio/metrics';
-import { encodeWav } from '../audio/wav';
+import { decodeWav, encodeWav } from '../audio/wav';
 import { Dataset } from '../dataset';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
@@ -48,21 +48,18 @@ async function readAll(gen: AsyncGenerator<Float32Array>): Promise<Float32Array>
   return out;
 }
 
-/** Runs float samples through an ffmpeg filter graph (stdin -> stdout), resampling to `outRate`. */
-async function ffmpegFilter(x: Float32Array, rate: number, graph: string, outRate: number, paths: FfmpegPaths): Promise<Float32Array> {
-  if (!graph && outRate === rate) return x;
-  const tmp = path.join(require('node:os').tmpdir(), `sds-filter-${process.pid}-${Math.random().toString(36).slice(2)}.f32`);
-  fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-  try {
-    return await readAll(decodeMono(tmp, { sampleRate: outRate, paths, inputArgs: ['-f', 'f32le', '-ar', String(rate), '-ac', '1'], filter: graph || undefined }));
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+/** A clip as mono float at its own rate: read directly when it is PCM WAV, else decoded by ffmpeg. */
+async function readClip(file: string, rate: number, paths: FfmpegPaths, signal?: AbortSignal): Promise<Float32Array> {
+  const wav = decodeWav(fs.readFileSync(file));
+  if (wav && wav.rate === rate) return wav.samples;
+  return readAll(decodeMono(file, { sampleRate: rate, paths, signal }));
 }
 
 export interface LoudnessResult {
   y: Float32Array;
   note: string;
+  /** loudness and true peak of `y` when known without measuring again (linear gain shifts both by the gain) */
+  known?: { lufs: number; truePeak: number };
 }
 
 /**
@@ -75,8 +72,8 @@ export function normaliseLoudness(x: Float32Array, fs: number, target: number, c
   if (!Number.isFinite(I)) return { y: x, note: 'silent: level left alone' };
   let gainDb = target - I;
   const tp = truePeak(x, fs);
-  const scaled = (g: number) => Float32Array.from(x, (v) => v * 10 ** (g / 20));
-  if (tp + gainDb <= ceilingDb - TP_MARGIN) return { y: scaled(gainDb), note: `linear ${fmtDb(gainDb)}` };
+  const scaled = (g: number) => applyGain(x, g);
+  if (tp + gainDb <= ceilingDb - TP_MARGIN) return { y: scaled(gainDb), note: `linear ${fmtDb(gainDb)}`, known: { lufs: target, truePeak: tp + gainDb } };
   // limiter, then correct the loudness it took away and the inter-sample peaks it cannot see (it works on
   // samples, the meter on 4x-oversampled peaks); a few passes converge
   // (under heavy limiting loudness grows slower than the gain, so the error shrinks by a factor each pass)
@@ -92,7 +89,7 @@ export function normaliseLoudness(x: Float32Array, fs: number, target: number, c
     if (over > 0) ceiling -= over + 0.02;
   }
   const over = truePeak(y, fs) - aim;
-  if (over > 0) y = Float32Array.from(y, (v) => v * 10 ** (-over / 20));
+  if (over > 0) y = applyGain(y, -over);
   return { y, note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${fmtDb(tp + gainDb)} dBTP` };
 }
 
@@ -132,18 +129,21 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         }
         ctx.progress({ kind: 'file-start', file: input, index: i, total: rows.length });
         const rate = Number(row.sample_rate) || 16000;
-        const raw = await readAll(decodeMono(input, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal }));
+        const raw = await readClip(input, rate, ctx.ffmpeg, ctx.signal);
         if (!raw.length) throw new Error('contains no samples');
         if (!raw.every(Number.isFinite)) throw new Error('contains NaN or infinite samples');
         const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw, rate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
         const outRate = denoiser.rate ?? rate;
-        let y = await ffmpegFilter(raw, rate, filterGraph(opts, hum), outRate, ctx.ffmpeg);
+        // ffmpeg filters (and resamples for 16 kHz enhancers) straight from the clip file
+        const graph = filterGraph(opts, hum);
+        let y = !graph && outRate === rate ? raw : await readAll(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
         if (denoiser.run) y = await denoiser.run(y);
         let note = Number.isFinite(opts.loudness) ? '' : 'level left alone';
-        if (Number.isFinite(opts.loudness)) ({ y, note } = normaliseLoudness(y, outRate, opts.loudness, opts.truePeak));
+        let known: LoudnessResult['known'];
+        if (Number.isFinite(opts.loudness)) ({ y, note, known } = normaliseLoudness(y, outRate, opts.loudness, opts.truePeak));
         if (note.startsWith('limited')) limited++;
         await writeFileAtomic(output, encodeWav(y, outRate));
-        Object.assign(row, metricCells(measureClip(raw, rate), 'raw_'), metricCells(measureClip(y, outRate), ''), {
+        Object.assign(row, metricCells(measureClip(raw, rate), 'raw_'), metricCells(measureClip(y, outRate, known), ''), {
           clean_path: path.relative(outDir, output).split(path.sep).join('/'),
           clean_rate: String(outRate),
           clean_hum: hum.join(' '),

@@ -60,8 +60,9 @@ test('a hot clip gets the limiter and says so; silent and NaN clips give clear p
     fs.writeFileSync(path.join(dir, p), encodeWav(x, 16000, format));
     rows.push({ path: p, source: 'synthetic', start: '0', end: String(x.length / 16000), label: 'male', duration: String(x.length / 16000), sample_rate: '16000' });
   };
-  // a square-ish, crest-factor-1 signal at -30 LUFS needs +7 dB, which would clip: the limiter must step in
-  add('hot', Float32Array.from({ length: 48000 }, (_, n) => (n % 400 < 200 ? 0.99 : -0.99) * (n < 24000 ? 0.05 : 1)));
+  // a quiet tone (about -37 LUFS) with a few full-scale clicks: +21 dB of gain would put the clicks far over the
+  // ceiling, so the limiter must step in
+  add('hot', Float32Array.from({ length: 48000 }, (_, n) => 0.02 * Math.sin((2 * Math.PI * 440 * n) / 16000) + (n % 8000 === 4000 ? 0.9 : 0)));
   add('silent', new Float32Array(32000));
   add('nan', Float32Array.from({ length: 32000 }, (_, n) => (n === 100 ? NaN : Math.sin(n / 10) * 0.1)), 'float32');
   return writeTable(path.join(dir, 'clips.csv'), rows, CLIP_COLUMNS).then(() => {
