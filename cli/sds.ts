@@ -13,6 +13,7 @@ Usage:
   sds run <files or folders...> --out <dir> [segment and slice options]
   sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
             [--dehum auto|50|60|off] [--denoise off|gate|dtln|gtcrn] [--loudness -23 --true-peak -1 | --no-loudness]
+  sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
@@ -44,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       loudness: { type: 'string' },
       'true-peak': { type: 'string' },
       'no-loudness': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      'min-snr': { type: 'string' },
       ffmpeg: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -60,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${inputs[1]}: ${n} segments`);
     return 0;
   }
+  if (command === 'lint' && !v.out && inputs[0]) v.out = inputs[0];
   if (!v.out) throw new UsageError('--out <dir> is required');
   const num = (name: string, s?: string) => {
     if (s === undefined) return undefined;
@@ -90,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
         loudness: v['no-loudness'] ? NaN : num('loudness', v.loudness), truePeak: num('true-peak', v['true-peak']),
       },
     };
+  } else if (command === 'lint') {
+    req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
   } else if (command === 'slice') {
     req = { stage: 'slice', out: v.out, options, sources: v.sources?.split(',') };
   } else throw new UsageError(`unknown command "${command}"`);

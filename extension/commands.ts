@@ -4,11 +4,13 @@ import type { HostClient } from '../host/client';
 import type { StageRequest } from '../pipeline/stages/dispatch';
 import type { StageReport } from '../pipeline/stages/types';
 import { datasetDir, readConfig } from './config';
+import type { DatasetDiagnostics } from './diagnostics';
 
 export interface CommandDeps {
   host: () => HostClient;
   log: vscode.LogOutputChannel;
   refresh: () => void;
+  diagnostics: DatasetDiagnostics;
 }
 
 /** Explorer context menus pass (clicked, selection); the palette passes nothing and we ask. */
@@ -104,11 +106,24 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       const inputs = dir ? await pickInputs(clicked, selected) : undefined;
       if (dir && inputs?.length) return runWithProgress(deps, 'Segment and slice', { stage: 'run', inputs, out: dir, options: options() });
     }),
-    vscode.commands.registerCommand('sds.clean.run', async () => {
-      const dir = out();
+    // from the palette: every clip; from a quick fix: { out, only: [clip path] }
+    vscode.commands.registerCommand('sds.clean.run', async (target?: { out: string; only: string[] }) => {
+      const dir = target?.out ?? out();
       if (!dir) return;
       const cfg = readConfig();
-      return runWithProgress(deps, 'Clean', { stage: 'clean', out: dir, preset: cfg.clean.preset, options: { denoise: cfg.clean.denoise, loudness: cfg.clean.loudness, truePeak: cfg.clean.truePeak } });
+      const r = await runWithProgress(deps, 'Clean', { stage: 'clean', out: dir, preset: cfg.clean.preset, only: target?.only,
+        options: { denoise: cfg.clean.denoise, loudness: cfg.clean.loudness, truePeak: cfg.clean.truePeak } });
+      if (r) await vscode.commands.executeCommand('sds.lint.run', dir);
+      return r;
+    }),
+    vscode.commands.registerCommand('sds.lint.run', async (target?: string) => {
+      const dir = target ?? out();
+      if (!dir) return;
+      const reports = await runWithProgress(deps, 'Lint', { stage: 'lint', out: dir });
+      const findings = reports?.[0]?.diagnostics ?? [];
+      deps.diagnostics.show(dir, findings);
+      if (!target) vscode.window.showInformationMessage(`Lint: ${reports?.[0]?.summary[0] ?? 'nothing'} (see Problems)`);
+      return reports;
     }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),

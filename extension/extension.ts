@@ -4,6 +4,7 @@ import { HostClient } from '../host/client';
 import { registerCommands } from './commands';
 import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
+import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
 
 /** Glue only: the host process does the audio work; this wires commands, the tree view and the log. */
@@ -23,7 +24,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('sds.outputFolder') && tree.refresh()),
     { dispose: () => host?.dispose() },
   );
-  registerCommands(context, { host: getHost, log, refresh: () => tree.refresh() });
+  const diagnostics = new DatasetDiagnostics();
+  context.subscriptions.push(diagnostics);
+  registerCommands(context, { host: getHost, log, refresh: () => tree.refresh(), diagnostics });
   const timeline = new TimelineEditorProvider(context, getHost, log);
   for (const viewType of TimelineEditorProvider.viewTypes) {
     context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));

@@ -102,7 +102,7 @@ const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
  * Cleans every clip in clips.csv into <dir>/clean/<label>/<name>.wav and adds the before/after metrics and the
  * cleaned path to clips.csv. Raw clips and originals are never written.
  */
-export async function runClean(outDir: string, opts: CleanOptions, ctx: StageContext): Promise<StageReport> {
+export async function runClean(outDir: string, opts: CleanOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
   const ds = new Dataset(outDir);
   cleanStaleTemps(path.join(outDir, 'clean'));
   const report: StageReport = { stage: 'clean', processed: 0, skipped: 0, failed: [], summary: [] };
@@ -115,7 +115,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
   const key = hashJson({ opts, v: 1 });
   let limited = 0;
   try {
-    await forEachLimit(rows, ctx.jobs, async (row, i) => {
+    await forEachLimit(only ? rows.filter((r) => only.includes(r.path)) : rows, ctx.jobs, async (row, i) => {
       ctx.signal?.throwIfAborted();
       const input = path.join(outDir, row.path);
       const output = path.join(outDir, 'clean', path.relative('clips', row.path));
@@ -123,7 +123,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
       try {
         const st = fs.statSync(input);
         const inputKey = `${key}:${st.size}:${Math.round(st.mtimeMs)}`;
-        if (ds.isDone('clean', id, inputKey) && fs.existsSync(output) && row.clean_path) {
+        if (!only && ds.isDone('clean', id, inputKey) && fs.existsSync(output) && row.clean_path) {
           report.skipped++;
           return;
         }
@@ -148,6 +148,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
           clean_rate: String(outRate),
           clean_hum: hum.join(' '),
           clean_note: note,
+          clean_target: Number.isFinite(opts.loudness) ? String(opts.loudness) : '',
         });
         await ds.markDone('clean', id, inputKey);
         report.processed++;

@@ -1,5 +1,6 @@
 import { runClean } from './clean';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
+import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
 import { runSlice } from './slice';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
@@ -10,7 +11,8 @@ export type StageRequest =
   | { stage: 'segment'; inputs: string[]; out: string; options?: Partial<SegmentOptions> }
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
-  | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions> };
+  | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[] }
+  | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -25,7 +27,11 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [seg, await runSlice(req.out, sliceOpts(req.options), ctx)];
     }
     case 'clean':
-      return [await runClean(req.out, cleanOptions(req.preset, req.options), ctx)];
+      return [await runClean(req.out, cleanOptions(req.preset, req.options), ctx, req.only)];
+    case 'lint': {
+      const opts = { ...DEFAULT_LINT, ...Object.fromEntries(Object.entries(req.options ?? {}).filter(([, v]) => v !== undefined)) };
+      return [lintReport(req.out, lintDataset(req.out, opts), !!req.strict)];
+    }
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }

@@ -27,6 +27,8 @@ export interface StageReport {
   failed: FileError[];
   /** Human-readable lines (per-label seconds, clip counts). */
   summary: string[];
+  /** Findings about the dataset, for the Problems panel (lint). */
+  diagnostics?: import('./lint').LintDiagnostic[];
 }
 
 export function errorMessage(e: unknown): string {
