@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { computePeaks } from '../../pipeline/audio/peaks';
-import { readTable } from '../../pipeline/formats/csvTable';
+import { readTable, writeTable } from '../../pipeline/formats/csvTable';
+import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { fixture, ROOT, tmpDir } from '../helpers';
+import { ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -128,6 +129,22 @@ test('palette: Slice writes clips; the Dataset view lists the source with its sp
   const segs = parseSegmentCsv(fs.readFileSync(path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv'), 'utf8'));
   const male = segs.filter((s) => s.label === 'male').reduce((t, s) => t + s.stop - s.start, 0);
   assert.ok(text.includes(`male ${male.toFixed(1)} s · 3 clips`), text);
+});
+
+test('palette: Clean writes cleaned clips at -23 LUFS; lint puts a missing clip in the Problems panel', { skip, timeout: 180000 }, async () => {
+  const dsDir = path.join(ws, 'sds-dataset');
+  const rows = readTable(path.join(dsDir, 'clips.csv'));
+  await writeTable(path.join(dsDir, 'clips.csv'), [...rows, { ...rows[0], path: 'clips/male/deleted_by_hand.wav' }], CLIP_COLUMNS);
+  await runCommand('SDS: Clean Clips');
+  await waitFor('cleaned clips', () => readTable(path.join(dsDir, 'clips.csv')).filter((r) => r.clean_path).length === rows.length, 120000);
+  for (const r of readTable(path.join(dsDir, 'clips.csv')).filter((x) => x.clean_path)) {
+    assert.ok(Math.abs(ffmpegMeter(path.join(dsDir, r.clean_path), Number(r.clean_rate)).I + 23) <= 0.5);
+  }
+  await runCommand('Problems: Focus on Problems View');
+  await page.locator('.markers-panel', { hasText: 'deleted_by_hand.wav is listed but missing on disk' }).first().waitFor({ timeout: 60000 });
+  // put the table back for the tests that follow
+  await writeTable(path.join(dsDir, 'clips.csv'), readTable(path.join(dsDir, 'clips.csv')).filter((r) => !r.path.includes('deleted_by_hand')), CLIP_COLUMNS);
+  await runCommand('View: Hide Panel');
 });
 
 test('timeline: a segment table opens as regions; drag a boundary, relabel, save, undo', { skip, timeout: 180000 }, async () => {
