@@ -8,3 +8,7 @@ declare module 'fft.js' {
     inverseTransform(output: ArrayLike<number>, input: ArrayLike<number>): void;
   }
 }
+declare module '@echogarden/rnnoise-wasm' {
+  const factory: () => Promise<unknown>;
+  export default factory;
+}

@@ -126,3 +126,25 @@ function run(bin: string, args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 export { run as runProcess };
+
+/** Resamples float samples with ffmpeg's resampler (stdin -> stdout, nothing on disk). */
+export function resample(x: Float32Array, from: number, to: number, paths = ffmpegPaths()): Promise<Float32Array> {
+  if (from === to) return Promise.resolve(x);
+  return new Promise((resolve, reject) => {
+    const p = spawn(paths.ffmpeg, ['-nostdin', '-v', 'error', '-f', 'f32le', '-ar', String(from), '-ac', '1', '-i', 'pipe:0', '-ar', String(to), '-f', 'f32le', 'pipe:1']);
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => chunks.push(d));
+    p.stderr.on('data', (d: Buffer) => (stderr += d));
+    p.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new FfmpegMissingError(paths.ffmpeg) : e));
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`ffmpeg could not resample (${firstLine(stderr)})`));
+      const b = Buffer.concat(chunks);
+      const out = new Float32Array(Math.floor(b.length / 4));
+      new Uint8Array(out.buffer).set(b.subarray(0, out.length * 4));
+      resolve(out);
+    });
+    p.stdin.on('error', () => undefined); // ffmpeg exiting early is reported through 'close'
+    p.stdin.end(Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  });
+}

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
+import { decodeMono, resample, type FfmpegPaths } from '../audio/ffmpeg';
 import { detectHum } from '../audio/hum';
 import { limit } from '../audio/limiter';
 import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
@@ -9,6 +9,8 @@ import { decodeWav, encodeWav } from '../audio/wav';
 import { Dataset } from '../dataset';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
+import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
+import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { spectralGate } from '../enhance/spectralGate';
 import { readTable, writeTable, type Row } from '../formats/csvTable';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
@@ -23,7 +25,20 @@ type Denoiser = (x: Float32Array) => Promise<Float32Array>;
 /** Learned enhancers run at 16 kHz; the clip is resampled around them and keeps that rate. */
 const MODEL_RATE = 16000;
 
-async function openDenoiser(name: string, log: (m: string) => void): Promise<{ run?: Denoiser; rate?: number; release: () => Promise<void> }> {
+/**
+ * `rate`: the rate the denoiser runs at (the clip is filtered and resampled to it by ffmpeg); `back`: whether the
+ * result goes back to the clip's own rate (RNNoise runs at 48 kHz but adds nothing above the source's band).
+ */
+async function openDenoiser(name: string, log: (m: string) => void): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
+  if (name === 'rnnoise') {
+    const r = await Rnnoise.open();
+    return { run: async (x) => r.process(x), rate: RNNOISE_RATE, back: true, release: async () => undefined };
+  }
+  if (name.endsWith('.onnx')) {
+    if (!fs.existsSync(name)) throw new Error(`${name}: denoiser model not found`);
+    const e = await OnnxWaveformEnhancer.open(name, log);
+    return { run: (x) => e.process(x), rate: MODEL_RATE, release: () => e.release() };
+  }
   if (name === 'dtln') {
     const d = await Dtln.open(log);
     return { run: (x) => d.process(x), rate: MODEL_RATE, release: () => d.release() };
@@ -133,11 +148,15 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         if (!raw.length) throw new Error('contains no samples');
         if (!raw.every(Number.isFinite)) throw new Error('contains NaN or infinite samples');
         const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw, rate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
-        const outRate = denoiser.rate ?? rate;
+        let outRate = denoiser.rate ?? rate;
         // ffmpeg filters (and resamples for 16 kHz enhancers) straight from the clip file
         const graph = filterGraph(opts, hum);
         let y = !graph && outRate === rate ? raw : await readAll(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
         if (denoiser.run) y = await denoiser.run(y);
+        if (denoiser.back && outRate !== rate) {
+          y = await resample(y, outRate, rate, ctx.ffmpeg);
+          outRate = rate;
+        }
         let note = Number.isFinite(opts.loudness) ? '' : 'level left alone';
         let known: LoudnessResult['known'];
         if (Number.isFinite(opts.loudness)) ({ y, note, known } = normaliseLoudness(y, outRate, opts.loudness, opts.truePeak));

@@ -5,7 +5,7 @@ export interface CleanOptions {
   lowpassDbOct: number;
   highpass: number;
   dehum: 'auto' | '50' | '60' | 'off';
-  /** off | gate | dtln | gtcrn */
+  /** off | gate | rnnoise | dtln | gtcrn | path/to/model.onnx (docs/models.md) */
   denoise: string;
   /** Integrated loudness target (LUFS) and true-peak ceiling (dBTP); loudness NaN = leave the level alone. */
   loudness: number;
@@ -25,7 +25,9 @@ export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions>
   const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;
   if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new Error(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
   if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new Error(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
-  if (!['off', 'gate', 'dtln', 'gtcrn'].includes(o.denoise)) throw new Error(`--denoise must be off, gate, dtln or gtcrn, got ${o.denoise}`);
+  if (!['off', 'gate', 'rnnoise', 'dtln', 'gtcrn'].includes(o.denoise) && !o.denoise.endsWith('.onnx')) {
+    throw new Error(`--denoise must be off, gate, rnnoise, dtln, gtcrn or a .onnx file, got ${o.denoise}`);
+  }
   if (Number.isFinite(o.truePeak) && o.truePeak > 0) throw new Error(`--true-peak must be <= 0 dBTP, got ${o.truePeak}`);
   return o;
 }

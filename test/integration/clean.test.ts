@@ -7,6 +7,7 @@ import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { mulModel } from '../onnxBuilder';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
@@ -77,4 +78,29 @@ test('a hot clip gets the limiter and says so; silent and NaN clips give clear p
     assert.match(after.find((x) => x.path.endsWith('silent.wav'))!.clean_note, /silent/);
     assert.equal(after.filter((x) => x.clean_path).length, after.length - 1, 'all but the NaN clip are cleaned');
   });
+});
+
+test('the ONNX slot: a user model with the waveform contract plugs in with --denoise model.onnx', () => {
+  const dir = copyDataset();
+  const model = path.join(dir, 'half.onnx');
+  fs.writeFileSync(model, mulModel(0.5)); // y = 0.5 x, built here: nothing downloaded
+  const r = sds('clean', '--out', dir, '--denoise', model, '--no-loudness', '--dehum', 'off', '--highpass', '0');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  for (const row of readTable(path.join(dir, 'clips.csv'))) {
+    assert.equal(row.clean_rate, '16000');
+    assert.ok(Math.abs(Number(row.raw_lufs) - Number(row.lufs) - 6.02) < 0.05, `${row.raw_lufs} -> ${row.lufs}`);
+  }
+  const bad = sds('clean', '--out', dir, '--denoise', path.join(dir, 'nope.onnx'));
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr + bad.stdout, /nope\.onnx: denoiser model not found/);
+});
+
+test('rnnoise path: 48 kHz around the wasm model, back to the clip rate', () => {
+  const dir = copyDataset();
+  const r = sds('clean', '--out', dir, '--denoise', 'rnnoise');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  for (const row of readTable(path.join(dir, 'clips.csv'))) {
+    assert.equal(wavInfo(path.join(dir, row.clean_path)).rate, Number(row.sample_rate));
+    assert.ok(Math.abs(ffmpegMeter(path.join(dir, row.clean_path), Number(row.clean_rate)).I + 23) <= 0.5);
+  }
 });
