@@ -92,7 +92,7 @@ function benchClean(): void {
   console.log(`\n| clean (${rows.length} clips, ${seconds.toFixed(0)} s of speech, 2 jobs) | wall | x real time |`);
   console.log('|---|---|---|');
   for (const [name, args] of [['filters + loudness (seed preset)', ['--preset', 'seed']], ['+ hum detection, high-pass, gate', ['--denoise', 'gate']],
-    ['+ DTLN (speech preset)', []], ['+ GTCRN', ['--denoise', 'gtcrn']]] as [string, string[]][]) {
+    ['+ RNNoise', ['--denoise', 'rnnoise']], ['+ DTLN (speech preset)', []], ['+ GTCRN', ['--denoise', 'gtcrn']]] as [string, string[]][]) {
     fs.rmSync(path.join(ds, '.sds', 'done', 'clean'), { recursive: true, force: true });
     const wall = run('clean', '--out', ds, ...args);
     console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x |`);

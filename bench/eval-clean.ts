@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeMono } from '../pipeline/audio/ffmpeg';
+import { collect, decodeMono, resample } from '../pipeline/audio/ffmpeg';
+import { Rnnoise, RNNOISE_RATE } from '../pipeline/enhance/rnnoise';
 import { siSdr, snrAgainst } from '../pipeline/audio/referenceMetrics';
 import { Dtln } from '../pipeline/enhance/dtln';
 import { Gtcrn } from '../pipeline/enhance/gtcrn';
@@ -17,12 +18,8 @@ type Enhancer = (x: Float32Array) => Promise<Float32Array>;
 async function afftdn(x: Float32Array): Promise<Float32Array> {
   const tmp = path.join(os.tmpdir(), `sds-afftdn-${process.pid}.f32`);
   fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-  const parts: Float32Array[] = [];
-  for await (const c of decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: 'afftdn' })) parts.push(c);
+  const y = await collect(decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: 'afftdn' }));
   fs.rmSync(tmp);
-  const y = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { y.set(p, o); o += p.length; }
   return y;
 }
 
@@ -44,8 +41,11 @@ function align(y: Float32Array, ref: Float32Array): Float32Array {
 export async function evalDenoisers(shared: string): Promise<void> {
   const dtln = await Dtln.open();
   const gtcrn = await Gtcrn.open();
+  const rnnoise = await Rnnoise.open();
   const enhancers: [string, Enhancer][] = [
-    ['dtln (default)', (x) => dtln.process(x)], ['gtcrn', (x) => gtcrn.process(x)], ['gate (spectral gating)', (x) => spectralGate(x)], ['ffmpeg afftdn (defaults)', afftdn],
+    ['dtln (default)', (x) => dtln.process(x)], ['gtcrn', (x) => gtcrn.process(x)],
+    ['rnnoise (48 kHz, resampled around it)', async (x) => (await resample(rnnoise.process(await resample(x, 16000, RNNOISE_RATE)), RNNOISE_RATE, 16000)).subarray(0, x.length)],
+    ['gate (spectral gating)', (x) => spectralGate(x)], ['ffmpeg afftdn (defaults)', afftdn],
   ];
   const clean = await decodeAll(path.join(shared, 'noisy', 'speech.wav'));
   const noisy = await decodeAll(path.join(shared, 'noisy', 'speech_bab_0dB.wav'));

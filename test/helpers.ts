@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeMono } from '../pipeline/audio/ffmpeg';
+import { collect, decodeMono } from '../pipeline/audio/ffmpeg';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -26,16 +26,8 @@ export function espeak(text: string, out: string, voice = 'en'): string {
   return out;
 }
 
-export async function decodeAll(file: string, sampleRate = 16000): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const c of decodeMono(file, { sampleRate })) parts.push(c);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+export function decodeAll(file: string, sampleRate = 16000): Promise<Float32Array> {
+  return collect(decodeMono(file, { sampleRate }));
 }
 
 /** Sample rate, channels, bits and frame count straight from a PCM WAV header. */

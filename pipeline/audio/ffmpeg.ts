@@ -148,3 +148,16 @@ export function resample(x: Float32Array, from: number, to: number, paths = ffmp
     p.stdin.end(Buffer.from(x.buffer, x.byteOffset, x.byteLength));
   });
 }
+
+/** Joins a decoded stream into one array: for clips and short files only (long audio is streamed). */
+export async function collect(chunks: AsyncIterable<Float32Array>): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { averagePowerSpectrum } from '../features/spectrum';
 
 /**
  * Mains hum present in a signal: for 50 and 60 Hz, the harmonics (up to 8) whose spectral line stands at least
@@ -8,16 +8,7 @@ export function detectHum(x: Float32Array, fs: number, minDb = 8): { base: 50 | 
   let nfft = 1;
   while (nfft < fs) nfft *= 2; // >= 1 s: bins under 1 Hz
   if (x.length < nfft) return undefined;
-  const fft = new FFT(nfft);
-  const out = fft.createComplexArray();
-  const frame = new Float32Array(nfft);
-  const power = new Float64Array(nfft / 2 + 1);
-  const win = Float32Array.from({ length: nfft }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nfft));
-  for (let o = 0; o + nfft <= x.length; o += nfft / 2) {
-    for (let i = 0; i < nfft; i++) frame[i] = x[o + i] * win[i];
-    fft.realTransform(out, frame);
-    for (let k = 0; k <= nfft / 2; k++) power[k] += out[2 * k] ** 2 + out[2 * k + 1] ** 2;
-  }
+  const power = averagePowerSpectrum(x, nfft);
   const db = (k: number) => 10 * Math.log10(power[k] + 1e-20);
   const prominence = (hz: number) => {
     const k = Math.round((hz * nfft) / fs);

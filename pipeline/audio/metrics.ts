@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { averagePowerSpectrum } from '../features/spectrum';
 import { integratedLoudness, truePeak } from './loudness';
 
 /** Quality figures of one clip, as written to clips.csv (before cleaning and after, with prefixes). */
@@ -41,16 +41,7 @@ export function estimateSnr(x: Float32Array, fs: number): number {
 /** Frequency under which 99% of the clip's spectral energy lies (Hz), from an averaged 2048-point spectrum. */
 export function effectiveBandwidth(x: Float32Array, fs: number): number {
   const N = 2048;
-  const fft = new FFT(N);
-  const out = fft.createComplexArray();
-  const frame = new Float32Array(N);
-  const power = new Float64Array(N / 2 + 1);
-  const win = Float32Array.from({ length: N }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N));
-  for (let o = 0; o + N <= x.length; o += N / 2) {
-    for (let i = 0; i < N; i++) frame[i] = x[o + i] * win[i];
-    fft.realTransform(out, frame);
-    for (let k = 0; k <= N / 2; k++) power[k] += out[2 * k] ** 2 + out[2 * k + 1] ** 2;
-  }
+  const power = averagePowerSpectrum(x, N);
   const total = power.reduce((s, v) => s + v, 0);
   if (!(total > 0)) return 0;
   let acc = 0;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeMono, resample, type FfmpegPaths } from '../audio/ffmpeg';
+import { collect, decodeMono, resample, type FfmpegPaths } from '../audio/ffmpeg';
 import { detectHum } from '../audio/hum';
 import { limit } from '../audio/limiter';
 import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
@@ -51,23 +51,11 @@ async function openDenoiser(name: string, log: (m: string) => void): Promise<{ r
   return { release: async () => undefined };
 }
 
-async function readAll(gen: AsyncGenerator<Float32Array>): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const c of gen) parts.push(c);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** A clip as mono float at its own rate: read directly when it is PCM WAV, else decoded by ffmpeg. */
 async function readClip(file: string, rate: number, paths: FfmpegPaths, signal?: AbortSignal): Promise<Float32Array> {
   const wav = decodeWav(fs.readFileSync(file));
   if (wav && wav.rate === rate) return wav.samples;
-  return readAll(decodeMono(file, { sampleRate: rate, paths, signal }));
+  return collect(decodeMono(file, { sampleRate: rate, paths, signal }));
 }
 
 export interface LoudnessResult {
@@ -151,7 +139,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         let outRate = denoiser.rate ?? rate;
         // ffmpeg filters (and resamples for 16 kHz enhancers) straight from the clip file
         const graph = filterGraph(opts, hum);
-        let y = !graph && outRate === rate ? raw : await readAll(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
+        let y = !graph && outRate === rate ? raw : await collect(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
         if (denoiser.run) y = await denoiser.run(y);
         if (denoiser.back && outRate !== rate) {
           y = await resample(y, outRate, rate, ctx.ffmpeg);
