@@ -11,7 +11,8 @@ import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
 import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
-import { spectralGate } from '../enhance/spectralGate';
+import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
+import { parseSegmentCsv } from '../formats/segmentTable';
 import { readTable, writeTable, type Row } from '../formats/csvTable';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
@@ -47,8 +48,55 @@ async function openDenoiser(name: string, log: (m: string) => void): Promise<{ r
     const g = await Gtcrn.open(log);
     return { run: (x) => g.process(x), rate: MODEL_RATE, release: () => g.release() };
   }
-  if (name === 'gate') return { run: (x) => spectralGate(x), release: async () => undefined };
+  if (name === 'gate') return { release: async () => undefined }; // needs the clip's source: see gateFor
   return { release: async () => undefined };
+}
+
+/**
+ * Noise profiles for spectral gating, one per source, from the source's own noise and noEnergy segments (up to 10 s,
+ * the Audacity way without picking by hand). Undefined when a source has none: the gate then profiles each clip's
+ * quietest frames.
+ */
+class SourceNoiseProfiles {
+  private readonly cache = new Map<string, Promise<NoiseProfile | undefined>>();
+
+  constructor(private readonly log: (m: string) => void) {}
+
+  get(ds: Dataset, source: string, rate: number, paths: FfmpegPaths): Promise<NoiseProfile | undefined> {
+    const key = `${source}@${rate}`;
+    if (!this.cache.has(key)) this.cache.set(key, this.load(ds, source, rate, paths).catch((e) => void this.log(`gate: ${source}: ${errorMessage(e)}`)));
+    return this.cache.get(key)!;
+  }
+
+  private async load(ds: Dataset, source: string, rate: number, paths: FfmpegPaths): Promise<NoiseProfile | undefined> {
+    const src = ds.readSources().find((r) => r.id === source);
+    if (!src || !fs.existsSync(ds.segmentsCsv(source))) return undefined;
+    const spans = parseSegmentCsv(fs.readFileSync(ds.segmentsCsv(source), 'utf8')).filter((s) => s.label === 'noise' || s.label === 'noEnergy');
+    const parts: Float32Array[] = [];
+    let total = 0;
+    for (const s of spans) {
+      if (total >= 10) break;
+      const dur = Math.min(s.stop - s.start, 10 - total);
+      const x = await collect(decodeMono(src.path, { sampleRate: rate, paths, inputArgs: ['-ss', String(s.start), '-t', String(dur)] }));
+      // digital silence tells nothing about the noise floor
+      if (x.some((v) => v !== 0)) {
+        parts.push(x);
+        total += dur;
+      }
+    }
+    if (total < 0.5) {
+      this.log(`gate: ${source}: no noise or noEnergy segments with sound; each clip is profiled from its quietest frames`);
+      return undefined;
+    }
+    this.log(`gate: ${source}: noise profile from ${total.toFixed(1)} s of its noise/noEnergy segments`);
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return noiseProfile(all);
+  }
 }
 
 /** A clip as mono float at its own rate: read directly when it is PCM WAV, else decoded by ffmpeg. */
@@ -115,6 +163,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
     return report;
   }
   const denoiser = await openDenoiser(opts.denoise, ctx.log);
+  const profiles = new SourceNoiseProfiles(ctx.log);
   const key = hashJson({ opts, v: 1 });
   let limited = 0;
   try {
@@ -141,6 +190,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         const graph = filterGraph(opts, hum);
         let y = !graph && outRate === rate ? raw : await collect(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
         if (denoiser.run) y = await denoiser.run(y);
+        else if (opts.denoise === 'gate') y = await spectralGate(y, await profiles.get(ds, row.source, outRate, ctx.ffmpeg));
         if (denoiser.back && outRate !== rate) {
           y = await resample(y, outRate, rate, ctx.ffmpeg);
           outRate = rate;

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
-import { ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { ffmpeg, ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
 import { mulModel } from '../onnxBuilder';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -102,5 +102,23 @@ test('rnnoise path: 48 kHz around the wasm model, back to the clip rate', () => 
   for (const row of readTable(path.join(dir, 'clips.csv'))) {
     assert.equal(wavInfo(path.join(dir, row.clean_path)).rate, Number(row.sample_rate));
     assert.ok(Math.abs(ffmpegMeter(path.join(dir, row.clean_path), Number(row.clean_rate)).I + 23) <= 0.5);
+  }
+});
+
+test('gate: the noise profile comes from the source\'s own noise segments and lowers the floor under the speech', () => {
+  const dir = tmpDir('sds-gate-');
+  const src = path.join(dir, 'noisy source.wav');
+  // 4 s of MUSAN noise alone, then a LibriSpeech reader over the same noise at about 10 dB SNR
+  ffmpeg('-i', fixture('ina', 'musanmix.wav'), '-i', fixture('librispeech', '1069-133699-0000.flac'), '-filter_complex',
+    '[0]atrim=30:50,asetpts=PTS-STARTPTS,volume=0.3[n];[1]adelay=4000|4000,apad=whole_dur=20[s];[n][s]amix=inputs=2:normalize=0', '-ar', '16000', '-ac', '1', src);
+  const out = path.join(dir, 'out');
+  assert.equal(sds('run', src, '--out', out).status, 0);
+  const segs = fs.readFileSync(path.join(out, 'segments', '0001_noisy_source.csv'), 'utf8');
+  assert.match(segs, /^noise\t0\t/m, 'the leading noise is found as noise');
+  const r = spawnSync(process.execPath, [CLI, 'clean', '--out', out, '--denoise', 'gate', '--no-loudness', '--dehum', 'off', '--highpass', '0'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /gate: 0001_noisy_source: noise profile from [1-9][\d.]* s of its noise\/noEnergy segments/);
+  for (const row of readTable(path.join(out, 'clips.csv'))) {
+    assert.ok(Number(row.snr) > Number(row.raw_snr) + 3, `${row.path}: SNR ${row.raw_snr} -> ${row.snr}`);
   }
 });
