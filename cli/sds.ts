@@ -14,6 +14,8 @@ Usage:
   sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
             [--dehum auto|50|60|off] [--denoise off|gate|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
   sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
+  sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]
+             [--where "label=female and snr>20"]
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
@@ -46,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
       'true-peak': { type: 'string' },
       'no-loudness': { type: 'boolean' },
       strict: { type: 'boolean' },
+      format: { type: 'string' },
+      to: { type: 'string' },
+      split: { type: 'string' },
+      by: { type: 'string' },
+      where: { type: 'string' },
       'min-snr': { type: 'string' },
       ffmpeg: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
@@ -94,6 +101,10 @@ async function main(argv: string[]): Promise<number> {
         loudness: v['no-loudness'] ? NaN : num('loudness', v.loudness), truePeak: num('true-peak', v['true-peak']),
       },
     };
+  } else if (command === 'export') {
+    if (!v.format) throw new UsageError('export needs --format ljspeech|hf-audiofolder|nemo|kaldi');
+    const split = v.split?.split(',').map((x) => num('split', x)!);
+    req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
   } else if (command === 'slice') {

@@ -125,6 +125,23 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       if (!target) vscode.window.showInformationMessage(`Lint: ${reports?.[0]?.summary[0] ?? 'nothing'} (see Problems)`);
       return reports;
     }),
+    vscode.commands.registerCommand('sds.export.run', async () => {
+      const dir = out();
+      if (!dir) return;
+      const format = await vscode.window.showQuickPick(
+        [
+          { label: 'ljspeech', description: 'wavs/ + metadata.csv (id|text|text)' },
+          { label: 'hf-audiofolder', description: 'Hugging Face audiofolder: metadata.csv with file_name' },
+          { label: 'nemo', description: 'NeMo JSONL manifests' },
+          { label: 'kaldi', description: 'Kaldi data dirs: wav.scp, text, utt2spk, spk2utt, segments' },
+        ],
+        { title: 'Export format' },
+      );
+      if (!format) return;
+      const split = await vscode.window.showInputBox({ title: 'Split by speaker (train,validation,test fractions; empty: no split)', value: '0.9,0.05,0.05' });
+      if (split === undefined) return;
+      return runWithProgress(deps, 'Export', { stage: 'export', out: dir, options: { format: format.label as 'ljspeech', split: split.trim() ? split.split(',').map(Number) : [1] } });
+    }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),
   );

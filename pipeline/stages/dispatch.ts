@@ -1,4 +1,5 @@
 import { runClean } from './clean';
+import { runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
@@ -12,7 +13,8 @@ export type StageRequest =
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
   | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[] }
-  | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean };
+  | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
+  | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -31,6 +33,13 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
     case 'lint': {
       const opts = { ...DEFAULT_LINT, ...Object.fromEntries(Object.entries(req.options ?? {}).filter(([, v]) => v !== undefined)) };
       return [lintReport(req.out, lintDataset(req.out, opts), !!req.strict)];
+    }
+    case 'export': {
+      const o = req.options;
+      if (!['ljspeech', 'hf-audiofolder', 'nemo', 'kaldi'].includes(o.format)) throw new Error(`unknown export format "${o.format}" (use ljspeech, hf-audiofolder, nemo or kaldi)`);
+      const split = o.split ?? [1];
+      if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new Error(`--split wants up to three fractions, got ${split.join(',')}`);
+      return [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })];
     }
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
