@@ -147,6 +147,22 @@ test('palette: Clean writes cleaned clips at -23 LUFS; lint puts a missing clip 
   await runCommand('View: Hide Panel');
 });
 
+test('palette: Export as NeMo writes a manifest that parses, with the cleaned clips', { skip, timeout: 120000 }, async () => {
+  await runCommand('SDS: Export Dataset');
+  const input = page.locator('.quick-input-widget input.input');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'nemo' }).first().waitFor();
+  await input.fill('nemo');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'Split by speaker' }).waitFor();
+  await input.fill('');
+  await page.keyboard.press('Enter');
+  const manifest = path.join(ws, 'sds-dataset', 'export', 'nemo', 'train_manifest.json');
+  await waitFor(manifest, () => fs.existsSync(manifest), 60000);
+  const items = fs.readFileSync(manifest, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.equal(items.length, readTable(path.join(ws, 'sds-dataset', 'clips.csv')).length);
+  assert.ok(items.every((it) => it.audio_filepath.includes(`${path.sep}clean${path.sep}`) && fs.existsSync(it.audio_filepath)));
+});
+
 test('timeline: a segment table opens as regions; drag a boundary, relabel, save, undo', { skip, timeout: 180000 }, async () => {
   const csvPath = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv');
   const before = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
