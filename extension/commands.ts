@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { HostClient } from '../host/client';
 import type { StageRequest } from '../pipeline/stages/dispatch';
 import type { StageReport } from '../pipeline/stages/types';
+import { convertTable } from '../pipeline/formats/convert';
 import { datasetDir, readConfig } from './config';
 import type { DatasetDiagnostics } from './diagnostics';
 
@@ -11,6 +12,13 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   refresh: () => void;
   diagnostics: DatasetDiagnostics;
+}
+
+/** The file in the active tab, text or custom editor (a timeline is not a TextEditor). */
+export function activeResource(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) return input.uri;
+  return vscode.window.activeTextEditor?.document.uri;
 }
 
 /** Explorer context menus pass (clicked, selection); the palette passes nothing and we ask. */
@@ -141,6 +149,29 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       const split = await vscode.window.showInputBox({ title: 'Split by speaker (train,validation,test fractions; empty: no split)', value: '0.9,0.05,0.05' });
       if (split === undefined) return;
       return runWithProgress(deps, 'Export', { stage: 'export', out: dir, options: { format: format.label as 'ljspeech', split: split.trim() ? split.split(',').map(Number) : [1] } });
+    }),
+    // segment tables between formats, written beside the input (pure file work: no host needed)
+    vscode.commands.registerCommand('sds.convert.run', async (uri?: vscode.Uri) => {
+      const input = uri ?? activeResource();
+      if (!input) return vscode.window.showErrorMessage('Pick a segment table (.csv, .txt, .TextGrid, .rttm) in the Explorer.');
+      const target = await vscode.window.showQuickPick(
+        [
+          { label: 'csv', ext: '.csv', description: 'inaSpeechSegmenter table' },
+          { label: 'audacity', ext: '.txt', description: 'Audacity label track' },
+          { label: 'textgrid', ext: '.TextGrid', description: 'Praat TextGrid' },
+          { label: 'rttm', ext: '.rttm', description: 'RTTM speaker turns' },
+        ],
+        { title: `Convert ${path.basename(input.fsPath)} to` },
+      );
+      if (!target) return;
+      const out = input.fsPath.replace(/\.[^.]+$/, '') + (path.extname(input.fsPath).toLowerCase() === target.ext.toLowerCase() ? `.converted${target.ext}` : target.ext);
+      try {
+        const n = await convertTable(input.fsPath, out);
+        vscode.window.showInformationMessage(`Wrote ${path.basename(out)} (${n} segments)`);
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(out));
+      } catch (e) {
+        vscode.window.showErrorMessage((e as Error).message);
+      }
     }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HostClient } from '../host/client';
-import { registerCommands } from './commands';
+import { activeResource, registerCommands } from './commands';
 import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));
   }
   context.subscriptions.push(vscode.commands.registerCommand('sds.timeline.open', (uri?: vscode.Uri) => {
-    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const target = uri ?? activeResource();
     if (target) return vscode.commands.executeCommand('vscode.openWith', target, 'sds.timeline.any');
   }));
 }

@@ -14,6 +14,7 @@ import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
+import { parseTextGrid } from '../../pipeline/formats/textGrid';
 import { ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
@@ -161,6 +162,24 @@ test('palette: Export as NeMo writes a manifest that parses, with the cleaned cl
   const items = fs.readFileSync(manifest, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
   assert.equal(items.length, readTable(path.join(ws, 'sds-dataset', 'clips.csv')).length);
   assert.ok(items.every((it) => it.audio_filepath.includes(`${path.sep}clean${path.sep}`) && fs.existsSync(it.audio_filepath)));
+});
+
+test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { skip, timeout: 60000 }, async () => {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input.input').fill('0001_radio_show_ep_1.csv');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: '0001_radio_show_ep_1.csv' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('#count').waitFor({ timeout: 60000 });
+  await runCommand('SDS: Convert Segment Table');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'textgrid' }).first().waitFor();
+  await page.locator('.quick-input-widget input.input').fill('textgrid');
+  await page.keyboard.press('Enter');
+  const tg = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.TextGrid');
+  await waitFor(tg, () => fs.existsSync(tg), 20000);
+  const csv = parseSegmentCsv(fs.readFileSync(path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv'), 'utf8'));
+  assert.deepEqual(parseTextGrid(fs.readFileSync(tg, 'utf8')).map((s) => s.label), csv.map((s) => s.label));
+  fs.rmSync(tg);
+  await runCommand('View: Close All Editors');
 });
 
 test('timeline: a segment table opens as regions; drag a boundary, relabel, save, undo', { skip, timeout: 180000 }, async () => {
