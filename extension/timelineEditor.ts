@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostClient } from '../host/client';
+import { SPECTROGRAM_MAX_SECONDS } from '../pipeline/audio/spectrogram';
 import { Dataset } from '../pipeline/dataset';
 import { formatSegmentCsv, parseSegmentCsv } from '../pipeline/formats/segmentTable';
 import { TIMELINE_LABELS, type TimelineMessage, type TimelineSnapshot } from '../webviews/protocol';
@@ -25,6 +26,7 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
     panel.webview.html = this.html(panel.webview);
     const inWorkspace = (f: string) => !!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f));
     let peaksUrl: string | undefined;
+    let spectrogramUrl: string | undefined;
     let duration = 0;
 
     const snapshot = (): TimelineSnapshot => {
@@ -42,6 +44,7 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
         duration: Math.max(duration, segments[segments.length - 1]?.stop ?? 0),
         audioUrl: source && inWorkspace(source.audio) ? panel.webview.asWebviewUri(vscode.Uri.file(source.audio)).toString() : undefined,
         peaksUrl,
+        spectrogramUrl,
       };
     };
     const post = () => panel.webview.postMessage(snapshot());
@@ -57,6 +60,11 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
               const r = await this.host().peaks({ file: source.audio, cacheFile: source.peaksCache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
               duration = r.duration;
               peaksUrl = panel.webview.asWebviewUri(vscode.Uri.file(source.peaksCache)).toString();
+              if (duration <= SPECTROGRAM_MAX_SECONDS) {
+                const cache = source.peaksCache.replace(/\.json$/, '.spectrogram.json');
+                await this.host().spectrogram({ file: source.audio, cacheFile: cache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
+                spectrogramUrl = panel.webview.asWebviewUri(vscode.Uri.file(cache)).toString();
+              }
             } catch (e) {
               this.log.error(`peaks for ${source.audio}: ${(e as Error).message}`);
             }

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { StageRequest } from '../pipeline/stages/dispatch';
 import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
-import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest, type HostSettings, type PeaksParams, type PeaksResult } from './protocol';
+import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest, spectrogramRequest, type HostSettings, type PeaksParams, type PeaksResult } from './protocol';
 
 export interface HostClientOptions {
   /** Path to the built host bundle (dist/host.js). */
@@ -47,6 +47,10 @@ export class HostClient {
 
   async peaks(params: PeaksParams): Promise<PeaksResult> {
     return (await this.connection()).sendRequest(peaksRequest, params);
+  }
+
+  async spectrogram(params: PeaksParams): Promise<{ frames: number }> {
+    return (await this.connection()).sendRequest(spectrogramRequest, params);
   }
 
   private async connection(): Promise<MessageConnection> {

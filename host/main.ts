@@ -3,7 +3,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { assertFfmpeg, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runStage } from '../pipeline/stages/dispatch';
 import { computePeaks } from '../pipeline/audio/peaks';
-import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest } from './protocol';
+import { computeSpectrogram } from '../pipeline/audio/spectrogram';
+import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest, spectrogramRequest } from './protocol';
 
 /**
  * The pipeline host: a plain Node process speaking JSON-RPC over stdio, so decoding and inference never run on the
@@ -46,6 +47,9 @@ conn.onRequest(peaksRequest, async (params, token) => {
     sub.dispose();
   }
 });
+
+conn.onRequest(spectrogramRequest, (params) =>
+  computeSpectrogram(params.file, params.cacheFile, params.key, { paths: ffmpegPaths(params.settings?.ffmpegPath || undefined) }));
 
 // the parent owns our lifetime: when its end of the pipe closes, stop
 process.stdin.on('end', () => process.exit(0));

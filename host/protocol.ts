@@ -34,6 +34,9 @@ export interface PeaksResult {
 /** Computes (or reuses) the cached envelope of `file` in `cacheFile`; the webview fetches that file itself. */
 export const peaksRequest = new RequestType<PeaksParams, PeaksResult, void>('sds/peaks');
 
+/** Computes (or reuses) the cached spectrogram of `file` (files up to 15 minutes) for the timeline. */
+export const spectrogramRequest = new RequestType<PeaksParams, { frames: number }, void>('sds/spectrogram');
+
 /** Host -> client. */
 export const progressNotification = new NotificationType<ProgressEvent & { runId: string }>('sds/progress');
 export const logNotification = new NotificationType<{ level: 'info' | 'warn' | 'error'; message: string }>('sds/log');

@@ -8,6 +8,8 @@ export interface TimelineSnapshot {
   audioUrl?: string;
   /** webview URI of the cached peaks JSON (pipeline/audio/peaks.ts) */
   peaksUrl?: string;
+  /** webview URI of the cached spectrogram JSON (pipeline/audio/spectrogram.ts); absent for files over 15 min */
+  spectrogramUrl?: string;
   duration: number;
   labels: string[];
   title: string;

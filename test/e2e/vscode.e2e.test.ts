@@ -196,6 +196,9 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await view.locator('#count', { hasText: `${before.length} segments` }).waitFor();
   console.log(`# timeline first render: ${Date.now() - t0} ms (${before.length} regions, 74.5 s file)`);
   assert.equal(await regions.count(), before.length);
+  // the host's spectrogram is drawn under the waveform, with its frequency labels
+  await view.locator('[part~="spec-labels"]').first().waitFor({ state: 'attached', timeout: 20000 });
+  assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', '.sds', 'peaks', '0001_radio_show_ep_1.spectrogram.json')));
 
   // drag the left edge of the first male region 40 px to the right: it and its noEnergy neighbour move together
   const i = before.findIndex((s) => s.label === 'male');

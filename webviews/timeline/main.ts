@@ -11,6 +11,7 @@ import WaveSurfer from 'wavesurfer.js';
 import HoverPlugin from 'wavesurfer.js/plugins/hover';
 import MinimapPlugin from 'wavesurfer.js/plugins/minimap';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/plugins/regions';
+import SpectrogramPlugin from 'wavesurfer.js/plugins/spectrogram';
 import TimelinePlugin from 'wavesurfer.js/plugins/timeline';
 import ZoomPlugin from 'wavesurfer.js/plugins/zoom';
 import type { TimelineMessage, TimelineSnapshot } from '../protocol';
@@ -33,6 +34,7 @@ let loop = false;
 let ws: WaveSurfer | undefined;
 let regions: ReturnType<typeof RegionsPlugin.create> | undefined;
 let loaded = '';
+let spectrogram: unknown;
 
 const app = document.getElementById('app')!;
 app.innerHTML = `
@@ -108,6 +110,10 @@ async function load(s: TimelineSnapshot): Promise<void> {
     wireEvents();
   }
   await ws.load(s.audioUrl ?? '', [peaks], duration).catch(() => undefined);
+  if (s.spectrogramUrl && !spectrogram) {
+    // pre-computed by the host: the plugin only draws it (files over 15 min get none)
+    spectrogram = ws.registerPlugin(SpectrogramPlugin.create({ frequenciesDataUrl: s.spectrogramUrl, sampleRate: 16000, fftSamples: 512, height: 120, labels: true }));
+  }
 }
 
 function wireEvents(): void {
