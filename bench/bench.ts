@@ -80,22 +80,24 @@ function benchClean(): void {
   const ds = path.join(OUT, 'ds-clean');
   fs.rmSync(ds, { recursive: true, force: true });
   const cli = path.join(ROOT, 'dist', 'cli.js');
+  let rss = 0;
   const run = (...a: string[]) => {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, ...a, '-q'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, ...a, '-q'], { encoding: 'utf8', env: { ...process.env, SDS_REPORT_RSS: '1' } });
     if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+    rss = Number(/peak_rss_mb=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
     return Number(process.hrtime.bigint() - t0) / 1e9;
   };
   run('run', buildLong(10), '--out', ds, '--gender-method', 'pitch');
   const rows = fs.readFileSync(path.join(ds, 'clips.csv'), 'utf8').trim().split('\n').slice(1);
   const seconds = rows.reduce((s, l) => s + Number(l.split(',')[5]), 0);
-  console.log(`\n| clean (${rows.length} clips, ${seconds.toFixed(0)} s of speech, 2 jobs) | wall | x real time |`);
-  console.log('|---|---|---|');
+  console.log(`\n| clean (${rows.length} clips, ${seconds.toFixed(0)} s of speech, 2 jobs) | wall | x real time | peak RSS |`);
+  console.log('|---|---|---|---|');
   for (const [name, args] of [['filters + loudness (seed preset)', ['--preset', 'seed']], ['+ hum detection, high-pass, gate', ['--denoise', 'gate']],
     ['+ RNNoise', ['--denoise', 'rnnoise']], ['+ DTLN (speech preset)', []], ['+ GTCRN', ['--denoise', 'gtcrn']]] as [string, string[]][]) {
     fs.rmSync(path.join(ds, '.sds', 'done', 'clean'), { recursive: true, force: true });
     const wall = run('clean', '--out', ds, ...args);
-    console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x |`);
+    console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
   }
 }
 if (!process.env.BENCH_SKIP_CLEAN) benchClean();

@@ -148,6 +148,9 @@ function printReports(reports: StageReport[]): number {
 
 class UsageError extends Error {}
 
+// benches read the process's own peak memory (it includes onnxruntime's native allocations)
+if (process.env.SDS_REPORT_RSS) process.on('exit', () => process.stderr.write(`peak_rss_mb=${(process.resourceUsage().maxRSS / 1024).toFixed(0)}\n`));
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
