@@ -16,6 +16,8 @@ Usage:
   sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
   sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]
              [--where "label=female and snr>20"]
+  sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
+  sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
@@ -48,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       'true-peak': { type: 'string' },
       'no-loudness': { type: 'boolean' },
       strict: { type: 'boolean' },
+      name: { type: 'string' },
+      ref: { type: 'string' },
+      'min-sim': { type: 'string' },
+      'auto-threshold': { type: 'boolean' },
       format: { type: 'string' },
       to: { type: 'string' },
       split: { type: 'string' },
@@ -101,6 +107,15 @@ async function main(argv: string[]): Promise<number> {
         loudness: v['no-loudness'] ? NaN : num('loudness', v.loudness), truePeak: num('true-peak', v['true-peak']),
       },
     };
+  } else if (command === 'speaker') {
+    const [verb, ...files] = inputs;
+    if (verb === 'enroll') {
+      if (!v.name || !files.length) throw new UsageError('speaker enroll needs --name <who> and at least one file');
+      req = { stage: 'speaker-enroll', out: v.out, name: v.name, inputs: files };
+    } else if (verb === 'score') {
+      if (!v.ref) throw new UsageError('speaker score needs --ref <who>');
+      req = { stage: 'speaker-score', out: v.out, ref: v.ref, minSim: num('min-sim', v['min-sim']), auto: v['auto-threshold'] };
+    } else throw new UsageError(`unknown speaker command "${verb}" (use enroll or score)`);
   } else if (command === 'export') {
     if (!v.format) throw new UsageError('export needs --format ljspeech|hf-audiofolder|nemo|kaldi');
     const split = v.split?.split(',').map((x) => num('split', x)!);

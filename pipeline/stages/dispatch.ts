@@ -3,6 +3,7 @@ import { runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
+import { enrollSpeaker, scoreSpeaker } from './speaker';
 import { runSlice } from './slice';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
@@ -14,7 +15,9 @@ export type StageRequest =
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
   | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[] }
   | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
-  | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } };
+  | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } }
+  | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[] }
+  | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -41,6 +44,10 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new Error(`--split wants up to three fractions, got ${split.join(',')}`);
       return [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })];
     }
+    case 'speaker-enroll':
+      return [await enrollSpeaker(req.out, req.name, req.inputs, ctx)];
+    case 'speaker-score':
+      return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }

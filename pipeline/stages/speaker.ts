@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
+import { Dataset } from '../dataset';
+import { readTable, writeTable } from '../formats/csvTable';
+import { readManifest } from '../models/modelPaths';
+import { SpeakerEncoder } from '../models/speakerEncoder';
+import { writeFileAtomic } from '../util/atomic';
+import { CLIP_COLUMNS } from './slice';
+import type { StageContext, StageReport } from './types';
+
+export interface SpeakerProfile {
+  name: string;
+  model: string;
+  modelSha256: string;
+  embedding: number[];
+  clips: string[];
+  /** cosine of each enrolment clip to the mean: how consistent the reference is */
+  spread: { mean: number; min: number };
+}
+
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+/** `file` or `file@start-end` (seconds): a whole recording or a span of it. */
+export async function embedSpec(spec: string, enc: SpeakerEncoder, paths?: FfmpegPaths): Promise<Float32Array> {
+  const m = /^(.*)@([\d.]+)-([\d.]+)$/.exec(spec);
+  const file = m ? m[1] : spec;
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const inputArgs = m ? ['-ss', m[2], '-t', String(Number(m[3]) - Number(m[2]))] : undefined;
+  const x = await collect(decodeMono(file, { sampleRate: enc.sampleRate, paths, inputArgs }));
+  if (x.length < enc.sampleRate * 0.5) throw new Error(`${spec}: under 0.5 s of audio, too short to enrol or score`);
+  return enc.embed(x);
+}
+
+/** `sds speaker enroll`: the mean embedding of clean reference audio, saved as speakers/<name>.json. */
+export async function enrollSpeaker(dir: string, name: string, specs: string[], ctx: StageContext): Promise<StageReport> {
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`speaker name "${name}" must be letters, digits, _ . -`);
+  const enc = await SpeakerEncoder.open(undefined, ctx.log);
+  try {
+    const embs: Float32Array[] = [];
+    for (const s of specs) embs.push(await embedSpec(s, enc, ctx.ffmpeg));
+    const mean = new Float32Array(embs[0].length);
+    for (const e of embs) for (let i = 0; i < e.length; i++) mean[i] += e[i] / embs.length;
+    const norm = Math.hypot(...mean) || 1;
+    const embedding = Array.from(mean, (v) => v / norm);
+    const sims = embs.map((e) => cosine(e, embedding));
+    const profile: SpeakerProfile = {
+      name, model: enc.name, modelSha256: readManifest(enc.name).sha256, embedding, clips: specs,
+      spread: { mean: sims.reduce((a, b) => a + b, 0) / sims.length, min: Math.min(...sims) },
+    };
+    await writeFileAtomic(path.join(dir, 'speakers', `${name}.json`), JSON.stringify(profile, null, 1) + '\n');
+    return { stage: 'speaker enroll', processed: specs.length, skipped: 0, failed: [],
+      summary: [`speakers/${name}.json from ${specs.length} clip(s); consistency: mean cosine ${profile.spread.mean.toFixed(3)}, lowest ${profile.spread.min.toFixed(3)}`] };
+  } finally {
+    await enc.release();
+  }
+}
+
+/**
+ * Otsu's threshold on the similarity histogram: the cut that best separates two groups (the reference speaker and
+ * everyone else), without a number to tune.
+ */
+export function otsuThreshold(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  let best = -1;
+  let cut = v[0];
+  for (let i = 1; i < v.length; i++) {
+    const a = v.slice(0, i);
+    const b = v.slice(i);
+    const ma = a.reduce((s, x) => s + x, 0) / a.length;
+    const mb = b.reduce((s, x) => s + x, 0) / b.length;
+    const between = a.length * b.length * (ma - mb) ** 2;
+    if (between > best) {
+      best = between;
+      cut = (v[i - 1] + v[i]) / 2;
+    }
+  }
+  return cut;
+}
+
+/**
+ * `sds speaker score`: similarity of every clip to a reference (`similarity_<who>` in clips.csv); clips under the
+ * threshold move to rejected/ (never deleted) and are marked excluded.
+ */
+export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: number; auto?: boolean }, ctx: StageContext): Promise<StageReport> {
+  const ds = new Dataset(dir);
+  const profileFile = path.join(dir, 'speakers', `${who}.json`);
+  if (!fs.existsSync(profileFile)) throw new Error(`${profileFile}: no such speaker; enroll it first (sds speaker enroll --name ${who} ...)`);
+  const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as SpeakerProfile;
+  const enc = await SpeakerEncoder.open(profile.model, ctx.log);
+  const rows = readTable(ds.clipsCsv);
+  const col = `similarity_${who}`;
+  const report: StageReport = { stage: 'speaker score', processed: 0, skipped: 0, failed: [], summary: [] };
+  try {
+    for (const [i, r] of rows.entries()) {
+      if (r.excluded === 'yes') {
+        report.skipped++;
+        continue;
+      }
+      ctx.progress({ kind: 'file-start', file: r.path, index: i, total: rows.length });
+      try {
+        r[col] = cosine(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
+        report.processed++;
+      } catch (e) {
+        report.failed.push({ file: r.path, error: (e as Error).message });
+      }
+    }
+    const scored = rows.filter((r) => r[col] && r.excluded !== 'yes');
+    const threshold = opts.minSim ?? (opts.auto ? otsuThreshold(scored.map((r) => Number(r[col]))) : undefined);
+    if (threshold !== undefined) {
+      let moved = 0;
+      for (const r of scored.filter((x) => Number(x[col]) < threshold)) {
+        for (const key of ['path', 'clean_path'] as const) {
+          if (!r[key] || !fs.existsSync(path.join(dir, r[key]))) continue;
+          const dest = path.join('rejected', r[key]).split(path.sep).join('/');
+          fs.mkdirSync(path.dirname(path.join(dir, dest)), { recursive: true });
+          fs.renameSync(path.join(dir, r[key]), path.join(dir, dest));
+          r[key] = dest;
+        }
+        r.excluded = 'yes';
+        r.rejected_by = `similarity_${who}<${threshold.toFixed(4)}`;
+        moved++;
+      }
+      report.summary.push(`threshold ${threshold.toFixed(4)} (${opts.minSim !== undefined ? 'given' : `Otsu's cut between the two groups of ${scored.length} similarities`}): ${moved} clips moved to rejected/, ${scored.length - moved} kept`);
+    }
+    report.summary.unshift(`${col} written for ${report.processed} clips`);
+  } finally {
+    await enc.release();
+    await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+  }
+  return report;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { readTable } from '../../pipeline/formats/csvTable';
+import { otsuThreshold } from '../../pipeline/stages/speaker';
+import { fixture, ROOT, tmpDir } from '../helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
+
+test("Otsu's threshold falls between two groups", () => {
+  const t = otsuThreshold([0.1, 0.15, 0.2, 0.22, 0.8, 0.85, 0.9]);
+  assert.ok(t > 0.22 && t < 0.8, String(t));
+});
+
+test('enroll a reader from 5 s of one recording; score finds her clips, auto threshold moves the others to rejected/', () => {
+  const dir = tmpDir('sds-speaker-');
+  assert.equal(sds('run', fixture('librispeech'), '--out', dir, '--max', '5').status, 0);
+  const target = fixture('librispeech', '1069-133699-0000.flac');
+  const enroll = sds('speaker', 'enroll', '--out', dir, '--name', 'reader1069', `${target}@0-5`);
+  assert.equal(enroll.status, 0, enroll.stdout + enroll.stderr);
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, 'speakers', 'reader1069.json'), 'utf8'));
+  assert.equal(profile.embedding.length, 256);
+  assert.equal(profile.model, 'tone_color_se');
+  const r = sds('speaker', 'score', '--out', dir, '--ref', 'reader1069', '--auto-threshold');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Otsu's cut/);
+  const rows = readTable(path.join(dir, 'clips.csv'));
+  const mine = rows.filter((x) => x.source.includes('1069'));
+  const others = rows.filter((x) => !x.source.includes('1069'));
+  assert.ok(mine.length >= 2 && others.length >= 4);
+  assert.ok(Math.min(...mine.map((x) => Number(x.similarity_reader1069))) > Math.max(...others.map((x) => Number(x.similarity_reader1069))), 'every clip of the reader outscores every other clip');
+  assert.ok(mine.every((x) => x.excluded !== 'yes'), 'her clips are kept');
+  assert.ok(others.every((x) => x.excluded === 'yes' && x.path.startsWith('rejected/') && fs.existsSync(path.join(dir, x.path))), 'the others moved, not deleted');
+  const bad = sds('speaker', 'score', '--out', dir, '--ref', 'nobody');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /nobody\.json: no such speaker; enroll it first/);
+});
