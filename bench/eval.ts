@@ -14,6 +14,7 @@ import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runSegment } from '../pipeline/stages/segment';
 import { evalGender } from './eval-gender';
 import { evalDenoisers, evalLoudness } from './eval-clean';
+import { evalSpeaker } from './eval-speaker';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
 
@@ -75,6 +76,7 @@ async function speechDetection(cnn: PatchClassifier) {
   await segmentation(cnn);
   await speechDetection(cnn);
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
+  await evalSpeaker(SHARED);
   await evalDenoisers(SHARED);
   await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
   await cnn.release();
