@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostClient } from '../host/client';
@@ -172,6 +173,30 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       } catch (e) {
         vscode.window.showErrorMessage((e as Error).message);
       }
+    }),
+    // Explorer: (clicked, selection) audio files; timeline: { spans: ['file@start-stop'], out }
+    vscode.commands.registerCommand('sds.speaker.enroll', async (arg?: vscode.Uri | { spans: string[]; out?: string }, selected?: vscode.Uri[]) => {
+      const dir = (arg && !(arg instanceof vscode.Uri) && arg.out) || out();
+      if (!dir) return;
+      const spans = arg && !(arg instanceof vscode.Uri) ? arg.spans : await pickInputs(arg, selected);
+      if (!spans?.length) return;
+      const name = await vscode.window.showInputBox({ title: 'Speaker name', prompt: `Enroll from ${spans.length} clip(s)`, validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'letters, digits, _ . - only') });
+      if (!name) return;
+      return runWithProgress(deps, 'Enroll speaker', { stage: 'speaker-enroll', out: dir, name, inputs: spans });
+    }),
+    vscode.commands.registerCommand('sds.speaker.score', async () => {
+      const dir = out();
+      if (!dir) return;
+      const speakers = fs.existsSync(path.join(dir, 'speakers')) ? fs.readdirSync(path.join(dir, 'speakers')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+      if (!speakers.length) return vscode.window.showWarningMessage('No enrolled speaker yet: SDS: Enroll Speaker first (Explorer files or a timeline selection).');
+      const ref = await vscode.window.showQuickPick(speakers, { title: 'Score clips against' });
+      if (!ref) return;
+      const mode = await vscode.window.showQuickPick([
+        { label: 'Score only', auto: false },
+        { label: 'Score and move clips below an automatic threshold to rejected/', auto: true },
+      ], { title: 'Threshold' });
+      if (!mode) return;
+      return runWithProgress(deps, 'Score speaker', { stage: 'speaker-score', out: dir, ref, auto: mode.auto });
     }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),

@@ -74,6 +74,8 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
           const edit = new vscode.WorkspaceEdit();
           edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), formatSegmentCsv(m.segments), { needsConfirmation: false, label: m.description });
           await vscode.workspace.applyEdit(edit);
+        } else if (m.type === 'enroll' && source) {
+          await vscode.commands.executeCommand('sds.speaker.enroll', { spans: [`${source.audio}@${m.start}-${m.stop}`], out: source.dataset });
         } else if (m.type === 'reslice' && source?.id && source.dataset) {
           await vscode.commands.executeCommand('sds.slice.run', { sources: [source.id], out: source.dataset });
         }

@@ -20,6 +20,7 @@ export interface TimelineSnapshot {
 export type TimelineMessage =
   | { type: 'ready' }
   | { type: 'edit'; segments: Seg[]; description: string }
-  | { type: 'reslice' };
+  | { type: 'reslice' }
+  | { type: 'enroll'; start: number; stop: number };
 
 export const TIMELINE_LABELS = ['male', 'female', 'music', 'noise', 'noEnergy', 'speech'];

@@ -48,6 +48,15 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
   }
 }
 
+/** The table on disk, or undefined while VS Code is still writing it (its saves are not atomic). */
+function tableOnDisk(file: string): ReturnType<typeof parseSegmentCsv> | undefined {
+  try {
+    return parseSegmentCsv(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a palette command, retrying while the extension host is still registering commands. */
 async function runCommand(title: string): Promise<void> {
   for (let i = 0; i < 40; i++) {
@@ -212,8 +221,8 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
   const moved = await waitFor('saved boundary move', () => {
-    const t = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
-    return t[i].start > before[i].start + 0.1 ? t : undefined;
+    const t = tableOnDisk(csvPath);
+    return t && t[i].start > before[i].start + 0.1 ? t : undefined;
   }, 15000);
   assert.equal(moved.length, before.length);
   assert.equal(moved[i - 1].stop, moved[i].start, 'the neighbour followed: no gap, no overlap');
@@ -225,12 +234,25 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await page.keyboard.press('2');
   await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
-  await waitFor('saved relabel', () => parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'))[i].label === 'female', 15000);
+  await waitFor('saved relabel', () => tableOnDisk(csvPath)?.[i].label === 'female', 15000);
 
   // undo is VS Code's own, on the document
   await runCommand('Undo');
   await page.keyboard.press('Control+S');
-  await waitFor('saved undo', () => parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'))[i].label === 'male', 15000);
+  await waitFor('saved undo', () => tableOnDisk(csvPath)?.[i].label === 'male', 15000);
+
+  // enroll the male region as a speaker straight from the timeline
+  await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
+  await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('e');
+  await page.locator('.quick-input-widget', { hasText: 'Speaker name' }).waitFor({ timeout: 10000 });
+  await page.locator('.quick-input-widget input.input').fill('host');
+  await page.keyboard.press('Enter');
+  const profile = path.join(ws, 'sds-dataset', 'speakers', 'host.json');
+  await waitFor(profile, () => fs.existsSync(profile), 60000);
+  const enrolled = JSON.parse(fs.readFileSync(profile, 'utf8'));
+  assert.equal(enrolled.embedding.length, 256);
+  assert.match(enrolled.clips[0], /radio show \(ep 1\)\.wav@[\d.]+-[\d.]+$/);
 
   // click into the music region, mark in (I), click further on, add (O): a speech region is cut out of the music
   const music = view.locator('[part~="seg-0"]');
@@ -243,8 +265,8 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await view.locator('#count', { hasText: `${before.length + 2} segments` }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
   const added = await waitFor('saved added region', () => {
-    const t = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
-    return t.length === before.length + 2 ? t : undefined;
+    const t = tableOnDisk(csvPath);
+    return t?.length === before.length + 2 ? t : undefined;
   }, 15000);
   assert.equal(added[1].label, 'speech');
   assert.ok(added[1].start > 4 && added[1].stop < 14 && added[1].stop - added[1].start > 3, JSON.stringify(added[1]));

@@ -48,6 +48,7 @@ app.innerHTML = `
     </vscode-single-select>
     <vscode-button id="zoomRegion" secondary title="Zoom to the selected region (Z)">Zoom to region</vscode-button>
     <vscode-button id="reslice" secondary title="Cut this file's clips again from the edited table (R)">Slice this file again</vscode-button>
+    <vscode-button id="enroll" secondary title="Use the selected region as a speaker's clean reference (E)">Enroll selection as speaker</vscode-button>
     <span id="time" class="time"></span>
   </div>
   <div id="notice" class="notice" hidden></div>
@@ -58,7 +59,7 @@ app.innerHTML = `
     <kbd>Del</kbd> delete (merge into previous) &middot; <kbd>[</kbd> <kbd>]</kbd> previous/next region &middot;
     <kbd>I</kbd> mark in, <kbd>O</kbd> add a speech region from the mark to the cursor &middot;
     <kbd>Space</kbd> play &middot; <kbd>P</kbd> play region &middot; <kbd>L</kbd> loop &middot; <kbd>Z</kbd> zoom to region &middot;
-    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
+    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>E</kbd> enroll the selection as a speaker &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
 
 function edit(next: Seg[], description: string): void {
   if (next === segs) return;
@@ -148,6 +149,7 @@ const actions: Record<string, () => void> = {
     ws.setTime(s.start);
   },
   reslice: () => vscode.postMessage({ type: 'reslice' }),
+  enroll: () => selected >= 0 && vscode.postMessage({ type: 'enroll', start: segs[selected].start, stop: segs[selected].stop }),
   split: () => ws && edit(splitAt(segs, ws.getCurrentTime()), 'Split'),
   merge: () => selected >= 0 && edit(mergeNext(segs, selected), 'Merge with next'),
   remove: () => {
@@ -156,7 +158,7 @@ const actions: Record<string, () => void> = {
     select(selected - 1);
   },
 };
-for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice']) document.getElementById(id)!.addEventListener('click', actions[id]);
+for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice', 'enroll']) document.getElementById(id)!.addEventListener('click', actions[id]);
 document.getElementById('loop')!.addEventListener('change', (e) => (loop = (e.target as HTMLInputElement).checked));
 document.getElementById('rate')!.addEventListener('change', (e) => ws?.setPlaybackRate(Number((e.target as HTMLSelectElement).value)));
 document.getElementById('legend')!.addEventListener('click', (e) => {
@@ -176,6 +178,7 @@ document.addEventListener('keydown', (e) => {
   else if (k === 'Delete' || k === 'Backspace') actions.remove();
   else if (k === 'z' || k === 'Z') actions.zoomRegion();
   else if (k === 'r' || k === 'R') actions.reslice();
+  else if (k === 'e' || k === 'E') actions.enroll();
   else if (k === 'i' || k === 'I') markIn = ws?.getCurrentTime();
   else if ((k === 'o' || k === 'O') && markIn !== undefined && ws) {
     const [a, b] = [markIn, ws.getCurrentTime()];
