@@ -106,7 +106,8 @@ test('kill -9 mid-run leaves no partial output, and the rerun completes the rest
   assert.equal(rerun.status, 0, rerun.stdout);
   const m = /segment: (\d+) processed, (\d+) up to date/.exec(rerun.stdout)!;
   assert.equal(Number(m[1]) + Number(m[2]), 6);
-  assert.ok(Number(m[2]) >= written.length);
+  // a file killed between its CSV's rename and its done-marker is redone (at most one with --jobs 1)
+  assert.ok(Number(m[2]) >= written.length - 1, `${m[2]} up to date, ${written.length} written before the kill`);
   assert.equal(fs.readdirSync(segDir).filter((f) => f.endsWith('.csv')).length, 6);
   assert.deepEqual(fs.readdirSync(segDir).filter((f) => f.endsWith('.tmp')), [], 'stale temp files are cleaned');
 });
