@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { assertFfmpeg, ffmpegPaths, FfmpegMissingError } from '../pipeline/audio/ffmpeg';
 import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
 import { convertTable } from '../pipeline/formats/convert';
+import { userModelsDir } from '../pipeline/models/modelPaths';
+import { addModel, fetchModel, listModels } from '../pipeline/models/registry';
 import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 
 const USAGE = `Speech Dataset Studio (sds)
@@ -18,6 +20,7 @@ Usage:
              [--where "label=female and snr>20"]
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
+  sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name>
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
@@ -54,6 +57,9 @@ async function main(argv: string[]): Promise<number> {
       ref: { type: 'string' },
       'min-sim': { type: 'string' },
       'auto-threshold': { type: 'boolean' },
+      task: { type: 'string' },
+      'sample-rate': { type: 'string' },
+      licence: { type: 'string' },
       format: { type: 'string' },
       to: { type: 'string' },
       split: { type: 'string' },
@@ -77,13 +83,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'lint' && !v.out && inputs[0]) v.out = inputs[0];
-  if (!v.out) throw new UsageError('--out <dir> is required');
   const num = (name: string, s?: string) => {
     if (s === undefined) return undefined;
     const n = Number(s);
     if (!Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got "${s}"`);
     return n;
   };
+  if (command === 'models') return modelsCommand(inputs, v, num);
+  if (!v.out) throw new UsageError('--out <dir> is required');
   const options = {
     engine: v.engine as 'smn' | 'sm' | 'silero' | undefined,
     gender: v['no-gender'] ? false : undefined,
@@ -138,6 +145,26 @@ async function main(argv: string[]): Promise<number> {
     progress: (e) => !v.quiet && printProgress(e),
   });
   return printReports(reports);
+}
+
+async function modelsCommand(args: string[], v: Record<string, string | boolean | undefined>, num: (n: string, s?: string) => number | undefined): Promise<number> {
+  const [verb, arg] = args;
+  if (verb === 'list' || !verb) {
+    for (const m of listModels()) console.log(`${m.name}\t${m.task}\t${m.where}${m.present ? '' : ' (not downloaded: sds models fetch ' + m.name + ')'}\t${m.sampleRate} Hz\t${m.licence}`);
+    return 0;
+  }
+  if (verb === 'add') {
+    if (!arg || typeof v.task !== 'string') throw new UsageError('models add needs <file.onnx> and --task');
+    const m = await addModel(arg, { name: v.name as string | undefined, task: v.task, sampleRate: num('sample-rate', v['sample-rate'] as string | undefined), licence: v.licence as string | undefined });
+    console.log(`added ${m.name} (${m.task}, sha256 ${m.sha256.slice(0, 12)}...) to ${userModelsDir()}`);
+    return 0;
+  }
+  if (verb === 'fetch') {
+    if (!arg) throw new UsageError('models fetch needs a model name');
+    console.log(await fetchModel(arg, { log: (m) => !v.quiet && console.error(`[sds] ${m}`) }));
+    return 0;
+  }
+  throw new UsageError(`unknown models command "${verb}" (use list, add or fetch)`);
 }
 
 function printProgress(e: ProgressEvent): void {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
@@ -16,6 +17,11 @@ export function modelsDir(): string {
   throw new Error(`models/ folder not found above ${__dirname}; set SDS_MODELS`);
 }
 
+/** Where `sds models add` and `sds models fetch` keep models: $SDS_MODEL_CACHE, else ~/.cache/sds/models. */
+export function userModelsDir(): string {
+  return process.env.SDS_MODEL_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'models');
+}
+
 export interface ModelManifest {
   name: string;
   task: string;
@@ -31,7 +37,9 @@ export interface ModelManifest {
 }
 
 export function readManifest(name: string): ModelManifest & { path: string } {
-  const dir = modelsDir();
+  // the project's models first, then the user's (sds models add / fetch)
+  const dir = fs.existsSync(path.join(modelsDir(), `${name}.json`)) ? modelsDir() : userModelsDir();
+  if (!fs.existsSync(path.join(dir, `${name}.json`))) throw new Error(`no model named "${name}" (sds models list; sds models add <file.onnx>)`);
   const m = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as ModelManifest;
   const base = m.package ? packageDir(m.package) : dir;
   return { ...m, path: path.join(base, m.file) };

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { sha256File } from '../util/hash';
+import { modelsDir, userModelsDir, type ModelManifest } from './modelPaths';
+import { openSession } from './ortSession';
+
+export interface ListedModel extends ModelManifest {
+  where: 'shipped' | 'user';
+  /** false for a manifest whose weights are not downloaded yet (`sds models fetch <name>`) */
+  present: boolean;
+  url?: string;
+  size?: number;
+}
+
+/** Every manifest: the project's models/ and the user's cache. */
+export function listModels(): ListedModel[] {
+  const out: ListedModel[] = [];
+  for (const [dir, where] of [[modelsDir(), 'shipped'], [userModelsDir(), 'user']] as const) {
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ListedModel;
+      if (!m.file || !m.task) continue; // not a model manifest (gender_lr.json is a classifier's weights)
+      out.push({ ...m, where, present: m.package ? true : fs.existsSync(path.join(dir, m.file)) });
+    }
+  }
+  return out;
+}
+
+/** `sds models add <file.onnx> --task speaker ...`: copies a user model into the cache with a manifest read from it. */
+export async function addModel(file: string, meta: { name?: string; task: string; sampleRate?: number; licence?: string }): Promise<ListedModel> {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const { session } = await openSession(file, { threads: 1 }); // proves onnxruntime can load it before we keep it
+  const name = meta.name ?? path.basename(file, '.onnx');
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`model name "${name}" must be letters, digits, _ . -`);
+  const dir = userModelsDir();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(file, path.join(dir, `${name}.onnx`));
+  const manifest = {
+    name, task: meta.task, file: `${name}.onnx`, sha256: await sha256File(file), licence: meta.licence ?? 'unknown (added by the user)',
+    source: path.resolve(file), sampleRate: meta.sampleRate ?? 16000,
+    inputs: Object.fromEntries(session.inputNames.map((n) => [n, 'see the model'])), outputs: Object.fromEntries(session.outputNames.map((n) => [n, 'see the model'])),
+  };
+  await session.release();
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + '\n');
+  return { ...manifest, where: 'user', present: true };
+}
+
+/**
+ * `sds models fetch <name>`: downloads the weights a manifest names (url + sha256) into the cache. Resumable: a
+ * `.part` file continues with an HTTP Range request after a crash or a dropped connection; the sha256 is checked
+ * before the file is renamed into place, and a mismatch keeps nothing.
+ */
+export async function fetchModel(name: string, opts: { retries?: number; log?: (m: string) => void } = {}): Promise<string> {
+  const m = listModels().find((x) => x.name === name);
+  if (!m) throw new Error(`no model manifest named "${name}" (sds models list)`);
+  if (!m.url) throw new Error(`${name}: its manifest has no url to fetch from`);
+  if (!/^[0-9a-f]{64}$/.test(m.sha256 ?? '')) throw new Error(`${name}: its manifest has no sha256 to check the download against`);
+  const dir = m.where === 'shipped' ? modelsDir() : userModelsDir();
+  const dest = path.join(dir, m.file);
+  if (fs.existsSync(dest) && (await sha256File(dest)) === m.sha256) return dest;
+  const part = `${dest}.part`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await download(m.url, part, opts.log);
+      break;
+    } catch (e) {
+      if (attempt >= (opts.retries ?? 5)) throw new Error(`${name}: download failed: ${(e as Error).message}`);
+      opts.log?.(`${name}: ${(e as Error).message}; resuming (${attempt + 1})`);
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+    }
+  }
+  const got = await sha256File(part);
+  if (got !== m.sha256) {
+    fs.rmSync(part, { force: true });
+    throw new Error(`${name}: sha256 mismatch (expected ${m.sha256}, got ${got}); nothing kept`);
+  }
+  fs.renameSync(part, dest);
+  return dest;
+}
+
+/** Appends to `part` from its current size (Range), following up to 5 redirects. */
+function download(url: string, part: string, log?: (m: string) => void, redirects = 5): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const have = fs.existsSync(part) ? fs.statSync(part).size : 0;
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { headers: have ? { Range: `bytes=${have}-` } : {}, timeout: 30000 }, (res) => {
+      const code = res.statusCode ?? 0;
+      if (code >= 300 && code < 400 && res.headers.location) {
+        res.resume();
+        if (!redirects) return reject(new Error('too many redirects'));
+        return download(new URL(res.headers.location, url).toString(), part, log, redirects - 1).then(resolve, reject);
+      }
+      if (code === 416) return res.resume(), resolve(); // the part is already complete
+      if (code !== 200 && code !== 206) return res.resume(), reject(new Error(`HTTP ${code}`));
+      // a server that ignores Range sends the whole file: start over
+      const out = fs.createWriteStream(part, { flags: code === 206 ? 'a' : 'w' });
+      if (have && code === 206) log?.(`resuming at ${have} bytes`);
+      res.pipe(out);
+      res.on('aborted', () => reject(new Error('connection dropped')));
+      res.on('error', reject);
+      out.on('finish', () => (res.complete ? resolve() : reject(new Error('connection dropped'))));
+      out.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { mulModel } from '../onnxBuilder';
+import { ROOT, tmpDir } from '../helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const cache = tmpDir('sds-models-');
+// async: the loopback server lives in this process, so a blocking spawnSync would starve it
+const sds = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+  const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SDS_MODEL_CACHE: cache } });
+  let stdout = '';
+  let stderr = '';
+  p.stdout.on('data', (d) => (stdout += d));
+  p.stderr.on('data', (d) => (stderr += d));
+  p.on('close', (status) => resolve({ status, stdout, stderr }));
+});
+
+// a loopback server: /model.onnx drops the connection half way the first time, honours Range after that
+const body = Buffer.concat([mulModel(0.25), Buffer.alloc(200000, 7)]); // padded so a transfer can be cut
+const requests: string[] = [];
+let dropped = false;
+let server: http.Server;
+let base = '';
+before(async () => {
+  server = http.createServer((req, res) => {
+    requests.push(`${req.url} ${req.headers.range ?? ''}`);
+    if (req.url === '/redirect') return res.writeHead(302, { location: '/model.onnx' }).end();
+    if (req.url !== '/model.onnx') return res.writeHead(404).end();
+    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    const from = m ? Number(m[1]) : 0;
+    res.writeHead(m ? 206 : 200, { 'content-length': body.length - from });
+    if (!dropped) {
+      dropped = true;
+      res.write(body.subarray(0, 100000));
+      setTimeout(() => res.destroy(), 50);
+    } else res.end(body.subarray(from));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+function manifest(name: string, url: string, sha256: string) {
+  fs.mkdirSync(cache, { recursive: true });
+  fs.writeFileSync(path.join(cache, `${name}.json`), JSON.stringify({ name, task: 'enhance', file: `${name}.onnx`, url, sha256, licence: 'test', sampleRate: 16000, inputs: {}, outputs: {} }));
+}
+
+test('fetch: a dropped transfer resumes with a Range request, redirects are followed, the sha256 is checked', async () => {
+  const sha = createHash('sha256').update(body).digest('hex');
+  manifest('tiny', `${base}/redirect`, sha);
+  assert.match((await sds('models', 'list')).stdout, /tiny\tenhance\tuser \(not downloaded/);
+  const r = await sds('models', 'fetch', 'tiny');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.ok(requests.some((q) => /bytes=100000-/.test(q)), `resumed: ${requests.join(', ')}`);
+  assert.deepEqual(fs.readFileSync(path.join(cache, 'tiny.onnx')), body);
+  assert.ok(!fs.existsSync(path.join(cache, 'tiny.onnx.part')));
+  assert.doesNotMatch((await sds('models', 'list')).stdout, /not downloaded/);
+});
+
+test('fetch: a sha256 mismatch keeps nothing; a 404 says so', async () => {
+  manifest('wrong', `${base}/model.onnx`, 'f'.repeat(64));
+  const r = await sds('models', 'fetch', 'wrong');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /wrong: sha256 mismatch .* nothing kept/);
+  assert.ok(!fs.existsSync(path.join(cache, 'wrong.onnx')) && !fs.existsSync(path.join(cache, 'wrong.onnx.part')));
+  manifest('gone', `${base}/nothing.onnx`, 'e'.repeat(64));
+  assert.match((await sds('models', 'fetch', 'gone')).stderr, /gone: download failed: HTTP 404/);
+});
+
+test('add: a user ONNX model is checked by loading it, copied to the cache with a manifest, and listed', async () => {
+  const file = path.join(tmpDir(), 'my encoder.onnx');
+  fs.writeFileSync(file, mulModel(2));
+  const r = await sds('models', 'add', file, '--task', 'speaker', '--name', 'my-encoder', '--sample-rate', '16000');
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(fs.readFileSync(path.join(cache, 'my-encoder.json'), 'utf8'));
+  assert.deepEqual(Object.keys(m.inputs), ['x']);
+  assert.match((await sds('models', 'list')).stdout, /my-encoder\tspeaker\tuser\t16000 Hz/);
+  const bad = path.join(tmpDir(), 'bad.onnx');
+  fs.writeFileSync(bad, 'not a model');
+  assert.notEqual((await sds('models', 'add', bad, '--task', 'speaker')).status, 0);
+});
