@@ -42,7 +42,7 @@ async function segmentation(cnn: PatchClassifier) {
 }
 
 /** Speech vs non-speech per 10 ms frame against the diarization RTTM (speech where anyone speaks). */
-async function speechDetection(cnn: PatchClassifier) {
+async function speechDetection() {
   const wav = path.join(SHARED, 'diarization', 'sample.wav');
   const rttm = fs.readFileSync(path.join(SHARED, 'diarization', 'sample.rttm'), 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
   const ds = path.join(require('node:os').tmpdir(), `sds-eval-${process.pid}`);
@@ -74,7 +74,7 @@ async function speechDetection(cnn: PatchClassifier) {
   }
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
-  await speechDetection(cnn);
+  await speechDetection();
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
   await evalSpeaker(SHARED);
   await evalDenoisers(SHARED);

@@ -43,7 +43,7 @@ export async function probe(file: string, paths = ffmpegPaths()): Promise<MediaI
   if (size === 0) throw new Error(`${file}: empty file (0 bytes)`);
   const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
     'stream=codec_name,sample_rate,channels,duration:format=duration', '-of', 'json', file];
-  const { stdout, stderr, code } = await run(paths.ffprobe, args);
+  const { stdout, stderr, code } = await runProcess(paths.ffprobe, args);
   if (code !== 0) {
     const why = firstLine(stderr).split(`${file}: `).join('') || `ffprobe exit ${code}`;
     throw new Error(`${file}: not readable as audio (${why})`);
@@ -113,7 +113,8 @@ function firstLine(s: string): string {
   return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
 }
 
-function run(bin: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+/** Runs a program to completion, collecting its output (ffprobe, one-shot ffmpeg jobs). */
+export function runProcess(bin: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -125,7 +126,6 @@ function run(bin: string, args: string[]): Promise<{ stdout: string; stderr: str
   });
 }
 
-export { run as runProcess };
 
 /** Resamples float samples with ffmpeg's resampler (stdin -> stdout, nothing on disk). */
 export function resample(x: Float32Array, from: number, to: number, paths = ffmpegPaths()): Promise<Float32Array> {

@@ -13,7 +13,7 @@ import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
 import { parseSegmentCsv } from '../formats/segmentTable';
-import { readTable, writeTable, type Row } from '../formats/csvTable';
+import { readTable, writeTable } from '../formats/csvTable';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
