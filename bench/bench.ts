@@ -99,5 +99,10 @@ function benchClean(): void {
     const wall = run('clean', '--out', ds, ...args);
     console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
   }
+  // speaker embeddings of the same clips: enrol from the first clip, score them all (one session, clips read in JS)
+  const first = rows[0].split(',')[0];
+  run('speaker', 'enroll', '--out', ds, '--name', 'bench', path.join(ds, first));
+  const wall = run('speaker', 'score', '--out', ds, '--ref', 'bench');
+  console.log(`\n| speaker score (tone_color_se embeddings of the ${rows.length} cleaned clips) | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
 }
 if (!process.env.BENCH_SKIP_CLEAN) benchClean();
