@@ -20,6 +20,7 @@ Usage:
              [--where "label=female and snr>20"]
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
+  sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
   sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name>
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       ref: { type: 'string' },
       'min-sim': { type: 'string' },
       'auto-threshold': { type: 'boolean' },
+      speakers: { type: 'string' },
       task: { type: 'string' },
       'sample-rate': { type: 'string' },
       licence: { type: 'string' },
@@ -122,7 +124,10 @@ async function main(argv: string[]): Promise<number> {
     } else if (verb === 'score') {
       if (!v.ref) throw new UsageError('speaker score needs --ref <who>');
       req = { stage: 'speaker-score', out: v.out, ref: v.ref, minSim: num('min-sim', v['min-sim']), auto: v['auto-threshold'] };
-    } else throw new UsageError(`unknown speaker command "${verb}" (use enroll or score)`);
+    } else if (verb === 'split') {
+      const n = v.speakers && v.speakers !== 'auto' ? num('speakers', v.speakers) : undefined;
+      req = { stage: 'speaker-split', out: v.out, speakers: n, minSim: num('min-sim', v['min-sim']) };
+    } else throw new UsageError(`unknown speaker command "${verb}" (use enroll, score or split)`);
   } else if (command === 'export') {
     if (!v.format) throw new UsageError('export needs --format ljspeech|hf-audiofolder|nemo|kaldi');
     const split = v.split?.split(',').map((x) => num('split', x)!);

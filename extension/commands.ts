@@ -198,6 +198,13 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       if (!mode) return;
       return runWithProgress(deps, 'Score speaker', { stage: 'speaker-score', out: dir, ref, auto: mode.auto });
     }),
+    vscode.commands.registerCommand('sds.speaker.split', async () => {
+      const dir = out();
+      if (!dir) return;
+      const n = await vscode.window.showInputBox({ title: 'How many speakers?', prompt: 'A number, or empty to decide from the voices', validateInput: (v) => (v === '' || /^\d+$/.test(v) ? undefined : 'a whole number or empty') });
+      if (n === undefined) return;
+      return runWithProgress(deps, 'Split by speaker', { stage: 'speaker-split', out: dir, speakers: n ? Number(n) : undefined });
+    }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),
   );

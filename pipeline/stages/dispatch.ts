@@ -3,7 +3,7 @@ import { runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
-import { enrollSpeaker, scoreSpeaker } from './speaker';
+import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
@@ -17,7 +17,8 @@ export type StageRequest =
   | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
   | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } }
   | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[] }
-  | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean };
+  | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
+  | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -48,6 +49,8 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await enrollSpeaker(req.out, req.name, req.inputs, ctx)];
     case 'speaker-score':
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
+    case 'speaker-split':
+      return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }

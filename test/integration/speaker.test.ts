@@ -38,3 +38,28 @@ test('enroll a reader from 5 s of one recording; score finds her clips, auto thr
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nobody\.json: no such speaker; enroll it first/);
 });
+
+test('split: clips cluster by reader into the speaker column and speakers/<spk>/ links; no cluster mixes readers', () => {
+  const dir = tmpDir('sds-split-');
+  assert.equal(sds('run', fixture('librispeech'), '--out', dir, '--max', '5').status, 0);
+  const r = sds('speaker', 'split', '--out', dir, '--speakers', '4');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const rows = readTable(path.join(dir, 'clips.csv'));
+  const bySpeaker = new Map<string, Set<string>>();
+  const bySource = new Map<string, Set<string>>();
+  for (const x of rows) {
+    bySpeaker.set(x.speaker, new Set([...(bySpeaker.get(x.speaker) ?? []), x.source]));
+    bySource.set(x.source, new Set([...(bySource.get(x.source) ?? []), x.speaker]));
+    assert.ok(fs.existsSync(path.join(dir, 'speakers', x.speaker, path.basename(x.path))));
+  }
+  assert.equal(bySpeaker.size, 4);
+  for (const [spk, sources] of bySpeaker) assert.equal(sources.size, 1, `${spk} mixes ${[...sources]}`);
+  for (const [src, spks] of bySource) assert.equal(spks.size, 1, `${src} split over ${[...spks]}`);
+  // automatic count: may split a reader, never merges two
+  assert.equal(sds('speaker', 'split', '--out', dir).status, 0);
+  const auto = readTable(path.join(dir, 'clips.csv'));
+  const mixes = new Map<string, Set<string>>();
+  for (const x of auto) mixes.set(x.speaker, new Set([...(mixes.get(x.speaker) ?? []), x.source]));
+  assert.ok([...mixes.values()].every((s) => s.size === 1), 'no cluster mixes readers');
+  assert.ok(mixes.size >= 4 && mixes.size <= 6, `${mixes.size} speakers`);
+});
