@@ -6,6 +6,7 @@ import { decodeWav } from '../audio/wav';
 import { Dataset } from '../dataset';
 import { readTable } from '../formats/csvTable';
 import { DEFAULT_SLICE } from './slicePlan';
+import { SAME_SPEAKER_MIN_SIM } from './speaker';
 import type { StageReport } from './types';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -15,7 +16,7 @@ export interface LintDiagnostic {
   line: number;
   path: string;
   severity: Severity;
-  code: 'missing' | 'clipped' | 'too-short' | 'too-long' | 'low-snr' | 'loudness' | 'silent' | 'long-silence' | 'mixed-rates' | 'duplicate' | 'unreadable';
+  code: 'missing' | 'clipped' | 'too-short' | 'too-long' | 'low-snr' | 'loudness' | 'silent' | 'long-silence' | 'mixed-rates' | 'duplicate' | 'unreadable' | 'low-similarity';
   message: string;
 }
 
@@ -66,6 +67,14 @@ export function lintDataset(dir: string, opts: LintOptions = DEFAULT_LINT): Lint
     if (r.clean_path && Number.isFinite(target) && Math.abs(m.lufs - target) > 1) add('warning', 'loudness', `${m.lufs.toFixed(1)} LUFS, target ${target}`);
     if (m.silence > opts.maxSilence) add('info', 'long-silence', `${(100 * m.silence).toFixed(0)}% of the clip is silence`);
   });
+  // speaker similarity (sds speaker score): kept clips that do not sound like the enrolled speaker
+  for (const col of [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => c.startsWith('similarity_'))) {
+    rows.forEach((r, i) => {
+      const v = Number(r[col]);
+      if (r.excluded === 'yes' || r[col] === '' || r[col] === undefined || !(v < SAME_SPEAKER_MIN_SIM)) return;
+      out.push({ line: i + 2, path: r.path, severity: 'warning', code: 'low-similarity', message: `${col} ${v.toFixed(3)} is under ${SAME_SPEAKER_MIN_SIM}: probably another voice` });
+    });
+  }
   if (rates.size > 1) {
     out.push({ line: 1, path: ds.clipsCsv, severity: 'warning', code: 'mixed-rates', message: `mixed sample rates: ${[...rates].map(([r, n]) => `${n} clips at ${r} Hz`).join(', ')}` });
   }

@@ -22,6 +22,12 @@ export interface SpeakerProfile {
   spread: { mean: number; min: number };
 }
 
+/**
+ * Cosine under which two voices count as different speakers with the built-in encoder (near its equal-error point
+ * on LibriSpeech, bench/eval-speaker.ts); used by split's automatic count and by lint.
+ */
+export const SAME_SPEAKER_MIN_SIM = 0.8;
+
 const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -162,7 +168,7 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
         report.failed.push({ file: r.path, error: (e as Error).message });
       }
     }
-    const labels = agglomerate(embs, { k: opts.speakers, minSim: opts.minSim ?? AUTO_MIN_SIM });
+    const labels = agglomerate(embs, { k: opts.speakers, minSim: opts.minSim ?? SAME_SPEAKER_MIN_SIM });
     const byPath = new Map(all.map((r) => [r.path, r]));
     used.forEach((r, i) => {
       const spk = `spk${labels[i] + 1}`;
@@ -180,7 +186,7 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
     report.processed = used.length;
     const counts = new Map<string, number>();
     for (const l of labels) counts.set(`spk${l + 1}`, (counts.get(`spk${l + 1}`) ?? 0) + 1);
-    report.summary = [`${counts.size} speakers (${opts.speakers ? 'as asked' : `merging while clusters are at least ${(opts.minSim ?? AUTO_MIN_SIM).toFixed(2)} alike`}): ${[...counts].map(([k, n]) => `${k} ${n} clips`).join(', ')}`];
+    report.summary = [`${counts.size} speakers (${opts.speakers ? 'as asked' : `merging while clusters are at least ${(opts.minSim ?? SAME_SPEAKER_MIN_SIM).toFixed(2)} alike`}): ${[...counts].map(([k, n]) => `${k} ${n} clips`).join(', ')}`];
   } finally {
     await enc.release();
     await writeTable(ds.clipsCsv, all, CLIP_COLUMNS);
@@ -188,5 +194,3 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
   return report;
 }
 
-/** Cosine under which two clusters are taken as different speakers with the built-in encoder (EER point on LibriSpeech). */
-const AUTO_MIN_SIM = 0.8;

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { readTable } from '../../pipeline/formats/csvTable';
+import { readTable, writeTable } from '../../pipeline/formats/csvTable';
+import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { otsuThreshold } from '../../pipeline/stages/speaker';
 import { fixture, ROOT, tmpDir } from '../helpers';
 
@@ -15,7 +16,7 @@ test("Otsu's threshold falls between two groups", () => {
   assert.ok(t > 0.22 && t < 0.8, String(t));
 });
 
-test('enroll a reader from 5 s of one recording; score finds her clips, auto threshold moves the others to rejected/', () => {
+test('enroll a reader from 5 s of one recording; score finds her clips, auto threshold moves the others to rejected/', async () => {
   const dir = tmpDir('sds-speaker-');
   assert.equal(sds('run', fixture('librispeech'), '--out', dir, '--max', '5').status, 0);
   const target = fixture('librispeech', '1069-133699-0000.flac');
@@ -34,6 +35,15 @@ test('enroll a reader from 5 s of one recording; score finds her clips, auto thr
   assert.ok(Math.min(...mine.map((x) => Number(x.similarity_reader1069))) > Math.max(...others.map((x) => Number(x.similarity_reader1069))), 'every clip of the reader outscores every other clip');
   assert.ok(mine.every((x) => x.excluded !== 'yes'), 'her clips are kept');
   assert.ok(others.every((x) => x.excluded === 'yes' && x.path.startsWith('rejected/') && fs.existsSync(path.join(dir, x.path))), 'the others moved, not deleted');
+  // lint flags kept clips of other voices: put one rejected row back in and lint
+  const rowsNow = readTable(path.join(dir, 'clips.csv'));
+  const back = rowsNow.find((x) => x.excluded === 'yes')!;
+  back.excluded = '';
+  await writeTable(path.join(dir, 'clips.csv'), rowsNow, CLIP_COLUMNS);
+  const lint = spawnSync(process.execPath, [CLI, 'lint', dir], { encoding: 'utf8' });
+  const flagged = lint.stdout.split('\n').filter((l) => l.includes('[low-similarity]'));
+  assert.equal(flagged.length, 1, lint.stdout);
+  assert.ok(flagged[0].includes(back.path));
   const bad = sds('speaker', 'score', '--out', dir, '--ref', 'nobody');
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nobody\.json: no such speaker; enroll it first/);
