@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { Dataset } from '../dataset';
 import { readTable, type Row } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
+import { linkOrCopy } from '../util/linkOrCopy';
 import { parseWhere, splitGroups } from './exportFilter';
 import type { StageReport } from './types';
 
@@ -77,17 +78,6 @@ export async function runExport(dir: string, opts: ExportOptions): Promise<Stage
   return report;
 }
 
-/** Hard link where possible (no copy of the audio), else copy. */
-function place(src: string, dest: string): void {
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  fs.rmSync(dest, { force: true });
-  try {
-    fs.linkSync(src, dest);
-  } catch {
-    fs.copyFileSync(src, dest);
-  }
-}
-
 type Writer = (to: string, bySplit: Map<string, Item[]>, split: boolean) => Promise<void>;
 
 const WRITERS: Record<ExportFormat, Writer> = {
@@ -95,7 +85,7 @@ const WRITERS: Record<ExportFormat, Writer> = {
   ljspeech: async (to, bySplit, split) => {
     const line = (i: Item) => { const t = i.text.replace(/\|/g, ' '); return `${i.id}|${t}|${t}`; };
     const all = [...bySplit.values()].flat();
-    for (const i of all) place(i.audio, path.join(to, 'wavs', `${i.id}.wav`));
+    for (const i of all) linkOrCopy(i.audio, path.join(to, 'wavs', `${i.id}.wav`));
     await writeFileAtomic(path.join(to, 'metadata.csv'), all.map(line).join('\n') + '\n');
     if (split) for (const [s, its] of bySplit) await writeFileAtomic(path.join(to, `metadata_${s}.csv`), its.map(line).join('\n') + '\n');
   },
@@ -103,7 +93,7 @@ const WRITERS: Record<ExportFormat, Writer> = {
   'hf-audiofolder': async (to, bySplit, split) => {
     for (const [s, its] of bySplit) {
       const base = split ? path.join(to, s) : to;
-      for (const i of its) place(i.audio, path.join(base, `${i.id}.wav`));
+      for (const i of its) linkOrCopy(i.audio, path.join(base, `${i.id}.wav`));
       const extra = ['label', 'source', 'start', 'end', 'lufs', 'snr', 'emotion', 'emotion_prob'];
       const rows = its.map((i) => [`${i.id}.wav`, i.text, i.speaker, i.duration, ...extra.map((c) => i.row[c] ?? '')]);
       await writeFileAtomic(path.join(base, 'metadata.csv'), Papa.unparse({ fields: ['file_name', 'transcription', 'speaker', 'duration', ...extra], data: rows }, { newline: '\n' }) + '\n');

@@ -9,6 +9,7 @@ import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
 import { agglomerate } from '../ml/cluster';
 import { writeFileAtomic } from '../util/atomic';
+import { linkOrCopy } from '../util/linkOrCopy';
 import { CLIP_COLUMNS } from './slice';
 import type { StageContext, StageReport } from './types';
 
@@ -174,14 +175,7 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
       const spk = `spk${labels[i] + 1}`;
       byPath.get(r.path)!.speaker = spk;
       const src = path.join(dir, r.clean_path || r.path);
-      const dest = path.join(dir, 'speakers', spk, path.basename(src));
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.rmSync(dest, { force: true });
-      try {
-        fs.linkSync(src, dest);
-      } catch {
-        fs.copyFileSync(src, dest);
-      }
+      linkOrCopy(src, path.join(dir, 'speakers', spk, path.basename(src)));
     });
     report.processed = used.length;
     const counts = new Map<string, number>();
