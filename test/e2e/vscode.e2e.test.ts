@@ -59,10 +59,17 @@ function tableOnDisk(file: string): ReturnType<typeof parseSegmentCsv> | undefin
 
 /** Runs a palette command, retrying while the extension host is still registering commands. */
 async function runCommand(title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible' });
+    // F1 is not always forwarded out of a focused webview: put the focus back on the workbench and try again
+    if (!(await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false))) {
+      await page.evaluate(() => {
+        (document.activeElement as HTMLElement | null)?.blur();
+        (document.querySelector('.monaco-workbench') as HTMLElement | null)?.focus();
+      });
+      continue;
+    }
     await input.fill('>' + title);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     if (await row.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
