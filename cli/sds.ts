@@ -5,7 +5,7 @@ import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
 import { convertTable } from '../pipeline/formats/convert';
 import { userModelsDir } from '../pipeline/models/modelPaths';
 import { addModel, fetchModel, listModels } from '../pipeline/models/registry';
-import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
+import { namingFile, type ProgressEvent, type StageReport } from '../pipeline/stages/types';
 
 const USAGE = `Speech Dataset Studio (sds)
 
@@ -175,7 +175,7 @@ async function modelsCommand(args: string[], v: Record<string, string | boolean 
 function printProgress(e: ProgressEvent): void {
   if (e.kind === 'file-start') console.error(`[${e.index + 1}/${e.total}] ${e.file}`);
   else if (e.kind === 'file-done') console.error(`  ${e.skipped ? 'up to date' : 'done'}${e.detail ? `: ${e.detail}` : ''}  ${e.file}`);
-  else if (e.kind === 'file-error') console.error(`  FAILED ${e.error.startsWith(e.file) ? e.error : `${e.file}: ${e.error}`}`);
+  else if (e.kind === 'file-error') console.error(`  FAILED ${namingFile(e.file, e.error)}`);
 }
 
 function printReports(reports: StageReport[]): number {
@@ -188,7 +188,7 @@ function printReports(reports: StageReport[]): number {
   const errors = reports.flatMap((r) => r.failed);
   if (errors.length) {
     console.log(`\n${errors.length} error(s):`);
-    for (const e of errors) console.log(`  ${e.error.startsWith(e.file) ? e.error : `${e.file}: ${e.error}`}`);
+    for (const e of errors) console.log(`  ${namingFile(e.file, e.error)}`);
   }
   return failed ? 1 : 0;
 }

@@ -19,7 +19,7 @@ import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { filterGraph, type CleanOptions } from './cleanOptions';
 import { CLIP_COLUMNS } from './slice';
-import { errorMessage, type StageContext, type StageReport } from './types';
+import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 type Denoiser = (x: Float32Array) => Promise<Float32Array>;
 
@@ -212,7 +212,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         ctx.progress({ kind: 'file-done', file: input, skipped: false, detail: note });
       } catch (e) {
         if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: input, error: `${input}: ${errorMessage(e)}` });
+        report.failed.push({ file: input, error: namingFile(input, e) });
         ctx.progress({ kind: 'file-error', file: input, error: errorMessage(e) });
       }
     });

@@ -13,7 +13,7 @@ import { SpeakerEncoder } from '../models/speakerEncoder';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
-import { errorMessage, type StageContext, type StageReport } from './types';
+import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 export type GenderMethod = 'encoder' | 'pitch';
 
@@ -73,7 +73,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
         ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: path.relative(outDir, ds.segmentsCsv(src.id)) });
       } catch (e) {
         if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: src.path, error: errorMessage(e).startsWith(src.path) ? errorMessage(e) : `${src.path}: ${errorMessage(e)}` });
+        report.failed.push({ file: src.path, error: namingFile(src.path, e) });
         ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
       }
     });

@@ -9,7 +9,7 @@ import { cleanStaleTemps, produceAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { planClips, type SliceOptions } from './slicePlan';
-import { errorMessage, type StageContext, type StageReport } from './types';
+import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duration', 'sample_rate'];
 
@@ -67,9 +67,8 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: `${rows.length} clips` });
     } catch (e) {
       if (ctx.signal?.aborted) throw e;
-      const msg = errorMessage(e);
-      report.failed.push({ file: src.path, error: msg.startsWith(src.path) ? msg : `${src.path}: ${msg}` });
-      ctx.progress({ kind: 'file-error', file: src.path, error: msg });
+      report.failed.push({ file: src.path, error: namingFile(src.path, e) });
+      ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
     }
   });
   const all = [...clips.values()].flat();

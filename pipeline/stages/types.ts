@@ -34,3 +34,9 @@ export interface StageReport {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** An error message that names its file exactly once, whether or not the error already did. */
+export function namingFile(file: string, e: unknown): string {
+  const msg = errorMessage(e);
+  return msg.startsWith(file) ? msg : `${file}: ${msg}`;
+}
