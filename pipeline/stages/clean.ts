@@ -21,7 +21,8 @@ import { filterGraph, type CleanOptions } from './cleanOptions';
 import { CLIP_COLUMNS } from './slice';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
-type Denoiser = (x: Float32Array) => Promise<Float32Array>;
+/** Denoises one clip; `source` and `rate` let the gate use its source's noise profile. */
+type Denoiser = (x: Float32Array, source: string, rate: number) => Promise<Float32Array>;
 
 /** Learned enhancers run at 16 kHz; the clip is resampled around them and keeps that rate. */
 const MODEL_RATE = 16000;
@@ -30,7 +31,8 @@ const MODEL_RATE = 16000;
  * `rate`: the rate the denoiser runs at (the clip is filtered and resampled to it by ffmpeg); `back`: whether the
  * result goes back to the clip's own rate (RNNoise runs at 48 kHz but adds nothing above the source's band).
  */
-async function openDenoiser(name: string, log: (m: string) => void): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
+async function openDenoiser(name: string, ds: Dataset, ctx: StageContext): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
+  const log = ctx.log;
   if (name === 'rnnoise') {
     const r = await Rnnoise.open();
     return { run: async (x) => r.process(x), rate: RNNOISE_RATE, back: true, release: async () => undefined };
@@ -48,7 +50,10 @@ async function openDenoiser(name: string, log: (m: string) => void): Promise<{ r
     const g = await Gtcrn.open(log);
     return { run: (x) => g.process(x), rate: MODEL_RATE, release: () => g.release() };
   }
-  if (name === 'gate') return { release: async () => undefined }; // needs the clip's source: see gateFor
+  if (name === 'gate') {
+    const profiles = new SourceNoiseProfiles(log);
+    return { run: async (x, source, rate) => spectralGate(x, await profiles.get(ds, source, rate, ctx.ffmpeg)), release: async () => undefined };
+  }
   return { release: async () => undefined };
 }
 
@@ -162,8 +167,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
     report.failed.push({ file: ds.clipsCsv, error: `no clips in ${ds.clipsCsv}: run slice first` });
     return report;
   }
-  const denoiser = await openDenoiser(opts.denoise, ctx.log);
-  const profiles = new SourceNoiseProfiles(ctx.log);
+  const denoiser = await openDenoiser(opts.denoise, ds, ctx);
   const key = hashJson({ opts, v: 1 });
   let limited = 0;
   try {
@@ -189,8 +193,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         // ffmpeg filters (and resamples for 16 kHz enhancers) straight from the clip file
         const graph = filterGraph(opts, hum);
         let y = !graph && outRate === rate ? raw : await collect(decodeMono(input, { sampleRate: outRate, paths: ctx.ffmpeg, signal: ctx.signal, filter: graph || undefined }));
-        if (denoiser.run) y = await denoiser.run(y);
-        else if (opts.denoise === 'gate') y = await spectralGate(y, await profiles.get(ds, row.source, outRate, ctx.ffmpeg));
+        if (denoiser.run) y = await denoiser.run(y, row.source, outRate);
         if (denoiser.back && outRate !== rate) {
           y = await resample(y, outRate, rate, ctx.ffmpeg);
           outRate = rate;
