@@ -7,15 +7,9 @@ export function siSdr(est: Float32Array, ref: Float32Array): number {
     dot += est[i] * ref[i];
     rr += ref[i] * ref[i];
   }
+  // the SNR of the estimate against the reference scaled to its best fit
   const a = dot / rr;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < n; i++) {
-    const t = a * ref[i];
-    s += t * t;
-    e += (est[i] - t) ** 2;
-  }
-  return 10 * Math.log10(s / e);
+  return snrAgainst(est, Float32Array.from(ref.subarray(0, n), (v) => a * v));
 }
 
 /** Plain SNR (dB): reference power over the power of (estimate - reference). */
