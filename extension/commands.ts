@@ -99,22 +99,20 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
     const cfg = readConfig();
     return { ...cfg.segment, ...cfg.slice };
   };
+  /** A command over picked audio (Explorer selection, else asked): segment, or segment and slice. */
+  const onInputs = (title: string, stage: 'segment' | 'run') => async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+    const dir = out();
+    const inputs = dir ? await pickInputs(clicked, selected) : undefined;
+    if (dir && inputs?.length) return runWithProgress(deps, title, { stage, inputs, out: dir, options: options() });
+  };
   ctx.subscriptions.push(
-    vscode.commands.registerCommand('sds.segment.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
-      const dir = out();
-      const inputs = dir ? await pickInputs(clicked, selected) : undefined;
-      if (dir && inputs?.length) return runWithProgress(deps, 'Segment', { stage: 'segment', inputs, out: dir, options: options() });
-    }),
+    vscode.commands.registerCommand('sds.segment.run', onInputs('Segment', 'segment')),
     // from the palette: the configured dataset; from the timeline: { out, sources } to re-slice one file
     vscode.commands.registerCommand('sds.slice.run', async (only?: { out: string; sources: string[] }) => {
       const dir = only?.out ?? out();
       if (dir) return runWithProgress(deps, 'Slice', { stage: 'slice', out: dir, options: options(), sources: only?.sources });
     }),
-    vscode.commands.registerCommand('sds.pipeline.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
-      const dir = out();
-      const inputs = dir ? await pickInputs(clicked, selected) : undefined;
-      if (dir && inputs?.length) return runWithProgress(deps, 'Segment and slice', { stage: 'run', inputs, out: dir, options: options() });
-    }),
+    vscode.commands.registerCommand('sds.pipeline.run', onInputs('Segment and slice', 'run')),
     // from the palette: every clip; from a quick fix: { out, only: [clip path] }
     vscode.commands.registerCommand('sds.clean.run', async (target?: { out: string; only: string[] }) => {
       const dir = target?.out ?? out();
