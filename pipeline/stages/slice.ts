@@ -28,6 +28,13 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
   }
   const clips = new Map<string, Row[]>(); // source id -> its rows
   for (const r of readTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  // serialised, so concurrent sources never interleave their rewrites of clips.csv
+  let writing = Promise.resolve();
+  const writeClips = () => {
+    const rows = [...clips.keys()].sort().flatMap((k) => clips.get(k)!);
+    writing = writing.catch(() => undefined).then(() => writeTable(ds.clipsCsv, rows, CLIP_COLUMNS));
+    return writing;
+  };
 
   await forEachLimit(sources, ctx.jobs, async (src, i) => {
     ctx.signal?.throwIfAborted();
@@ -61,7 +68,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         ctx.progress({ kind: 'file-progress', file: src.path, fraction: (n + 1) / plan.length });
       }
       clips.set(src.id, rows);
-      await writeClips(ds, clips);
+      await writeClips();
       await ds.markDone('slice', src.id, key);
       report.processed++;
       ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: `${rows.length} clips` });
@@ -79,14 +86,6 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
   }
   report.summary = [...byLabel].map(([l, t]) => `${l}: ${t.n} clips, ${t.sec.toFixed(1)} s`);
   return report;
-}
-
-let writing = Promise.resolve();
-/** Serialised so concurrent sources never interleave their rewrites of clips.csv. */
-function writeClips(ds: Dataset, clips: Map<string, Row[]>): Promise<void> {
-  const rows = [...clips.keys()].sort().flatMap((k) => clips.get(k)!);
-  writing = writing.catch(() => undefined).then(() => writeTable(ds.clipsCsv, rows, CLIP_COLUMNS));
-  return writing;
 }
 
 function readEnergy(file: string): Float32Array | undefined {
