@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
@@ -28,6 +29,7 @@ let browser: Browser | undefined;
 let page: Page;
 const ws = tmpDir('sds-e2e-ws-');
 let port = 0;
+const browserLog: string[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -106,9 +108,22 @@ before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // the webviews' console, printed when a test fails, so a failure in CI says what the view saw
+  page.on('console', (m) => browserLog.push(`${m.type()}: ${m.text()}`.slice(0, 500)));
+  page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
   await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 90000 });
+});
+
+afterEach(async (t) => {
+  if (skip || !page) return;
+  const failed = (t as unknown as { passed?: boolean }).passed === false;
+  if (failed) {
+    console.log(`# browser console, last 40 lines:\n${browserLog.slice(-40).map((l) => `#   ${l}`).join('\n')}`);
+    await page.screenshot({ path: path.join(os.tmpdir(), `sds-e2e-failure-${Date.now()}.png`) }).catch(() => undefined);
+  }
+  browserLog.length = 0;
 });
 
 after(async () => {

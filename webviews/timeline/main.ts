@@ -35,6 +35,7 @@ let ws: WaveSurfer | undefined;
 let regions: ReturnType<typeof RegionsPlugin.create> | undefined;
 let loaded = '';
 let spectrogram: unknown;
+let loading: Promise<void> = Promise.resolve();
 
 const app = document.getElementById('app')!;
 app.innerHTML = `
@@ -85,7 +86,7 @@ function renderLegend(): void {
 }
 
 function renderRegions(): void {
-  if (!regions) return;
+  if (!regions) return renderLegend();
   regions.clearRegions();
   // region labels make wavesurfer lay out overlapping captions pairwise (quadratic): colour alone past a few hundred
   const captions = segs.length <= 300;
@@ -98,7 +99,7 @@ async function load(s: TimelineSnapshot): Promise<void> {
   if (ws && key === loaded) return;
   loaded = key;
   let peaks: number[] | undefined;
-  if (s.peaksUrl) peaks = (await (await fetch(s.peaksUrl)).json()).peaks;
+  if (s.peaksUrl) peaks = await fetchPeaks(s.peaksUrl);
   const duration = s.duration;
   peaks ??= new Array(Math.max(1, Math.round(duration * 10))).fill(0);
   if (!ws) {
@@ -115,6 +116,27 @@ async function load(s: TimelineSnapshot): Promise<void> {
     // pre-computed by the host: the plugin only draws it (files over 15 min get none)
     spectrogram = ws.registerPlugin(SpectrogramPlugin.create({ frequenciesDataUrl: s.spectrogramUrl, sampleRate: 16000, fftSamples: 512, height: 120, labels: true }));
   }
+}
+
+/** The host's cached peaks; a failed fetch (the webview's resource loader can drop one) is retried, then drawn flat. */
+async function fetchPeaks(url: string): Promise<number[] | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return (await r.json()).peaks;
+    } catch (e) {
+      console.warn(`peaks fetch failed (attempt ${attempt + 1}): ${(e as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+  }
+  showNotice('The waveform could not be loaded; segments are shown on a flat line.');
+  return undefined;
+}
+
+function showNotice(text: string | undefined): void {
+  const notice = document.getElementById('notice')!;
+  notice.hidden = !text;
+  notice.textContent = text ?? '';
 }
 
 function wireEvents(): void {
@@ -202,10 +224,10 @@ window.addEventListener('message', (e: MessageEvent<TimelineSnapshot>) => {
   if (e.data?.type !== 'snapshot') return;
   snap = e.data;
   segs = e.data.segments;
-  const notice = document.getElementById('notice')!;
-  notice.hidden = !e.data.notice;
-  notice.textContent = e.data.notice ?? '';
+  showNotice(e.data.notice);
   if (selected >= segs.length) selected = segs.length - 1;
-  void load(e.data).then(() => renderRegions());
+  const next = e.data;
+  // snapshots load one after another, and the regions are drawn even when loading the audio failed
+  loading = loading.then(() => load(next)).catch((err) => console.error(`timeline load: ${(err as Error).message}`)).then(() => renderRegions());
 });
 vscode.postMessage({ type: 'ready' });
