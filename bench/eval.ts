@@ -15,6 +15,7 @@ import { runSegment } from '../pipeline/stages/segment';
 import { evalGender } from './eval-gender';
 import { evalDenoisers, evalLoudness } from './eval-clean';
 import { evalSpeaker } from './eval-speaker';
+import { evalTone } from './eval-tone';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
 
@@ -72,6 +73,9 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
+  // EVAL_ONLY=tone (or another section's name) runs one section
+  const only = process.env.EVAL_ONLY;
+  if (only === 'tone') return evalTone(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
   await speechDetection();
@@ -79,5 +83,6 @@ async function speechDetection() {
   await evalSpeaker(SHARED);
   await evalDenoisers(SHARED);
   await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
+  await evalTone(SHARED);
   await cnn.release();
 })();

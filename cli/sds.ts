@@ -21,6 +21,12 @@ Usage:
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
+  sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
+            [--emotions neutral,angry,sad] [--features rich|seed] [--normalise speaker|global] [--epochs 60]
+            [--hidden 256] [--alpha 0.01] [--seed 1] [--checkpoint-every N]
+  sds tone benchmark --model <onnx or folder of checkpoints> --data <folders...> [--by-speaker --folds 4] [--report file.md]
+  sds tone classify --model <onnx> --out <dir> [--min-prob 0.6] [--place link|copy|none]
+  sds tone selftrain --model <onnx> --data <labelled folders...> --pool <unlabelled folders...> [--threshold 0.9] [--to <onnx>]
   sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name>
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
@@ -68,6 +74,24 @@ async function main(argv: string[]): Promise<number> {
       by: { type: 'string' },
       where: { type: 'string' },
       'min-snr': { type: 'string' },
+      data: { type: 'string', multiple: true },
+      pool: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      corpus: { type: 'string' },
+      emotions: { type: 'string' },
+      features: { type: 'string' },
+      normalise: { type: 'string' },
+      epochs: { type: 'string' },
+      hidden: { type: 'string' },
+      alpha: { type: 'string' },
+      seed: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'by-speaker': { type: 'boolean' },
+      folds: { type: 'string' },
+      report: { type: 'string' },
+      'min-prob': { type: 'string' },
+      place: { type: 'string' },
+      threshold: { type: 'string' },
       ffmpeg: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -92,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
     return n;
   };
   if (command === 'models') return modelsCommand(inputs, v, num);
+  if (command === 'tone' && ['benchmark', 'selftrain'].includes(inputs[0])) v.out ??= '.'; // they read and write no dataset
   if (!v.out) throw new UsageError('--out <dir> is required');
   const options = {
     engine: v.engine as 'smn' | 'sm' | 'silero' | undefined,
@@ -134,6 +159,27 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
+  } else if (command === 'tone') {
+    const [verb, ...rest] = inputs;
+    // data folders may follow --data or come as positionals: `--data a b` reads b as a positional
+    const data = [...(v.data ?? []), ...rest];
+    if (verb === 'train') {
+      if (!data.length) throw new UsageError('tone train needs --data <folders...>');
+      req = { stage: 'tone-train', options: {
+        data, out: v.out, corpus: v.corpus as 'ravdess' | undefined, emotions: v.emotions?.split(',').map((s) => s.trim()).filter(Boolean),
+        features: v.features as 'rich' | undefined, normalise: v.normalise as 'speaker' | undefined, checkpointEvery: num('checkpoint-every', v['checkpoint-every']),
+        training: { epochs: num('epochs', v.epochs), hidden: v.hidden?.split(',').map((h) => num('hidden', h)!), alpha: num('alpha', v.alpha), seed: num('seed', v.seed) },
+      } };
+    } else if (verb === 'benchmark') {
+      if (!v.model || !data.length) throw new UsageError('tone benchmark needs --model and --data');
+      req = { stage: 'tone-benchmark', options: { model: v.model, data, corpus: v.corpus as 'ravdess' | undefined, bySpeaker: v['by-speaker'], folds: num('folds', v.folds), report: v.report } };
+    } else if (verb === 'classify') {
+      if (!v.model) throw new UsageError('tone classify needs --model');
+      req = { stage: 'tone-classify', out: v.out, options: { model: v.model, minProb: num('min-prob', v['min-prob']), place: v.place as 'link' | undefined } };
+    } else if (verb === 'selftrain') {
+      if (!v.model || !data.length || !v.pool?.length) throw new UsageError('tone selftrain needs --model, --data and --pool');
+      req = { stage: 'tone-selftrain', options: { model: v.model, data, pool: v.pool, threshold: num('threshold', v.threshold), folds: num('folds', v.folds), out: v.to, corpus: v.corpus as 'ravdess' | undefined } };
+    } else throw new UsageError(`unknown tone command "${verb}" (use train, benchmark, classify or selftrain)`);
   } else if (command === 'slice') {
     req = { stage: 'slice', out: v.out, options, sources: v.sources?.split(',') };
   } else throw new UsageError(`unknown command "${command}"`);
@@ -152,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
   return printReports(reports);
 }
 
-async function modelsCommand(args: string[], v: Record<string, string | boolean | undefined>, num: (n: string, s?: string) => number | undefined): Promise<number> {
+async function modelsCommand(args: string[], v: Record<string, string | boolean | string[] | undefined>, num: (n: string, s?: string) => number | undefined): Promise<number> {
   const [verb, arg] = args;
   if (verb === 'list' || !verb) {
     for (const m of listModels()) console.log(`${m.name}\t${m.task}\t${m.where}${m.present ? '' : ' (not downloaded: sds models fetch ' + m.name + ')'}\t${m.sampleRate} Hz\t${m.licence}`);

@@ -22,7 +22,7 @@ conn.onRequest(runStageRequest, async (params, token) => {
   try {
     const ffmpeg = ffmpegPaths(params.settings?.ffmpegPath || undefined);
     assertFfmpeg(ffmpeg);
-    log(`${params.stage} started (${'inputs' in params ? params.inputs.length + ' inputs, ' : ''}out ${params.out})`);
+    log(`${params.stage} started (${'inputs' in params ? params.inputs.length + ' inputs, ' : ''}${'out' in params ? `out ${params.out}` : ''})`);
     const reports = await runStage(params, {
       jobs: params.settings?.jobs || Math.min(2, os.availableParallelism()),
       ffmpeg,

@@ -45,3 +45,38 @@ export function applyFilterbank(power: Float32Array, filters: Filter[], out: Flo
     out[i] = s;
   }
 }
+
+/** Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above. */
+function slaneyHzToMel(f: number): number {
+  return f < 1000 ? (3 * f) / 200 : 15 + Math.log(f / 1000) / (Math.log(6.4) / 27);
+}
+function slaneyMelToHz(m: number): number {
+  return m < 15 ? (200 * m) / 3 : 1000 * Math.exp((Math.log(6.4) / 27) * (m - 15));
+}
+
+/**
+ * librosa.filters.mel with its defaults (Slaney scale, norm='slaney': each triangle scaled by 2/(hi-lo) so the
+ * filters have equal area), for the seed's 128-band mel feature.
+ */
+export function slaneyMelFilterbank(fs: number, nfft: number, nMels: number, fmin = 0, fmax = fs / 2): Filter[] {
+  const lo = slaneyHzToMel(fmin);
+  const hi = slaneyHzToMel(fmax);
+  const edges = Array.from({ length: nMels + 2 }, (_, i) => slaneyMelToHz(lo + ((hi - lo) * i) / (nMels + 1)));
+  const bins = nfft / 2 + 1;
+  const filters: Filter[] = [];
+  for (let i = 0; i < nMels; i++) {
+    const [a, c, b] = [edges[i], edges[i + 1], edges[i + 2]];
+    const norm = 2 / (b - a);
+    const w: number[] = [];
+    let start = -1;
+    for (let k = 0; k < bins; k++) {
+      const f = (k * fs) / nfft;
+      const v = Math.max(0, Math.min((f - a) / (c - a), (b - f) / (b - c))) * norm;
+      if (v > 0 && start < 0) start = k;
+      if (start >= 0) w.push(v);
+    }
+    while (w.length && w[w.length - 1] === 0) w.pop();
+    filters.push({ start: Math.max(0, start), weights: Float32Array.from(w) });
+  }
+  return filters;
+}

@@ -5,6 +5,7 @@ import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint'
 import { runSegment, type SegmentOptions } from './segment';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
+import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
 
@@ -18,7 +19,11 @@ export type StageRequest =
   | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } }
   | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[] }
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
-  | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number };
+  | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
+  | { stage: 'tone-train'; options: Partial<ToneTrainOptions> & { data: string[]; out: string } }
+  | { stage: 'tone-benchmark'; options: Partial<ToneBenchmarkOptions> & { model: string; data: string[] } }
+  | { stage: 'tone-classify'; out: string; options: Partial<ToneClassifyOptions> & { model: string } }
+  | { stage: 'tone-selftrain'; options: Partial<ToneSelftrainOptions> & { model: string; data: string[]; pool: string[] } };
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
@@ -51,9 +56,32 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'tone-train': {
+      const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
+      if (!['seed', 'rich'].includes(o.features)) throw new Error(`unknown tone feature "${o.features}" (use seed or rich)`);
+      if (!['speaker', 'global'].includes(o.normalise)) throw new Error(`unknown normalisation "${o.normalise}" (use speaker or global)`);
+      if (!/\.onnx$/i.test(o.out)) throw new Error(`tone train --out must name an .onnx file, got ${o.out}`);
+      return [await runToneTrain(o, ctx)];
+    }
+    case 'tone-benchmark':
+      return [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)];
+    case 'tone-classify': {
+      const o = { minProb: 0, place: 'link', ...defined(req.options), out: req.out } as ToneClassifyOptions;
+      if (!['link', 'copy', 'none'].includes(o.place)) throw new Error(`--place must be link, copy or none, got ${o.place}`);
+      return [await runToneClassify(o, ctx)];
+    }
+    case 'tone-selftrain': {
+      const o = { threshold: 0.9, folds: 4, ...defined(req.options) } as ToneSelftrainOptions;
+      o.out ??= o.model.replace(/\.onnx$/i, '') + '-selftrained.onnx';
+      return [await runToneSelftrain(o, ctx)];
+    }
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {

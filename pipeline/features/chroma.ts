@@ -1,0 +1,96 @@
+/**
+ * Chroma as librosa.feature.chroma_stft computes it from a magnitude spectrogram: the tuning is estimated from the
+ * spectrogram's own peaks (piptrack + pitch_tuning), Ellis' Gaussian chroma filterbank maps bins to the 12 pitch
+ * classes (C first), and each frame is scaled so its largest class is 1.
+ */
+
+/** log2(f / C0) in octaves, with A4 = 440 Hz shifted by `tuning` (fractions of a bin). */
+const hzToOcts = (f: number, tuning: number, binsPerOctave: number) => Math.log2(f / ((440 * 2 ** (tuning / binsPerOctave)) / 16));
+
+/** librosa.filters.chroma(sr, n_fft, tuning): rows are C, C#, ..., B; columns are the n_fft/2+1 bins. */
+export function chromaFilterbank(sr: number, nfft: number, tuning = 0, nChroma = 12): Float64Array[] {
+  const frq = new Float64Array(nfft);
+  for (let k = 1; k < nfft; k++) frq[k] = nChroma * hzToOcts((k * sr) / nfft, tuning, nChroma);
+  frq[0] = frq[1] - 1.5 * nChroma; // the 0 Hz bin: 1.5 octaves under bin 1, broad
+  const width = Float64Array.from({ length: nfft }, (_, k) => (k < nfft - 1 ? Math.max(frq[k + 1] - frq[k], 1) : 1));
+  const half = Math.round(nChroma / 2);
+  const w = Array.from({ length: nChroma }, () => new Float64Array(nfft));
+  for (let k = 0; k < nfft; k++) {
+    let norm = 0;
+    for (let c = 0; c < nChroma; c++) {
+      const d = ((((frq[k] - c + half + 10 * nChroma) % nChroma) + nChroma) % nChroma) - half;
+      w[c][k] = Math.exp(-0.5 * ((2 * d) / width[k]) ** 2);
+      norm += w[c][k] ** 2;
+    }
+    norm = Math.sqrt(norm);
+    // octave weighting: a Gaussian over octaves centred on C5 (ctroct 5, octwidth 2)
+    const oct = Math.exp(-0.5 * ((frq[k] / nChroma - 5) / 2) ** 2);
+    for (let c = 0; c < nChroma; c++) w[c][k] = (w[c][k] / norm) * oct;
+  }
+  // base_c: roll so row 0 is C instead of A
+  const shift = 3 * Math.floor(nChroma / 12);
+  return Array.from({ length: nChroma }, (_, c) => w[(c + shift) % nChroma].slice(0, nfft / 2 + 1));
+}
+
+/** librosa.estimate_tuning on a magnitude spectrogram: the most common deviation of spectral peaks from the 12-TET grid. */
+export function estimateTuning(mag: Float64Array[], sr: number, nfft: number, resolution = 0.01, binsPerOctave = 12): number {
+  const fmin = 150;
+  const fmax = Math.min(4000, sr / 2);
+  const pitches: number[] = [];
+  const mags: number[] = [];
+  for (const S of mag) {
+    const n = S.length;
+    let max = 0;
+    for (let k = 0; k < n; k++) if (S[k] > max) max = S[k];
+    const ref = 0.1 * max;
+    const thr = (k: number) => (S[k] > ref ? S[k] : 0);
+    for (let k = 1; k < n - 1; k++) {
+      const f = (k * sr) / nfft;
+      if (f < fmin || f >= fmax) continue;
+      const v = thr(k);
+      // local maximum of the thresholded spectrum (strictly above the left neighbour, at least the right one)
+      if (!(v > thr(k - 1) && v >= thr(k + 1))) continue;
+      const a = S[k + 1] + S[k - 1] - 2 * S[k];
+      const b = (S[k + 1] - S[k - 1]) / 2;
+      const shift = Math.abs(b) >= Math.abs(a) ? 0 : -b / a;
+      const grad = (S[k + 1] - S[k - 1]) / 2; // np.gradient, central difference
+      pitches.push(((k + shift) * sr) / nfft);
+      mags.push(S[k] + 0.5 * grad * shift);
+    }
+  }
+  const positive = pitches.map((p, i) => [p, mags[i]]).filter(([p]) => p > 0);
+  if (!positive.length) return 0;
+  const sorted = positive.map(([, m]) => m).sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const bins = Math.ceil(1 / resolution);
+  const counts = new Array<number>(bins).fill(0);
+  const edges = Array.from({ length: bins + 1 }, (_, i) => -0.5 + i / bins);
+  for (const [p, m] of positive) {
+    if (m < median) continue;
+    let r = (((binsPerOctave * hzToOcts(p, 0, binsPerOctave)) % 1) + 1) % 1;
+    if (r >= 0.5) r -= 1;
+    // np.histogram: half-open bins, the last one closed
+    let i = Math.floor((r + 0.5) * bins);
+    while (i > 0 && r < edges[i]) i--;
+    while (i < bins - 1 && r >= edges[i + 1]) i++;
+    counts[Math.min(bins - 1, Math.max(0, i))]++;
+  }
+  let best = 0;
+  for (let i = 1; i < bins; i++) if (counts[i] > counts[best]) best = i;
+  return edges[best];
+}
+
+/** Per-frame chroma (12 values each), every frame scaled to max 1 (all-zero frames stay zero). */
+export function chromaFrames(mag: Float64Array[], sr: number, nfft: number): Float64Array[] {
+  const fb = chromaFilterbank(sr, nfft, estimateTuning(mag, sr, nfft));
+  return mag.map((S) => {
+    const c = fb.map((row) => {
+      let s = 0;
+      for (let k = 0; k < S.length; k++) s += row[k] * S[k];
+      return s;
+    });
+    const max = Math.max(...c.map(Math.abs));
+    return Float64Array.from(c, (v) => (max > 1e-300 ? v / max : v));
+  });
+}

@@ -1,0 +1,118 @@
+import { PitchTracker } from './pitch';
+import { SEED_HOP, seedFeature, toneFrames, type ToneFrames } from './seedFeature';
+
+/**
+ * The `rich` tone feature: the seed's 180 dims plus what carries emotion across speakers and the seed's means
+ * leave out: how MFCCs and log-mel energy move (std, deltas), pitch level, range and movement, loudness dynamics,
+ * voicing and spectral shape. Everything is a per-clip statistic, so clips of any length give one vector.
+ */
+export const RICH_NAMES: string[] = [
+  ...seedNames(),
+  ...range('mfcc_std', 40), ...range('dmfcc_std', 40), ...range('logmel_std', 128).filter((_, i) => i % 4 === 0),
+  'f0_mean', 'f0_std', 'f0_p10', 'f0_p90', 'f0_range', 'f0_slope', 'df0_abs_mean', 'voiced_ratio',
+  'rms_db_mean', 'rms_db_std', 'rms_db_p10', 'rms_db_p90', 'drms_abs_mean',
+  'centroid_mean', 'centroid_std', 'flatness_mean', 'rolloff_mean', 'zcr_mean', 'zcr_std',
+];
+
+function range(name: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${name}_${i}`);
+}
+function seedNames(): string[] {
+  return [...range('mfcc', 40), ...range('chroma', 12), ...range('mel', 128)];
+}
+
+const std = (v: ArrayLike<number>): number => {
+  if (v.length < 2) return 0;
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m += v[i] / v.length;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
+  return Math.sqrt(s / v.length);
+};
+const mean = (v: ArrayLike<number>): number => {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m += v[i];
+  return v.length ? m / v.length : 0;
+};
+const quantile = (sorted: number[], q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+
+function columnStd(frames: Float64Array[], delta = false): number[] {
+  const d = frames[0]?.length ?? 0;
+  return Array.from({ length: d }, (_, i) => {
+    const col = delta ? frames.slice(1).map((f, t) => f[i] - frames[t][i]) : frames.map((f) => f[i]);
+    return std(col);
+  });
+}
+
+export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = toneFrames(x, sr)): Float64Array {
+  const out: number[] = [...seedFeature(x, sr, frames)];
+  out.push(...columnStd(frames.mfcc), ...columnStd(frames.mfcc, true));
+  const logMel = frames.mel.map((f) => Float64Array.from(f, (v) => Math.log10(v + 1e-10)));
+  out.push(...columnStd(logMel).filter((_, i) => i % 4 === 0));
+
+  // pitch in semitones re 100 Hz over voiced 10 ms frames: level, spread, range, declination and movement
+  const hop = Math.round(sr / 100);
+  const tracker = new PitchTracker(sr, hop, hop / 2);
+  tracker.push(x);
+  const f0 = [...tracker.finish(Math.floor(x.length / hop))];
+  const st = f0.map((f) => (f > 0 ? 12 * Math.log2(f / 100) : NaN));
+  const voiced = st.filter((v) => !Number.isNaN(v));
+  const sortedSt = [...voiced].sort((a, b) => a - b);
+  const steps: number[] = [];
+  for (let t = 1; t < st.length; t++) if (!Number.isNaN(st[t]) && !Number.isNaN(st[t - 1])) steps.push(Math.abs(st[t] - st[t - 1]));
+  out.push(mean(voiced), std(voiced), quantile(sortedSt, 0.1), quantile(sortedSt, 0.9), quantile(sortedSt, 0.9) - quantile(sortedSt, 0.1),
+    slope(st), mean(steps), f0.length ? voiced.length / f0.length : 0);
+
+  // loudness dynamics from the frames' energy (dB), and spectral shape
+  const rmsDb = frames.magnitude.map((m) => {
+    let e = 0;
+    for (let k = 0; k < m.length; k++) e += m[k] * m[k];
+    return 10 * Math.log10(e / m.length + 1e-12);
+  });
+  const loud = Math.max(...rmsDb);
+  const active = rmsDb.filter((v) => v > loud - 50);
+  const sortedDb = [...active].sort((a, b) => a - b);
+  out.push(mean(active) - loud, std(active), quantile(sortedDb, 0.1) - loud, quantile(sortedDb, 0.9) - loud,
+    mean(active.slice(1).map((v, t) => Math.abs(v - active[t]))));
+  const centroid: number[] = [];
+  const flat: number[] = [];
+  const rolloff: number[] = [];
+  for (const m of frames.magnitude) {
+    let sum = 0;
+    let wsum = 0;
+    let logSum = 0;
+    for (let k = 1; k < m.length; k++) {
+      sum += m[k];
+      wsum += k * m[k];
+      logSum += Math.log(m[k] + 1e-10);
+    }
+    if (sum <= 1e-8) continue;
+    centroid.push((wsum / sum) * (sr / 2 / (m.length - 1)));
+    flat.push(Math.exp(logSum / (m.length - 1)) / (sum / (m.length - 1)));
+    let acc = 0;
+    let k = 1;
+    while (k < m.length && acc < 0.85 * sum) acc += m[k++];
+    rolloff.push(k * (sr / 2 / (m.length - 1)));
+  }
+  const zcr: number[] = [];
+  for (let start = 0; start + SEED_HOP * 2 <= x.length; start += SEED_HOP) {
+    let z = 0;
+    for (let i = start + 1; i < start + SEED_HOP * 2; i++) if ((x[i] >= 0) !== (x[i - 1] >= 0)) z++;
+    zcr.push(z / (SEED_HOP * 2));
+  }
+  out.push(mean(centroid) / 1000, std(centroid) / 1000, mean(flat), mean(rolloff) / 1000, mean(zcr), std(zcr));
+  return Float64Array.from(out, (v) => (Number.isFinite(v) ? v : 0));
+}
+
+/** Least-squares slope of the voiced values over time (semitones per second at 100 frames/s). */
+function slope(v: number[]): number {
+  let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  v.forEach((y, t) => {
+    if (Number.isNaN(y)) return;
+    const x = t / 100;
+    n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
+  });
+  const d = n * sxx - sx * sx;
+  return n > 2 && d > 0 ? (n * sxy - sx * sy) / d : 0;
+}
+

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { collect, decodeMono } from '../../pipeline/audio/ffmpeg';
+import { magnitudeSpectrogram } from '../../pipeline/features/centredStft';
+import { chromaFrames } from '../../pipeline/features/chroma';
+import { slaneyMelFilterbank } from '../../pipeline/features/melFilterbank';
+import { dctOrtho } from '../../pipeline/features/mfcc';
+import { meanOver, seedFeature } from '../../pipeline/features/seedFeature';
+import { ROOT } from '../helpers';
+
+const sine = (hz: number, seconds = 1, sr = 16000) => Float32Array.from({ length: sr * seconds }, (_, n) => 0.5 * Math.sin((2 * Math.PI * hz * n) / sr));
+
+test('chroma: a 440 Hz sine peaks at A, a 261.6 Hz sine at C', () => {
+  for (const [hz, cls] of [[440, 9], [261.63, 0]]) {
+    const c = meanOver(chromaFrames(magnitudeSpectrogram(sine(hz), 2048, 512), 16000, 2048));
+    const best = c.indexOf(Math.max(...c));
+    assert.equal(best, cls, `${hz} Hz -> ${Array.from(c, (v) => v.toFixed(2)).join(' ')}`);
+  }
+});
+
+test('mel: a 1 kHz sine puts its energy in the band whose triangle covers 1 kHz', () => {
+  const fb = slaneyMelFilterbank(16000, 2048, 128);
+  const mel = seedFeature(sine(1000), 16000).slice(52);
+  const best = mel.indexOf(Math.max(...mel));
+  const centre = (fb[best].start + fb[best].weights.indexOf(Math.max(...fb[best].weights))) * (16000 / 2048);
+  assert.ok(Math.abs(centre - 1000) < 30, `band ${best} peaks at ${centre} Hz`);
+});
+
+test('DCT-II ortho: a constant gives only c0 = sqrt(N) x value; the basis preserves energy', () => {
+  const c = dctOrtho(new Float64Array(128).fill(2), 40);
+  assert.ok(Math.abs(c[0] - 2 * Math.sqrt(128)) < 1e-9);
+  assert.ok(c.slice(1).every((v) => Math.abs(v) < 1e-9));
+  const x = Float64Array.from({ length: 16 }, (_, i) => Math.sin(i * 1.7) + i / 10);
+  const full = dctOrtho(x, 16);
+  assert.ok(Math.abs(full.reduce((s, v) => s + v * v, 0) - x.reduce((s, v) => s + v * v, 0)) < 1e-9);
+});
+
+const REF = path.resolve(ROOT, '..', 'shared', 'audio', 'emotion', 'librosa_seed_features.json');
+test('the seed feature matches librosa 0.11 on 21 shared files (relative error <= 1e-3 per dimension)', { skip: fs.existsSync(REF) ? false : `needs ${REF}` }, async () => {
+  const ref = JSON.parse(fs.readFileSync(REF, 'utf8')).features as Record<string, number[]>;
+  let worst = 0;
+  for (const [name, want] of Object.entries(ref)) {
+    const got = seedFeature(await collect(decodeMono(path.join(path.dirname(path.dirname(REF)), name), { sampleRate: 16000 })), 16000);
+    // the reference prints 7 decimals: tiny mel means carry a rounding of up to 5e-8 that is not ours
+    want.forEach((w, i) => (worst = Math.max(worst, Math.max(0, Math.abs(got[i] - w) - 5e-8) / Math.abs(w))));
+  }
+  console.log(`# worst relative error vs librosa: ${worst.toExponential(2)}`);
+  assert.ok(worst <= 1e-3, String(worst));
+});
