@@ -61,6 +61,7 @@ export async function evalTone(shared: string): Promise<void> {
   ];
   const recipes: [string, FeatureKind, 'speaker' | 'global', Partial<MlpOptions>][] = [
     ['seed feature, seed recipe (global scaling, 300 hidden units)', 'seed', 'global', { hidden: [300], dropout: 0 }],
+    ['seed feature, per-speaker normalisation', 'seed', 'speaker', {}],
     ['rich feature + voice embedding, per-speaker normalisation (default)', 'rich', 'speaker', {}],
   ];
   const rows: string[] = ['| task | recipe | files | accuracy | macro F1 |', '|---|---|---|---|---|'];

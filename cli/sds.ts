@@ -23,7 +23,7 @@ Usage:
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
   sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
             [--emotions neutral,angry,sad] [--features rich|seed] [--normalise speaker|global] [--epochs 60]
-            [--hidden 256] [--alpha 0.01] [--seed 1] [--checkpoint-every N]
+            [--hidden 256] [--alpha 0.01] [--dropout 0.3] [--seed 1] [--patience N (early stopping on held-out speakers)] [--checkpoint-every N]
   sds tone benchmark --model <onnx or folder of checkpoints> --data <folders...> [--by-speaker --folds 4] [--report file.md]
   sds tone classify --model <onnx> --out <dir> [--min-prob 0.6] [--place link|copy|none]
   sds tone selftrain --model <onnx> --data <labelled folders...> --pool <unlabelled folders...> [--threshold 0.9] [--to <onnx>]
@@ -86,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
       alpha: { type: 'string' },
       seed: { type: 'string' },
       'checkpoint-every': { type: 'string' },
+      patience: { type: 'string' },
+      dropout: { type: 'string' },
       'by-speaker': { type: 'boolean' },
       folds: { type: 'string' },
       report: { type: 'string' },
@@ -168,7 +170,8 @@ async function main(argv: string[]): Promise<number> {
       req = { stage: 'tone-train', options: {
         data, out: v.out, corpus: v.corpus as 'ravdess' | undefined, emotions: v.emotions?.split(',').map((s) => s.trim()).filter(Boolean),
         features: v.features as 'rich' | undefined, normalise: v.normalise as 'speaker' | undefined, checkpointEvery: num('checkpoint-every', v['checkpoint-every']),
-        training: { epochs: num('epochs', v.epochs), hidden: v.hidden?.split(',').map((h) => num('hidden', h)!), alpha: num('alpha', v.alpha), seed: num('seed', v.seed) },
+        training: { epochs: num('epochs', v.epochs), hidden: v.hidden?.split(',').map((h) => num('hidden', h)!), alpha: num('alpha', v.alpha), seed: num('seed', v.seed),
+          dropout: num('dropout', v.dropout), patience: num('patience', v.patience) },
       } };
     } else if (verb === 'benchmark') {
       if (!v.model || !data.length) throw new UsageError('tone benchmark needs --model and --data');

@@ -45,7 +45,7 @@ async function pickInputs(clicked?: vscode.Uri, selected?: vscode.Uri[]): Promis
   return picked?.map((u) => u.fsPath);
 }
 
-async function runWithProgress(deps: CommandDeps, title: string, req: StageRequest): Promise<StageReport[] | undefined> {
+export async function runWithProgress(deps: CommandDeps, title: string, req: StageRequest): Promise<StageReport[] | undefined> {
   const cfg = readConfig();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();

@@ -11,6 +11,7 @@ export interface Config {
   segment: SegmentOptions;
   slice: Partial<SliceOptions>;
   clean: { preset: string; denoise?: string; loudness?: number; truePeak?: number };
+  tone: { minProb: number; place: 'link' | 'copy' | 'none'; features: 'rich' | 'seed' };
 }
 
 export function readConfig(scope?: vscode.Uri): Config {
@@ -29,6 +30,11 @@ export function readConfig(scope?: vscode.Uri): Config {
       denoise: c.get<string>('clean.denoise', '') || undefined,
       loudness: c.get<number | null>('clean.loudness', null) ?? undefined,
       truePeak: c.get<number | null>('clean.truePeak', null) ?? undefined,
+    },
+    tone: {
+      minProb: c.get<number>('tone.minProb', 0.6),
+      place: c.get<'link' | 'copy' | 'none'>('tone.place', 'link'),
+      features: c.get<'rich' | 'seed'>('tone.features', 'rich'),
     },
     slice: {
       labels: c.get<string[]>('slice.labels', ['male', 'female', 'speech']),

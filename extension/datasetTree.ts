@@ -43,7 +43,7 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
       const item = new vscode.TreeItem(path.basename(r.path));
       const uri = vscode.Uri.file(path.join(dir, r.path));
       const sims = Object.keys(r).filter((k) => k.startsWith('similarity_') && r[k]).map((k) => `${k.slice(11)} ${Number(r[k]).toFixed(2)}`);
-      item.description = `${r.label} · ${Number(r.duration).toFixed(1)} s${r.lufs ? ` · ${r.lufs} LUFS · SNR ${r.snr} dB` : ''}${sims.length ? ` · ${sims.join(' · ')}` : ''}${r.excluded === 'yes' ? ' · excluded' : ''}`;
+      item.description = `${r.label} · ${Number(r.duration).toFixed(1)} s${r.lufs ? ` · ${r.lufs} LUFS · SNR ${r.snr} dB` : ''}${sims.length ? ` · ${sims.join(' · ')}` : ''}${r.emotion ? ` · ${r.emotion} ${Number(r.emotion_prob).toFixed(2)}` : ''}${r.excluded === 'yes' ? ' · excluded' : ''}`;
       item.tooltip = `${r.path}\n${r.start}–${r.end} s of ${r.source}` + (r.clean_path
         ? `\ncleaned: ${r.clean_path} (${r.clean_note})\nloudness ${r.raw_lufs} -> ${r.lufs} LUFS, true peak ${r.raw_true_peak} -> ${r.true_peak} dBTP\nSNR ${r.raw_snr} -> ${r.snr} dB, bandwidth ${r.raw_bandwidth} -> ${r.bandwidth} Hz, clipping ${r.clipping}, silence ${r.silence}`
         : '');

@@ -6,6 +6,7 @@ import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
+import { registerToneCommands } from './toneCommands';
 
 /** Glue only: the host process does the audio work; this wires commands, the tree view and the log. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -26,7 +27,9 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const diagnostics = new DatasetDiagnostics();
   context.subscriptions.push(diagnostics);
-  registerCommands(context, { host: getHost, log, refresh: () => tree.refresh(), diagnostics });
+  const deps = { host: getHost, log, refresh: () => tree.refresh(), diagnostics };
+  registerCommands(context, deps);
+  registerToneCommands(context, deps);
   const timeline = new TimelineEditorProvider(context, getHost, log);
   for (const viewType of TimelineEditorProvider.viewTypes) {
     context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));

@@ -26,6 +26,20 @@ export function espeak(text: string, out: string, voice = 'en'): string {
   return out;
 }
 
+/** Two "emotions" espeak-ng can act: low, slow and soft against high, fast and loud. */
+export const ACTED_STYLES: Record<string, string[]> = { calm: ['-s', '120', '-p', '25', '-a', '60'], excited: ['-s', '230', '-p', '85', '-a', '190'] };
+export const ACTED_SENTENCES = ['The boat is in the harbour today.', 'Please bring the papers to my office.', 'We walked along the river after dinner.',
+  'Nobody told me the train was late.', 'Open the window, the room is warm.'];
+
+/** espeak-ng speech in one of ACTED_STYLES, as a 16 kHz mono WAV. */
+export function espeakActed(text: string, style: string, voice: string, out: string): string {
+  const raw = out + '.raw.wav';
+  execFileSync('espeak-ng', ['-v', voice, ...ACTED_STYLES[style], '-w', raw, text]);
+  ffmpeg('-i', raw, '-ar', '16000', '-ac', '1', out);
+  fs.rmSync(raw);
+  return out;
+}
+
 export function decodeAll(file: string, sampleRate = 16000): Promise<Float32Array> {
   return collect(decodeMono(file, { sampleRate }));
 }

@@ -9,8 +9,8 @@ export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number)
   const win = Float64Array.from({ length: nfft }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / nfft));
   const half = nfft / 2;
   const frames = 1 + Math.floor(x.length / hop);
-  const frame = new Array<number>(nfft);
-  const spec = fft.createComplexArray() as number[];
+  const frame = new Float64Array(nfft);
+  const spec = new Float64Array(2 * nfft);
   const out: Float64Array[] = [];
   for (let t = 0; t < frames; t++) {
     const start = t * hop - half;
@@ -20,7 +20,7 @@ export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number)
     }
     fft.realTransform(spec, frame);
     const mag = new Float64Array(half + 1);
-    for (let k = 0; k <= half; k++) mag[k] = Math.hypot(spec[2 * k], spec[2 * k + 1]);
+    for (let k = 0; k <= half; k++) mag[k] = Math.sqrt(spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1]);
     out.push(mag);
   }
   return out;

@@ -85,12 +85,16 @@ export function estimateTuning(mag: Float64Array[], sr: number, nfft: number, re
 export function chromaFrames(mag: Float64Array[], sr: number, nfft: number): Float64Array[] {
   const fb = chromaFilterbank(sr, nfft, estimateTuning(mag, sr, nfft));
   return mag.map((S) => {
-    const c = fb.map((row) => {
+    const c = new Float64Array(fb.length);
+    let max = 0;
+    for (let r = 0; r < fb.length; r++) {
+      const row = fb[r];
       let s = 0;
       for (let k = 0; k < S.length; k++) s += row[k] * S[k];
-      return s;
-    });
-    const max = Math.max(...c.map(Math.abs));
-    return Float64Array.from(c, (v) => (max > 1e-300 ? v / max : v));
+      c[r] = s;
+      if (Math.abs(s) > max) max = Math.abs(s);
+    }
+    if (max > 1e-300) for (let r = 0; r < c.length; r++) c[r] /= max;
+    return c;
   });
 }

@@ -16,7 +16,7 @@ import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { parseTextGrid } from '../../pipeline/formats/textGrid';
-import { ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
+import { ACTED_SENTENCES, ACTED_STYLES, espeakActed, ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -193,6 +193,31 @@ test('palette: Export as NeMo writes a manifest that parses, with the cleaned cl
   const items = fs.readFileSync(manifest, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
   assert.equal(items.length, readTable(path.join(ws, 'sds-dataset', 'clips.csv')).length);
   assert.ok(items.every((it) => it.audio_filepath.includes(`${path.sep}clean${path.sep}`) && fs.existsSync(it.audio_filepath)));
+});
+
+test('palette: Classify Clips by Tone picks the workspace\'s tone model and writes emotion columns and folders', { skip, timeout: 180000 }, async () => {
+  // a small model trained by the CLI on acted espeak-ng voices, placed where the picker looks (the workspace)
+  const data = tmpDir('sds-e2e-tone-');
+  for (const voice of ['en', 'en+f3']) for (const style of Object.keys(ACTED_STYLES)) {
+    fs.mkdirSync(path.join(data, voice.replace(/\W/g, '_'), style), { recursive: true });
+    ACTED_SENTENCES.slice(0, 3).forEach((t, k) => espeakActed(t, style, voice, path.join(data, voice.replace(/\W/g, '_'), style, `${k}.wav`)));
+  }
+  const model = path.join(ws, 'models', 'tone-acted.onnx');
+  execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'tone', 'train', '--data', data, '--corpus', 'folders', '--out', model, '--epochs', '20', '-q']);
+  await runCommand('SDS: Classify Clips by Tone');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tone-acted.onnx' }).first().waitFor({ timeout: 30000 });
+  await page.keyboard.press('Enter');
+  const clipsCsv = path.join(ws, 'sds-dataset', 'clips.csv');
+  const rows = await waitFor('emotion columns', () => {
+    const r = readTable(clipsCsv);
+    return r.length && r.every((x) => x.emotion) ? r : undefined;
+  }, 120000);
+  for (const r of rows) {
+    assert.ok(['calm', 'excited', 'uncertain'].includes(r.emotion), r.emotion);
+    assert.ok(Number(r.emotion_prob) >= 0.5 && Number(r.emotion_prob) <= 1);
+    assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', 'emotion', r.emotion, path.basename(r.clean_path || r.path))));
+  }
+  await page.locator('.notifications-toasts', { hasText: 'tone classify: 3 done' }).waitFor({ timeout: 30000 });
 });
 
 test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { skip, timeout: 60000 }, async () => {

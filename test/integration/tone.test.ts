@@ -5,24 +5,15 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
-import { espeak, ROOT, tmpDir } from '../helpers';
+import { ACTED_SENTENCES, ACTED_STYLES, espeakActed, ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const cache = tmpDir('sds-tone-cache-');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8', env: { ...process.env, SDS_FEATURE_CACHE: cache } });
 
-// two "emotions" espeak-ng can act: low, slow and soft against high, fast and loud
-const STYLES: Record<string, string[]> = { calm: ['-s', '120', '-p', '25', '-a', '60'], excited: ['-s', '230', '-p', '85', '-a', '190'] };
-const SENTENCES = ['The boat is in the harbour today.', 'Please bring the papers to my office.', 'We walked along the river after dinner.',
-  'Nobody told me the train was late.', 'Open the window, the room is warm.'];
-
-function say(text: string, style: string, voice: string, out: string): string {
-  const raw = out + '.raw.wav';
-  spawnSync('espeak-ng', ['-v', voice, ...STYLES[style], '-w', raw, text]);
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', raw, '-ar', '16000', '-ac', '1', out]);
-  fs.rmSync(raw);
-  return out;
-}
+const STYLES = ACTED_STYLES;
+const SENTENCES = ACTED_SENTENCES;
+const say = espeakActed;
 
 const data = tmpDir('sds-tone-data-');
 before(() => {
