@@ -12,6 +12,7 @@ const entries = [
 ];
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
 entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });
+entries.push({ entryPoints: ['webviews/clips/main.ts'], outfile: 'dist/clips.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });
 for (const e of entries) {
   if (!fs.existsSync(e.entryPoints[0])) continue;
   const opts = { ...common, ...e };
@@ -20,3 +21,4 @@ for (const e of entries) {
 }
 if (!watch) fs.chmodSync('dist/cli.js', 0o755);
 fs.copyFileSync('webviews/timeline/timeline.css', 'dist/timeline.css');
+fs.copyFileSync('webviews/clips/clips.css', 'dist/clips.css');

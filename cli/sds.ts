@@ -21,6 +21,7 @@ Usage:
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
+  sds side-files --out <dir> [--ext txt,lab]   each clip's transcript beside it as <clip>.txt / <clip>.lab
   sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
             [--emotions neutral,angry,sad] [--features rich|seed] [--normalise speaker|global] [--epochs 60]
             [--hidden 256] [--alpha 0.01] [--dropout 0.3] [--seed 1] [--patience N (early stopping on held-out speakers)] [--checkpoint-every N]
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       where: { type: 'string' },
       'min-snr': { type: 'string' },
       data: { type: 'string', multiple: true },
+      ext: { type: 'string' },
       pool: { type: 'string', multiple: true },
       model: { type: 'string' },
       corpus: { type: 'string' },
@@ -161,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
+  } else if (command === 'side-files') {
+    req = { stage: 'side-files', out: v.out, exts: v.ext?.split(',').map((e) => e.trim().replace(/^\./, '')) as ('txt' | 'lab')[] | undefined };
   } else if (command === 'tone') {
     const [verb, ...rest] = inputs;
     // data folders may follow --data or come as positionals: `--data a b` reads b as a positional

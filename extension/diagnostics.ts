@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import Papa from 'papaparse';
+import { formatTable, parseTable } from '../pipeline/formats/csvTable';
 import type { LintDiagnostic } from '../pipeline/stages/lint';
 
 const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information };
@@ -49,13 +49,11 @@ export class DatasetDiagnostics implements vscode.CodeActionProvider, vscode.Dis
 /** Marks a row `excluded=yes` as an undoable edit of clips.csv (nothing is deleted; export skips excluded rows). */
 async function excludeRow(uri: vscode.Uri, line: number): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  const parsed = Papa.parse<Record<string, string>>(doc.getText(), { header: true, skipEmptyLines: true });
-  const fields = parsed.meta.fields ?? [];
-  const row = parsed.data[line - 1];
+  const { fields, rows } = parseTable(doc.getText(), uri.fsPath);
+  const row = rows[line - 1];
   if (!row) return;
   row.excluded = 'yes';
-  const all = fields.includes('excluded') ? fields : [...fields, 'excluded'];
-  const text = Papa.unparse({ fields: all, data: parsed.data.map((r) => all.map((f) => r[f] ?? '')) }, { newline: '\n' }) + '\n';
+  const text = formatTable(rows, fields);
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
   await vscode.workspace.applyEdit(edit);

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HostClient } from '../host/client';
-import { activeResource, registerCommands } from './commands';
+import { ClipsEditorProvider } from './clipsEditor';
+import { activeResource, registerCommands, runWithProgress } from './commands';
 import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
@@ -34,6 +35,20 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const viewType of TimelineEditorProvider.viewTypes) {
     context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));
   }
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(ClipsEditorProvider.viewType, new ClipsEditorProvider(context), { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.commands.registerCommand('sds.clips.open', (uri?: vscode.Uri) => {
+      const dir = datasetDir(readConfig());
+      const target = uri ?? (dir ? vscode.Uri.file(path.join(dir, 'clips.csv')) : undefined);
+      if (target) return vscode.commands.executeCommand('vscode.openWith', target, ClipsEditorProvider.viewType);
+    }),
+    vscode.commands.registerCommand('sds.sideFiles.write', async () => {
+      const dir = datasetDir(readConfig());
+      if (!dir) return;
+      const ext = await vscode.window.showQuickPick([{ label: 'txt', exts: ['txt'] }, { label: 'lab', exts: ['lab'] }, { label: 'txt and lab', exts: ['txt', 'lab'] }], { title: 'Transcript side files beside each clip' });
+      if (ext) return runWithProgress(deps, 'Side files', { stage: 'side-files', out: dir, exts: ext.exts as ('txt' | 'lab')[] });
+    }),
+  );
   context.subscriptions.push(vscode.commands.registerCommand('sds.timeline.open', (uri?: vscode.Uri) => {
     const target = uri ?? activeResource();
     if (target) return vscode.commands.executeCommand('vscode.openWith', target, 'sds.timeline.any');

@@ -24,3 +24,20 @@ export type TimelineMessage =
   | { type: 'enroll'; start: number; stop: number };
 
 export const TIMELINE_LABELS = ['male', 'female', 'music', 'noise', 'noEnergy', 'speech'];
+
+/** Extension -> clip table webview: the whole of clips.csv, with what the view needs to play and flag rows. */
+export interface ClipsSnapshot {
+  type: 'clips';
+  columns: string[];
+  rows: Record<string, string>[];
+  /** webview URI of the dataset folder, ending in '/': a clip plays from baseUrl + its path */
+  baseUrl: string;
+  /** row index -> why it is flagged (lint findings in the Problems panel, clips missing on disk) */
+  flags: Record<number, string>;
+  notice?: string;
+}
+
+/** Clip table webview -> extension: a transcript typed for the clip at `path` (rows are keyed by path). */
+export type ClipsMessage =
+  | { type: 'ready' }
+  | { type: 'transcript'; path: string; text: string };

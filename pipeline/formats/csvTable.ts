@@ -4,21 +4,30 @@ import { writeFileAtomic } from '../util/atomic';
 
 export type Row = Record<string, string>;
 
-/** Reads a comma-separated table with a header; a missing file is an empty table. */
-export function readTable(file: string): Row[] {
-  if (!fs.existsSync(file)) return [];
-  const parsed = Papa.parse<Row>(fs.readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true });
+/** Parses a comma-separated table with a header (the text of sources.csv or clips.csv); `name` goes in errors. */
+export function parseTable(text: string, name: string): { fields: string[]; rows: Row[] } {
+  const parsed = Papa.parse<Row>(text, { header: true, skipEmptyLines: true });
   if (parsed.errors.length) {
     const e = parsed.errors[0];
-    throw new Error(`${file}: row ${(e.row ?? 0) + 2}: ${e.message}`);
+    throw new Error(`${name}: row ${(e.row ?? 0) + 2}: ${e.message}`);
   }
-  return parsed.data;
+  return { fields: parsed.meta.fields ?? [], rows: parsed.data };
 }
 
-/** Writes rows atomically; columns are `columns` first, then any extra columns the rows carry (never dropped). */
-export async function writeTable(file: string, rows: Row[], columns: string[]): Promise<void> {
+/** The table as text: `columns` first, then any extra columns the rows carry (never dropped). */
+export function formatTable(rows: Row[], columns: string[]): string {
   const extra = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !columns.includes(c));
   const fields = [...columns, ...extra];
-  const text = Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => r[f] ?? '')) }, { newline: '\n' });
-  await writeFileAtomic(file, text + '\n');
+  return Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => r[f] ?? '')) }, { newline: '\n' }) + '\n';
+}
+
+/** Reads a table file; a missing file is an empty table. */
+export function readTable(file: string): Row[] {
+  if (!fs.existsSync(file)) return [];
+  return parseTable(fs.readFileSync(file, 'utf8'), file).rows;
+}
+
+/** Writes rows atomically (see formatTable for the column order). */
+export async function writeTable(file: string, rows: Row[], columns: string[]): Promise<void> {
+  await writeFileAtomic(file, formatTable(rows, columns));
 }

@@ -5,6 +5,7 @@ import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint'
 import { runSegment, type SegmentOptions } from './segment';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
+import { writeSideFiles, type SideFileExt } from './sideFiles';
 import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
@@ -20,6 +21,7 @@ export type StageRequest =
   | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[] }
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
+  | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
   | { stage: 'tone-train'; options: Partial<ToneTrainOptions> & { data: string[]; out: string } }
   | { stage: 'tone-benchmark'; options: Partial<ToneBenchmarkOptions> & { model: string; data: string[] } }
   | { stage: 'tone-classify'; out: string; options: Partial<ToneClassifyOptions> & { model: string } }
@@ -56,6 +58,12 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'side-files': {
+      const exts = req.exts?.length ? req.exts : ['txt' as const];
+      const bad = exts.filter((e) => e !== 'txt' && e !== 'lab');
+      if (bad.length) throw new Error(`side files are .txt or .lab, not ${bad.join(', ')}`);
+      return [await writeSideFiles(req.out, exts)];
+    }
     case 'tone-train': {
       const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
       if (!['seed', 'rich'].includes(o.features)) throw new Error(`unknown tone feature "${o.features}" (use seed or rich)`);

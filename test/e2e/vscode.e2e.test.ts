@@ -50,6 +50,14 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
   }
 }
 
+async function waitForAsync(what: string, probe: () => Promise<boolean>, ms: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** The table on disk, or undefined while VS Code is still writing it (its saves are not atomic). */
 function tableOnDisk(file: string): ReturnType<typeof parseSegmentCsv> | undefined {
   try {
@@ -235,6 +243,55 @@ test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { 
   const csv = parseSegmentCsv(fs.readFileSync(path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv'), 'utf8'));
   assert.deepEqual(parseTextGrid(fs.readFileSync(tg, 'utf8')).map((s) => s.label), csv.map((s) => s.label));
   fs.rmSync(tg);
+  await runCommand('View: Close All Editors');
+});
+
+test('clip table: play a clip, type transcripts with Tab between clips, save, undo; the export carries them', { skip, timeout: 180000 }, async () => {
+  const clipsCsv = path.join(ws, 'sds-dataset', 'clips.csv');
+  const before = readTable(clipsCsv);
+  await runCommand('SDS: Open Clip Table (transcripts)');
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await view.locator('.row').nth(before.length - 1).waitFor({ timeout: 60000 });
+  assert.equal(await view.locator('.row').count(), before.length);
+  await view.locator('#count', { hasText: `${before.length} of ${before.length} clips` }).waitFor();
+
+  // play the first clip: the audio element gets the (cleaned) clip and moves
+  await view.locator('.row').first().locator('button.play').click();
+  await waitForAsync('the clip playing', () => view.locator('#player').evaluate((a: HTMLAudioElement) => a.src.includes('.wav') && a.currentTime > 0), 20000);
+
+  // type, Tab to the next clip (which plays), type, Tab
+  await view.locator('.row').first().locator('input.transcript').click();
+  await page.keyboard.type('first clip words');
+  await page.keyboard.press('Tab');
+  await view.locator(`input.transcript:focus[data-path="${before[1].path}"]`).waitFor({ timeout: 10000 });
+  await page.keyboard.type('second, with a "comma"');
+  await page.keyboard.press('Tab');
+  await page.locator('.tab.dirty', { hasText: 'clips.csv' }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Control+S');
+  const saved = await waitFor('saved transcripts', () => {
+    const t = readTable(clipsCsv);
+    return t[1]?.transcript === 'second, with a "comma"' ? t : undefined;
+  }, 15000);
+  assert.equal(saved[0].transcript, 'first clip words');
+  assert.equal(saved[0].text_source, 'human');
+  assert.equal(saved.length, before.length);
+  assert.equal(saved[0].emotion, before[0].emotion, 'other columns are untouched');
+
+  // undo is VS Code's: the second transcript goes, the first stays
+  await runCommand('Undo');
+  await page.keyboard.press('Control+S');
+  await waitFor('saved undo', () => readTable(clipsCsv)[1]?.transcript === '' || undefined, 15000);
+  assert.equal(readTable(clipsCsv)[0].transcript, 'first clip words');
+
+  await runCommand('SDS: Export Dataset');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ljspeech' }).first().waitFor();
+  await page.locator('.quick-input-widget input.input').fill('ljspeech');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'Split by speaker' }).waitFor();
+  await page.locator('.quick-input-widget input.input').fill('');
+  await page.keyboard.press('Enter');
+  const meta = path.join(ws, 'sds-dataset', 'export', 'ljspeech', 'metadata.csv');
+  await waitFor(meta, () => fs.existsSync(meta) && fs.readFileSync(meta, 'utf8').includes('first clip words'), 60000);
   await runCommand('View: Close All Editors');
 });
 

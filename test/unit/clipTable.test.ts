@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { columnsFor, visibleRows, windowOf } from '../../webviews/clips/view';
+
+const rows = [
+  { path: 'clips/male/a_0001.wav', label: 'male', duration: '2.5', snr: '31.2', transcript: 'Hello there' },
+  { path: 'clips/female/a_0002.wav', label: 'female', duration: '7.0', snr: '12.0', transcript: '' },
+  { path: 'clips/female/b_0001.wav', label: 'female', duration: '4.1', snr: '', transcript: 'Zebra, "quoted"' },
+];
+
+test('clip table columns follow the table: metrics and scores only when present', () => {
+  assert.deepEqual(columnsFor(['path', 'label', 'duration']).map((c) => c.key), ['path', 'label', 'duration']);
+  assert.deepEqual(columnsFor(['path', 'label', 'duration', 'snr', 'emotion', 'emotion_prob', 'similarity_host']).map((c) => c.key), ['path', 'label', 'duration', 'snr', 'emotion', 'similarity_host']);
+  assert.equal(columnsFor(['emotion']).find((c) => c.key === 'emotion')!.text({ emotion: 'angry', emotion_prob: '0.914' }), 'angry 0.91');
+});
+
+test('filters use the --where syntax or plain text; sorting is numeric for numbers, empty values last when ascending is reversed', () => {
+  const cols = columnsFor(['path', 'label', 'duration', 'snr']);
+  assert.deepEqual(visibleRows(rows, 'label=female and duration>5', undefined, false).order, [1]);
+  assert.deepEqual(visibleRows(rows, 'zebra', undefined, false).order, [2]);
+  assert.deepEqual(visibleRows(rows, 'b_0001', undefined, false).order, [2]);
+  assert.match(visibleRows(rows, 'snr>>3', undefined, false).error!, /cannot read/);
+  const dur = cols.find((c) => c.key === 'duration')!;
+  assert.deepEqual(visibleRows(rows, '', dur, false).order, [0, 2, 1]);
+  assert.deepEqual(visibleRows(rows, '', dur, true).order, [1, 2, 0]);
+  const snr = cols.find((c) => c.key === 'snr')!;
+  assert.deepEqual(visibleRows(rows, '', snr, true).order, [0, 1, 2], 'a clip without SNR sorts below every measured one');
+});
+
+test('the virtual window covers the viewport plus overscan and never runs past the table', () => {
+  assert.deepEqual(windowOf(0, 360, 36, 5000), { first: 0, last: 16 });
+  assert.deepEqual(windowOf(36 * 1000, 360, 36, 5000), { first: 994, last: 1016 });
+  assert.deepEqual(windowOf(36 * 4995, 360, 36, 5000), { first: 4989, last: 5000 });
+});
