@@ -25,6 +25,7 @@ const f32 = (field: number, v: number) => {
 };
 
 const FLOAT = 1;
+const INT64 = 7;
 
 /** A float32 initializer; no dims means a scalar. */
 export function tensor(name: string, data: ArrayLike<number>, dims: number[] = []): Bytes {
@@ -32,17 +33,24 @@ export function tensor(name: string, data: ArrayLike<number>, dims: number[] = [
   return [...dims.flatMap((d) => vint(1, d)), ...vint(2, FLOAT), ...str(8, name), ...bytes(9, raw)];
 }
 
-export type Attribute = { name: string; int: number } | { name: string; float: number };
+/** An int64 initializer (shapes for Reshape, indices). */
+export function int64Tensor(name: string, data: number[], dims: number[] = [data.length]): Bytes {
+  const raw = Buffer.from(BigInt64Array.from(data.map((v) => BigInt(v))).buffer);
+  return [...dims.flatMap((d) => vint(1, d)), ...vint(2, INT64), ...str(8, name), ...bytes(9, raw)];
+}
+
+export type Attribute = { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
 
 export function node(op: string, inputs: string[], outputs: string[], attributes: Attribute[] = []): Bytes {
-  const attrs = attributes.map((a) => bytes(5, [...str(1, a.name), ...('int' in a ? [...vint(3, a.int), ...vint(20, 2)] : [...f32(2, a.float), ...vint(20, 1)])]));
+  const attr = (a: Attribute) => ('int' in a ? [...vint(3, a.int), ...vint(20, 2)] : 'ints' in a ? [...a.ints.flatMap((i) => vint(8, i)), ...vint(20, 7)] : [...f32(2, a.float), ...vint(20, 1)]);
+  const attrs = attributes.map((a) => bytes(5, [...str(1, a.name), ...attr(a)]));
   return [...inputs.flatMap((i) => str(1, i)), ...outputs.flatMap((o) => str(2, o)), ...str(3, `${op}_${outputs[0]}`), ...str(4, op), ...attrs.flat()];
 }
 
-/** A float32 graph input or output with fixed or symbolic dims. */
-export function valueInfo(name: string, dims: (number | string)[]): Bytes {
+/** A float32 (or int64) graph input or output with fixed or symbolic dims. */
+export function valueInfo(name: string, dims: (number | string)[], type: 'float' | 'int64' = 'float'): Bytes {
   const shape = dims.flatMap((d) => bytes(1, typeof d === 'number' ? vint(1, d) : str(2, d)));
-  const tensorType = [...vint(1, FLOAT), ...bytes(2, shape)];
+  const tensorType = [...vint(1, type === 'float' ? FLOAT : INT64), ...bytes(2, shape)];
   return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
 }
 
