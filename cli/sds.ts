@@ -21,6 +21,7 @@ Usage:
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
+  sds transcribe --out <dir> --model <Whisper ONNX folder or name> [--language en] [--beam 5] [--timestamps] [--overwrite]
   sds side-files --out <dir> [--ext txt,lab]   each clip's transcript beside it as <clip>.txt / <clip>.lab
   sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
             [--emotions neutral,angry,sad] [--features rich|seed] [--normalise speaker|global] [--epochs 60]
@@ -77,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       'min-snr': { type: 'string' },
       data: { type: 'string', multiple: true },
       ext: { type: 'string' },
+      language: { type: 'string' },
+      beam: { type: 'string' },
+      timestamps: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
       pool: { type: 'string', multiple: true },
       model: { type: 'string' },
       corpus: { type: 'string' },
@@ -163,6 +168,9 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
+  } else if (command === 'transcribe') {
+    if (!v.model) throw new UsageError('transcribe needs --model <folder with encoder_model.onnx, decoder_model.onnx, tokenizer.json>');
+    req = { stage: 'transcribe', out: v.out, options: { model: v.model, language: v.language, beam: num('beam', v.beam), timestamps: v.timestamps, overwrite: v.overwrite } };
   } else if (command === 'side-files') {
     req = { stage: 'side-files', out: v.out, exts: v.ext?.split(',').map((e) => e.trim().replace(/^\./, '')) as ('txt' | 'lab')[] | undefined };
   } else if (command === 'tone') {

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HostClient } from '../host/client';
-import { ClipsEditorProvider } from './clipsEditor';
-import { activeResource, registerCommands, runWithProgress } from './commands';
+import { activeResource, registerCommands } from './commands';
 import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
 import { registerToneCommands } from './toneCommands';
+import { registerTranscriptCommands } from './transcriptCommands';
 
 /** Glue only: the host process does the audio work; this wires commands, the tree view and the log. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -31,24 +31,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const deps = { host: getHost, log, refresh: () => tree.refresh(), diagnostics };
   registerCommands(context, deps);
   registerToneCommands(context, deps);
+  registerTranscriptCommands(context, deps);
   const timeline = new TimelineEditorProvider(context, getHost, log);
   for (const viewType of TimelineEditorProvider.viewTypes) {
     context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }));
   }
-  context.subscriptions.push(
-    vscode.window.registerCustomEditorProvider(ClipsEditorProvider.viewType, new ClipsEditorProvider(context), { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.commands.registerCommand('sds.clips.open', (uri?: vscode.Uri) => {
-      const dir = datasetDir(readConfig());
-      const target = uri ?? (dir ? vscode.Uri.file(path.join(dir, 'clips.csv')) : undefined);
-      if (target) return vscode.commands.executeCommand('vscode.openWith', target, ClipsEditorProvider.viewType);
-    }),
-    vscode.commands.registerCommand('sds.sideFiles.write', async () => {
-      const dir = datasetDir(readConfig());
-      if (!dir) return;
-      const ext = await vscode.window.showQuickPick([{ label: 'txt', exts: ['txt'] }, { label: 'lab', exts: ['lab'] }, { label: 'txt and lab', exts: ['txt', 'lab'] }], { title: 'Transcript side files beside each clip' });
-      if (ext) return runWithProgress(deps, 'Side files', { stage: 'side-files', out: dir, exts: ext.exts as ('txt' | 'lab')[] });
-    }),
-  );
   context.subscriptions.push(vscode.commands.registerCommand('sds.timeline.open', (uri?: vscode.Uri) => {
     const target = uri ?? activeResource();
     if (target) return vscode.commands.executeCommand('vscode.openWith', target, 'sds.timeline.any');

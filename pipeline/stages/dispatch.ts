@@ -6,6 +6,7 @@ import { runSegment, type SegmentOptions } from './segment';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
 import { writeSideFiles, type SideFileExt } from './sideFiles';
+import { runTranscribe, type TranscribeStageOptions } from './transcribe';
 import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
@@ -22,6 +23,7 @@ export type StageRequest =
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
+  | { stage: 'transcribe'; out: string; options: TranscribeStageOptions }
   | { stage: 'tone-train'; options: Partial<ToneTrainOptions> & { data: string[]; out: string } }
   | { stage: 'tone-benchmark'; options: Partial<ToneBenchmarkOptions> & { model: string; data: string[] } }
   | { stage: 'tone-classify'; out: string; options: Partial<ToneClassifyOptions> & { model: string } }
@@ -58,6 +60,11 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'transcribe': {
+      const o = defined(req.options) as TranscribeStageOptions;
+      if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= 16)) throw new Error(`--beam must be 1-16, got ${o.beam}`);
+      return [await runTranscribe(req.out, o, ctx)];
+    }
     case 'side-files': {
       const exts = req.exts?.length ? req.exts : ['txt' as const];
       const bad = exts.filter((e) => e !== 'txt' && e !== 'lab');

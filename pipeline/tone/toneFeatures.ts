@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
+import type { FfmpegPaths } from '../audio/ffmpeg';
+import { readClip } from '../audio/readClip';
 import { resampleSinc } from '../audio/resample';
-import { decodeWav } from '../audio/wav';
 import { RICH_NAMES, richFeature } from '../features/richFeature';
 import { seedFeature } from '../features/seedFeature';
 import { SpeakerEncoder } from '../models/speakerEncoder';
@@ -51,10 +51,9 @@ export class ToneFeatureExtractor {
   }
 }
 
-/** A clip as 16 kHz mono: PCM WAV is read in-process, anything else goes through ffmpeg. */
+/** A clip as 16 kHz mono, long enough to describe. */
 export async function readToneAudio(file: string, paths?: FfmpegPaths): Promise<Float32Array> {
-  const wav = /\.wav$/i.test(file) ? decodeWav(fs.readFileSync(file)) : undefined;
-  const x = wav ? (wav.rate === TONE_RATE ? wav.samples : resampleSinc(wav.samples, wav.rate, TONE_RATE)) : await collect(decodeMono(file, { sampleRate: TONE_RATE, paths }));
+  const x = await readClip(file, TONE_RATE, paths);
   if (x.length < TONE_RATE * 0.1) throw new Error(`${file}: under 0.1 s of audio, too short for tone features`);
   return x;
 }

@@ -16,6 +16,7 @@ import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { parseTextGrid } from '../../pipeline/formats/textGrid';
+import { writeTinyWhisper } from '../whisperBuilder';
 import { ACTED_SENTENCES, ACTED_STYLES, espeakActed, ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
@@ -56,6 +57,31 @@ async function waitForAsync(what: string, probe: () => Promise<boolean>, ms: num
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Opens a webview editor and waits until `ready` shows in it. A webview can come up blank when code-server's
+ * resource service worker of the previous webview still controls the new frame ("Found unexpected service worker
+ * controller" in the console): then the editor is closed and opened again, up to three times.
+ */
+async function openWebview(open: () => Promise<void>, ready: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await open();
+    const ok = await ready().then(() => true, (e) => {
+      if (attempt >= 3) throw e;
+      return false;
+    });
+    if (ok) return;
+    console.log(`# webview blank on attempt ${attempt}: reopening`);
+    await runCommand('View: Close All Editors');
+  }
+}
+
+async function quickOpen(name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input.input').fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
 }
 
 /** The table on disk, or undefined while VS Code is still writing it (its saves are not atomic). */
@@ -100,7 +126,9 @@ before(async () => {
   fs.symlinkSync(ROOT, path.join(exts, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
   const userData = tmpDir('sds-e2e-ud-');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }));
+  // speech-to-text runs a tiny model of Whisper's ONNX interface that the tests build (never a download)
+  const asr = writeTinyWhisper(path.join(tmpDir('sds-e2e-asr-'), 'tiny-whisper'));
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'sds.transcribe.model': asr }));
   port = await freePort();
   server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--extensions-dir', exts, '--user-data-dir', userData, ws], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -229,11 +257,8 @@ test('palette: Classify Clips by Tone picks the workspace\'s tone model and writ
 });
 
 test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { skip, timeout: 60000 }, async () => {
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input.input').fill('0001_radio_show_ep_1.csv');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: '0001_radio_show_ep_1.csv' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('#count').waitFor({ timeout: 60000 });
+  await openWebview(() => quickOpen('0001_radio_show_ep_1.csv'),
+    () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('[part~="region"]').first().waitFor({ timeout: 20000 }));
   await runCommand('SDS: Convert Segment Table');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'textgrid' }).first().waitFor();
   await page.locator('.quick-input-widget input.input').fill('textgrid');
@@ -249,9 +274,8 @@ test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { 
 test('clip table: play a clip, type transcripts with Tab between clips, save, undo; the export carries them', { skip, timeout: 180000 }, async () => {
   const clipsCsv = path.join(ws, 'sds-dataset', 'clips.csv');
   const before = readTable(clipsCsv);
-  await runCommand('SDS: Open Clip Table (transcripts)');
   const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  await view.locator('.row').nth(before.length - 1).waitFor({ timeout: 60000 });
+  await openWebview(() => runCommand('SDS: Open Clip Table (transcripts)'), () => view.locator('.row').nth(before.length - 1).waitFor({ timeout: 20000 }));
   assert.equal(await view.locator('.row').count(), before.length);
   await view.locator('#count', { hasText: `${before.length} of ${before.length} clips` }).waitFor();
 
@@ -292,6 +316,15 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   await page.keyboard.press('Enter');
   const meta = path.join(ws, 'sds-dataset', 'export', 'ljspeech', 'metadata.csv');
   await waitFor(meta, () => fs.existsSync(meta) && fs.readFileSync(meta, 'utf8').includes('first clip words'), 60000);
+
+  // speech-to-text from the palette fills the other clips (marked asr, shown in the table) and keeps the typed one
+  await runCommand('SDS: Transcribe Clips');
+  const asr = await waitFor('machine transcripts', () => {
+    const t = readTable(clipsCsv);
+    return t.slice(1).every((x) => x.text_source === 'asr') ? t : undefined;
+  }, 60000);
+  assert.deepEqual(asr.map((x) => [x.transcript, x.text_source]), [['first clip words', 'human'], ...asr.slice(1).map(() => ['A maybe', 'asr'])]);
+  await view.locator('input.transcript.asr').first().waitFor({ timeout: 20000 });
   await runCommand('View: Close All Editors');
 });
 
@@ -299,13 +332,9 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   const csvPath = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv');
   const before = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
   const t0 = Date.now();
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input.input').fill('0001_radio_show_ep_1.csv');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: '0001_radio_show_ep_1.csv' }).first().waitFor();
-  await page.keyboard.press('Enter');
   const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const regions = view.locator('[part~="region"]');
-  await regions.first().waitFor({ timeout: 60000 });
+  await openWebview(() => quickOpen('0001_radio_show_ep_1.csv'), () => regions.first().waitFor({ timeout: 20000 }));
   await view.locator('#count', { hasText: `${before.length} segments` }).waitFor();
   console.log(`# timeline first render: ${Date.now() - t0} ms (${before.length} regions, 74.5 s file)`);
   assert.equal(await regions.count(), before.length);
