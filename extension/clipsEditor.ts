@@ -22,6 +22,7 @@ export class ClipsEditorProvider implements vscode.CustomTextEditorProvider {
     panel.webview.options = { enableScripts: true, localResourceRoots: roots };
     panel.webview.html = this.html(panel.webview);
     let ready = false;
+    let edits: Promise<void> = Promise.resolve();
 
     const snapshot = (): ClipsSnapshot => {
       let columns: string[] = [];
@@ -54,7 +55,9 @@ export class ClipsEditorProvider implements vscode.CustomTextEditorProvider {
           ready = true;
           post();
         } else if (m.type === 'transcript') {
-          await setTranscript(document, m.path, m.text);
+          // one edit at a time, each computed from the document as the previous one left it
+          edits = edits.then(() => setTranscript(document, m.path, m.text)).catch((e) => console.error(e));
+          await edits;
         }
       }),
     ];

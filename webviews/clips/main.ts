@@ -191,6 +191,7 @@ function select(p: string | undefined, reveal = true): void {
   render();
 }
 
+const sent = new Map<string, string>(); // last text sent per clip, so a blur after Tab does not send it twice
 function commit(p: string, value: string): void {
   const r = rowByPath(p);
   if (!r || (r.transcript ?? '') === value) {
@@ -198,6 +199,8 @@ function commit(p: string, value: string): void {
     return;
   }
   drafts.set(p, value);
+  if (sent.get(p) === value) return;
+  sent.set(p, value);
   vscode.postMessage({ type: 'transcript', path: p, text: value });
 }
 
@@ -271,6 +274,7 @@ window.addEventListener('message', (e: MessageEvent<ClipsSnapshot>) => {
   columns = columnsFor(snap.columns);
   if (sortBy) sortBy = sortBy.key === 'transcript' ? TRANSCRIPT_COLUMN : columns.find((c) => c.key === sortBy!.key);
   for (const [p, v] of drafts) if ((rowByPath(p)?.transcript ?? '') === v) drafts.delete(p);
+  for (const [p, v] of sent) if ((rowByPath(p)?.transcript ?? '') === v) sent.delete(p);
   const notice = document.getElementById('notice')!;
   notice.hidden = !snap.notice;
   notice.textContent = snap.notice ?? '';
