@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { assertFfmpeg, ffmpegPaths, FfmpegMissingError } from '../pipeline/audio/ffmpeg';
 import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
+import { parseSize } from '../pipeline/stages/ingest';
 import { convertTable } from '../pipeline/formats/convert';
 import { userModelsDir } from '../pipeline/models/modelPaths';
 import { addModel, fetchModel, listModels } from '../pipeline/models/registry';
@@ -10,6 +11,8 @@ import { namingFile, type ProgressEvent, type StageReport } from '../pipeline/st
 const USAGE = `Speech Dataset Studio (sds)
 
 Usage:
+  sds ingest --out <dir> [<urls or files...>] [--urls list.txt] [--rss <feed url or file>] [--limit N] [--since 2024-01-01]
+             [--max-size 2G] [--link]   downloads (resumable) and local files into <dir>/sources/, listed in sources.csv
   sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
   sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
@@ -78,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
       'min-snr': { type: 'string' },
       data: { type: 'string', multiple: true },
       ext: { type: 'string' },
+      urls: { type: 'string', multiple: true },
+      rss: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      since: { type: 'string' },
+      'max-size': { type: 'string' },
+      link: { type: 'boolean' },
       language: { type: 'string' },
       beam: { type: 'string' },
       timestamps: { type: 'boolean' },
@@ -168,6 +177,11 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
+  } else if (command === 'ingest') {
+    req = { stage: 'ingest', out: v.out, options: {
+      urls: inputs.filter((i) => /^https?:\/\//i.test(i)), files: inputs.filter((i) => !/^https?:\/\//i.test(i)), urlLists: v.urls ?? [], feeds: v.rss ?? [],
+      limit: num('limit', v.limit), since: v.since, maxBytes: v['max-size'] ? parseSize(v['max-size']) : undefined, link: v.link,
+    } };
   } else if (command === 'transcribe') {
     if (!v.model) throw new UsageError('transcribe needs --model <folder with encoder_model.onnx, decoder_model.onnx, tokenizer.json>');
     req = { stage: 'transcribe', out: v.out, options: { model: v.model, language: v.language, beam: num('beam', v.beam), timestamps: v.timestamps, overwrite: v.overwrite } };

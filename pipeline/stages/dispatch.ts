@@ -5,6 +5,7 @@ import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint'
 import { runSegment, type SegmentOptions } from './segment';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
+import { runIngest, type IngestOptions } from './ingest';
 import { writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
 import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
@@ -23,6 +24,7 @@ export type StageRequest =
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
+  | { stage: 'ingest'; out: string; options: Partial<IngestOptions> }
   | { stage: 'transcribe'; out: string; options: TranscribeStageOptions }
   | { stage: 'tone-train'; options: Partial<ToneTrainOptions> & { data: string[]; out: string } }
   | { stage: 'tone-benchmark'; options: Partial<ToneBenchmarkOptions> & { model: string; data: string[] } }
@@ -60,6 +62,11 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'ingest': {
+      const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
+      if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new Error('ingest needs URLs, --urls <list>, --rss <feed> or files');
+      return [await runIngest(req.out, o, ctx)];
+    }
     case 'transcribe': {
       const o = defined(req.options) as TranscribeStageOptions;
       if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= 16)) throw new Error(`--beam must be 1-16, got ${o.beam}`);

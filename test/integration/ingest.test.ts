@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { readTable } from '../../pipeline/formats/csvTable';
+import { parseFeed } from '../../pipeline/ingest/feed';
+import { parseUrlList } from '../../pipeline/ingest/urlList';
+import { espeak, ROOT, tmpDir } from '../helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The CLI in a child process, so the loopback server in this process keeps answering. */
+const sds = (...args: string[]) => new Promise<{ status: number; stdout: string }>((resolve) => {
+  const p = spawn(process.execPath, [CLI, ...args, '-q']);
+  let stdout = '';
+  p.stdout.on('data', (d) => (stdout += d));
+  p.stderr.on('data', (d) => (stdout += d));
+  p.on('close', (status) => resolve({ status: status ?? -1, stdout }));
+});
+
+const audio = fs.readFileSync(espeak('This is episode one of the show.', path.join(tmpDir('sds-ingest-a-'), 'ep1.wav')));
+const audio2 = fs.readFileSync(espeak('And this is episode two.', path.join(tmpDir('sds-ingest-b-'), 'ep2.wav')));
+const audio3 = fs.readFileSync(espeak('The third one was cut short on the first try.', path.join(tmpDir('sds-ingest-c-'), 'ep3.wav')));
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const hits = new Map<string, number>();
+let cutOnce = true;
+let base = '';
+
+const rss = (items: string) => `<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Radio &amp; Talk</title>${items}</channel></rss>`;
+const item = (title: string, url: string, date: string, guid: string, type = 'audio/mpeg') =>
+  `<item><title>${title}</title><guid>${guid}</guid><pubDate>${date}</pubDate><enclosure url="${url}" type="${type}" length="1"/></item>`;
+
+const server = http.createServer((req, res) => {
+  const u = req.url ?? '';
+  hits.set(u, (hits.get(u) ?? 0) + 1);
+  const range = /bytes=(\d+)-/.exec(String(req.headers.range ?? ''));
+  const send = (body: Buffer, type = 'audio/mpeg') => {
+    const from = range ? Number(range[1]) : 0;
+    res.writeHead(range ? 206 : 200, { 'Content-Type': type, 'Content-Length': body.length - from });
+    res.end(body.subarray(from));
+  };
+  if (u === '/ep1.mp3' || u === '/mirror/ep1-copy.mp3') return send(audio);
+  if (u === '/ep2.mp3') return send(audio2);
+  if (u === '/cut.mp3') {
+    // the first transfer dies half way; the next one is asked for the rest (Range) and gets it
+    if (cutOnce && !range) {
+      cutOnce = false;
+      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio3.length });
+      res.write(audio3.subarray(0, audio3.length >> 1));
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
+    return send(audio3);
+  }
+  if (u === '/500.mp3') return res.writeHead(500).end('boom');
+  if (u === '/loop.mp3') return res.writeHead(302, { Location: '/loop.mp3' }).end();
+  if (u === '/page.mp3') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Sign in to listen</html>');
+  if (u === '/lying.mp3') {
+    res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': 100000 });
+    res.write(audio.subarray(0, 5000));
+    setTimeout(() => res.destroy(), 20);
+    return;
+  }
+  if (u === '/huge.mp3') {
+    // endless, chunked: only --max-size stops it
+    res.writeHead(200, { 'Content-Type': 'audio/mpeg' });
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const pump = () => { while (res.write(chunk)); };
+    res.on('drain', pump);
+    pump();
+    req.on('close', () => res.destroy());
+    return;
+  }
+  if (u === '/feed.xml') {
+    res.writeHead(200, { 'Content-Type': 'application/rss+xml' });
+    return res.end(rss(item('../../escape attempt', '/ep2.mp3', 'Tue, 02 Jan 2024 10:00:00 GMT', 'g2') + item('Episode One', '/ep1.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'g1') +
+      item('Episode One again', '/ep1.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'g1') + item('Show notes', '/notes.pdf', 'Wed, 03 Jan 2024 10:00:00 GMT', 'g3', 'application/pdf')));
+  }
+  if (u === '/bad.xml') return res.writeHead(200, { 'Content-Type': 'application/xml' }).end('<rss><channel><item></channel></rss>');
+  res.writeHead(404).end();
+});
+
+before(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+test('URL lists: newlines, commas, comments, blank lines; junk reported by line', () => {
+  const { urls, junk } = parseUrlList('# episodes\nhttp://a/1.mp3, http://a/2.mp3\n\nnot a url\nftp://x/y  # old\nhttp://a/1.mp3\n');
+  assert.deepEqual(urls, ['http://a/1.mp3', 'http://a/2.mp3']);
+  assert.deepEqual(junk.map((j) => j.line), [4, 5]);
+});
+
+test('feeds: RSS and Atom enclosures newest first, entities never expanded, malformed XML named', () => {
+  const laughs = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>` +
+    rss(item('&c;', 'http://h/x.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'x')).replace('<?xml version="1.0"?>', '');
+  const f = parseFeed(laughs, 'http://h/feed');
+  assert.equal(f.episodes[0].title, '&c;', 'the entity stays as written');
+  const atom = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link rel="next" href="/page2"/>
+    <entry><id>1</id><title>Old</title><updated>2023-01-01T00:00:00Z</updated><link rel="enclosure" type="audio/ogg" href="/old.ogg"/></entry>
+    <entry><id>2</id><title>New</title><updated>2024-01-01T00:00:00Z</updated><link rel="enclosure" type="audio/ogg" href="/new.ogg"/></entry></feed>`;
+  const a = parseFeed(atom, 'http://h/atom');
+  assert.deepEqual(a.episodes.map((e) => e.url), ['http://h/new.ogg', 'http://h/old.ogg']);
+  assert.equal(a.next, 'http://h/page2');
+  assert.throws(() => parseFeed('<rss><channel>', 'http://h/broken'), /http:\/\/h\/broken: not well-formed XML/);
+});
+
+test('ingest over a loopback server: resumes a cut download, dedups by hash, refuses what is not audio, follows feeds, reruns fetch nothing', { timeout: 120000 }, async () => {
+  const dir = tmpDir('sds-ingest-');
+  const list = path.join(tmpDir('sds-ingest-list-'), 'links.txt');
+  fs.writeFileSync(list, `# the show\n${base}/ep1.mp3, ${base}/mirror/ep1-copy.mp3\n${base}/cut.mp3\njunk line here\n${base}/500.mp3\n${base}/404.mp3\n${base}/loop.mp3\n${base}/page.mp3\n${base}/lying.mp3\n${base}/huge.mp3\n`);
+  const local = espeak('A local recording.', path.join(tmpDir('sds-ingest-local-'), 'My Recording (final).wav'));
+  const r = await sds('ingest', '--out', dir, '--urls', list, '--rss', `${base}/feed.xml`, '--rss', `${base}/bad.xml`, '--limit', '2', '--max-size', '2M', local);
+  assert.equal(r.status, 1, r.stdout);
+  const errors = (s: string) => assert.match(r.stdout, new RegExp(s));
+  errors('links\\.txt:4: not an http\\(s\\) URL, skipped: junk line here');
+  errors('500\\.mp3: HTTP 500');
+  errors('404\\.mp3: HTTP 404');
+  errors('loop\\.mp3: too many redirects');
+  errors('page\\.mp3: served text/html, not audio');
+  errors('lying\\.mp3: (connection dropped|got \\d+ of 100000 bytes)');
+  errors('huge\\.mp3: over --max-size');
+  errors('bad\\.xml: not well-formed XML');
+  errors('same audio as');
+  const rows = readTable(path.join(dir, 'sources.csv'));
+  const byUrl = new Map(rows.map((x) => [x.url, x]));
+  assert.equal(byUrl.get(`${base}/cut.mp3`)?.sha256, sha(audio3), `the resumed download is whole\n${r.stdout}\n${JSON.stringify(rows, null, 1)}`);
+  assert.equal(hits.get('/cut.mp3'), 2);
+  assert.equal(rows.filter((x) => x.sha256 === sha(audio)).length, 1, 'ep1 from two URLs (and the feed) is stored once');
+  assert.equal(byUrl.get(`${base}/ep2.mp3`)?.title, '../../escape attempt');
+  assert.ok(byUrl.get(`${base}/ep2.mp3`)?.published.startsWith('2024-01-02'));
+  assert.ok(rows.some((x) => x.original === path.resolve(local) && x.title === 'My Recording (final).wav'));
+  for (const x of rows) assert.ok(path.resolve(x.path).startsWith(path.join(dir, 'sources') + path.sep), `${x.path} stays in sources/`);
+  // only the transfer that broke part way keeps its .part for the next run; refusals (HTML, --max-size) keep nothing
+  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts'));
+  assert.ok(parts.length <= 1, parts.join(', '));
+  const sizes = (d: string): number[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sizes(path.join(d, e.name)) : [fs.statSync(path.join(d, e.name)).size]));
+  assert.ok(Math.max(...sizes(dir)) < 2 * 1024 * 1024, 'the endless download was stopped at --max-size and dropped');
+  assert.ok(!fs.existsSync(path.join(dir, '..', 'escape attempt')));
+
+  const before = new Map(hits);
+  const again = await sds('ingest', '--out', dir, `${base}/ep1.mp3`, `${base}/ep2.mp3`, `${base}/cut.mp3`);
+  assert.equal(again.status, 0, again.stdout);
+  assert.match(again.stdout, /0 new sources/);
+  for (const u of ['/ep1.mp3', '/ep2.mp3', '/cut.mp3']) assert.equal(hits.get(u), before.get(u), `${u} not fetched again`);
+
+  // the sources are ready for the pipeline: segment the folder
+  const seg = await sds('segment', path.join(dir, 'sources'), '--out', dir, '--no-gender');
+  assert.equal(seg.status, 0, seg.stdout);
+  assert.equal(readTable(path.join(dir, 'sources.csv')).length, rows.length, 'segment reuses the ingested ids');
+});
