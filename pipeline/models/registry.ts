@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
+import { downloadTo } from '../ingest/download';
 import { sha256File } from '../util/hash';
 import { modelsDir, userModelsDir, type ModelManifest } from './modelPaths';
 import { openSession } from './ortSession';
@@ -61,15 +60,10 @@ export async function fetchModel(name: string, opts: { retries?: number; log?: (
   const dest = path.join(dir, m.file);
   if (fs.existsSync(dest) && (await sha256File(dest)) === m.sha256) return dest;
   const part = `${dest}.part`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await download(m.url, part, opts.log);
-      break;
-    } catch (e) {
-      if (attempt >= (opts.retries ?? 5)) throw new Error(`${name}: download failed: ${(e as Error).message}`);
-      opts.log?.(`${name}: ${(e as Error).message}; resuming (${attempt + 1})`);
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
-    }
+  try {
+    await downloadTo(m.url, part, { retries: opts.retries ?? 5, log: opts.log, acceptAny: true });
+  } catch (e) {
+    throw new Error(`${name}: download failed: ${(e as Error).message}`);
   }
   const got = await sha256File(part);
   if (got !== m.sha256) {
@@ -79,32 +73,3 @@ export async function fetchModel(name: string, opts: { retries?: number; log?: (
   fs.renameSync(part, dest);
   return dest;
 }
-
-/** Appends to `part` from its current size (Range), following up to 5 redirects. */
-function download(url: string, part: string, log?: (m: string) => void, redirects = 5): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const have = fs.existsSync(part) ? fs.statSync(part).size : 0;
-    const get = url.startsWith('https:') ? https.get : http.get;
-    const req = get(url, { headers: have ? { Range: `bytes=${have}-` } : {}, timeout: 30000 }, (res) => {
-      const code = res.statusCode ?? 0;
-      if (code >= 300 && code < 400 && res.headers.location) {
-        res.resume();
-        if (!redirects) return reject(new Error('too many redirects'));
-        return download(new URL(res.headers.location, url).toString(), part, log, redirects - 1).then(resolve, reject);
-      }
-      if (code === 416) return res.resume(), resolve(); // the part is already complete
-      if (code !== 200 && code !== 206) return res.resume(), reject(new Error(`HTTP ${code}`));
-      // a server that ignores Range sends the whole file: start over
-      const out = fs.createWriteStream(part, { flags: code === 206 ? 'a' : 'w' });
-      if (have && code === 206) log?.(`resuming at ${have} bytes`);
-      res.pipe(out);
-      res.on('aborted', () => reject(new Error('connection dropped')));
-      res.on('error', reject);
-      out.on('finish', () => (res.complete ? resolve() : reject(new Error('connection dropped'))));
-      out.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
-

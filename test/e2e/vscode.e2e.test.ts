@@ -518,3 +518,27 @@ test('clip table with 5,000 clips: prints first render and scroll frame times (o
   assert.equal(shown, rows.filter((r) => r.label === 'female' && Number(r.snr) > 30).length);
   await runCommand('View: Close All Editors');
 });
+
+test('palette: Ingest Audio downloads pasted URLs into sources/ and the Dataset view lists them', { skip, timeout: 120000 }, async () => {
+  const wav = fs.readFileSync(fixture('ina', 'musanmix.wav')).subarray(0, 200000);
+  const server = (await import('node:http')).createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length });
+    res.end(wav);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/interview%20part%201.wav`;
+    await runCommand('SDS: Ingest Audio');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Paste URLs' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'URLs (separated by spaces or commas)' }).waitFor();
+    await page.locator('.quick-input-widget input.input').fill(url);
+    await page.keyboard.press('Enter');
+    const row = await waitFor('ingested source', () => readTable(path.join(ws, 'sds-dataset', 'sources.csv')).find((r) => r.url === url), 60000);
+    assert.ok(row.path.startsWith(path.join(ws, 'sds-dataset', 'sources') + path.sep) && fs.statSync(row.path).size === wav.length);
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^Dataset/ }) }).first();
+    await pane.locator('.monaco-list-row', { hasText: path.basename(row.path) }).first().waitFor({ timeout: 30000 });
+  } finally {
+    server.close();
+  }
+});
