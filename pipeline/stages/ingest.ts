@@ -110,8 +110,11 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
       const rows = ds.readSources();
       const dup = rows.find((r) => r.id !== row.id && r.sha256 === row.sha256 && fs.existsSync(r.path));
       if (dup) {
-        // the same audio under another URL or name: keep the first, drop this copy and its row
+        // the same audio under another URL or name: keep the first, drop this copy and its row, and remember where
+        // else it came from so a rerun does not fetch it again
         fs.rmSync(file, { force: true });
+        const from = extra.url || extra.original;
+        if (from) dup.also_from = [...(dup.also_from ? dup.also_from.split(' ') : []), from].filter((v, i, a) => a.indexOf(v) === i).join(' ');
         await ds.writeSources(rows.filter((r) => r.id !== row.id));
         return dup;
       }
@@ -122,7 +125,7 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
     registering = run.catch(() => undefined);
     return run;
   };
-  const known = new Map(ds.readSources().filter((r) => r.url && fs.existsSync(r.path)).map((r) => [r.url, r]));
+  const known = new Set(ds.readSources().filter((r) => fs.existsSync(r.path)).flatMap((r) => [r.url, ...(r.also_from ?? '').split(' ')]).filter(Boolean));
 
   // local files: copied (or linked) in, original path kept
   const local = expandInputs(o.files, dir);

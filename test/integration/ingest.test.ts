@@ -143,10 +143,10 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   assert.ok(!fs.existsSync(path.join(dir, '..', 'escape attempt')));
 
   const before = new Map(hits);
-  const again = await sds('ingest', '--out', dir, `${base}/ep1.mp3`, `${base}/ep2.mp3`, `${base}/cut.mp3`);
+  const again = await sds('ingest', '--out', dir, `${base}/ep1.mp3`, `${base}/mirror/ep1-copy.mp3`, `${base}/ep2.mp3`, `${base}/cut.mp3`);
   assert.equal(again.status, 0, again.stdout);
   assert.match(again.stdout, /0 new sources/);
-  for (const u of ['/ep1.mp3', '/ep2.mp3', '/cut.mp3']) assert.equal(hits.get(u), before.get(u), `${u} not fetched again`);
+  for (const u of ['/ep1.mp3', '/mirror/ep1-copy.mp3', '/ep2.mp3', '/cut.mp3']) assert.equal(hits.get(u), before.get(u), `${u} not fetched again`);
 
   // the sources are ready for the pipeline: segment the folder
   const seg = await sds('segment', path.join(dir, 'sources'), '--out', dir, '--no-gender');
