@@ -13,8 +13,10 @@ const USAGE = `Speech Dataset Studio (sds)
 Usage:
   sds ingest --out <dir> [<urls or files...>] [--urls list.txt] [--rss <feed url or file>] [--limit N] [--since 2024-01-01]
              [--max-size 2G] [--link]   downloads (resumable) and local files into <dir>/sources/, listed in sources.csv
-  sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--jobs N]
-  sds slice --out <dir> [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
+  sds separate --out <dir> [<files>] [--model repet|<mask model.onnx>] [--stems vocals,accompaniment]
+             vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals
+  sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--on vocals] [--jobs N]
+  sds slice --out <dir> [--on vocals] [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
   sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
             [--dehum auto|50|60|off] [--denoise off|gate|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
@@ -81,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
       'min-snr': { type: 'string' },
       data: { type: 'string', multiple: true },
       ext: { type: 'string' },
+      on: { type: 'string' },
+      stems: { type: 'string' },
       urls: { type: 'string', multiple: true },
       rss: { type: 'string', multiple: true },
       limit: { type: 'string' },
@@ -145,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
     max: num('max', v.max),
     pad: num('pad', v.pad),
     mergeGap: num('merge-gap', v['merge-gap']),
+    on: v.on as 'mixture' | 'vocals' | undefined,
   };
   let req: StageRequest;
   if (command === 'segment' || command === 'run') {
@@ -177,6 +182,8 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'export', out: v.out, options: { format: v.format as 'ljspeech', to: v.to, split, by: v.by, where: v.where } };
   } else if (command === 'lint') {
     req = { stage: 'lint', out: v.out, strict: v.strict, options: { min: options.min, max: options.max, minSnr: num('min-snr', v['min-snr']), loudness: num('loudness', v.loudness) } };
+  } else if (command === 'separate') {
+    req = { stage: 'separate', out: v.out, inputs, options: { model: v.model, stems: v.stems?.split(',').map((x) => x.trim()) as ('vocals' | 'accompaniment')[] | undefined } };
   } else if (command === 'ingest') {
     req = { stage: 'ingest', out: v.out, options: {
       urls: inputs.filter((i) => /^https?:\/\//i.test(i)), files: inputs.filter((i) => !/^https?:\/\//i.test(i)), urlLists: v.urls ?? [], feeds: v.rss ?? [],

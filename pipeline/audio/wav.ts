@@ -20,7 +20,7 @@ export function encodeWav(x: Float32Array, fs: number, format: 'pcm16' | 'float3
   const body = new ArrayBuffer(data);
   if (format === 'pcm16') {
     const v = new Int16Array(body);
-    for (let i = 0; i < x.length; i++) v[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767)));
+    for (let i = 0; i < x.length; i++) v[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768))); // the scale ffmpeg and every decoder use
   } else new Float32Array(body).set(x);
   Buffer.from(body).copy(b, 44);
   return b;

@@ -5,6 +5,7 @@ import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint'
 import { runSegment, type SegmentOptions } from './segment';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
+import { runSeparate, type SeparateOptions } from './separate';
 import { runIngest, type IngestOptions } from './ingest';
 import { writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
@@ -24,6 +25,7 @@ export type StageRequest =
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
+  | { stage: 'separate'; out: string; inputs: string[]; options: Partial<SeparateOptions> }
   | { stage: 'ingest'; out: string; options: Partial<IngestOptions> }
   | { stage: 'transcribe'; out: string; options: TranscribeStageOptions }
   | { stage: 'tone-train'; options: Partial<ToneTrainOptions> & { data: string[]; out: string } }
@@ -62,6 +64,12 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'separate': {
+      const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
+      const bad = stems.filter((x) => x !== 'vocals' && x !== 'accompaniment');
+      if (bad.length) throw new Error(`--stems: vocals and/or accompaniment, not ${bad.join(', ')}`);
+      return [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'repet', stems }, ctx)];
+    }
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
       if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new Error('ingest needs URLs, --urls <list>, --rss <feed> or files');
@@ -111,7 +119,8 @@ function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   if (!['smn', 'sm', 'silero'].includes(engine)) throw new Error(`unknown engine "${engine}" (use smn, sm or silero)`);
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
   if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new Error(`unknown gender method "${genderMethod}" (use encoder or pitch)`);
-  return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod };
+  if (o.on !== undefined && o.on !== 'mixture' && o.on !== 'vocals') throw new Error(`--on must be mixture or vocals, got ${o.on}`);
+  return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod, ...(o.on === 'vocals' ? { on: 'vocals' as const } : {}) };
 }
 
 function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {

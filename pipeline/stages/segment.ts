@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeMono, probe } from '../audio/ffmpeg';
 import { Dataset, expandInputs } from '../dataset';
@@ -22,6 +23,15 @@ export interface SegmentOptions {
   gender: boolean;
   /** encoder: speaker-encoder embeddings + the project's classifier (accurate); pitch: median-free pitch Viterbi (fastest). */
   genderMethod: GenderMethod;
+  /** analyse the original mixture (default) or the vocals stem `sds separate` wrote; times are the same */
+  on?: 'mixture' | 'vocals';
+}
+
+/** The audio a stage reads for a source: the file itself, or its separated vocals stem. */
+export function audioOf(src: Record<string, string>, on: 'mixture' | 'vocals' | undefined): string {
+  if (on !== 'vocals') return src.path;
+  if (!src.vocals || !fs.existsSync(src.vocals)) throw new Error(`${src.path}: no vocals stem yet (run sds separate first)`);
+  return src.vocals;
 }
 
 /** Bumped whenever the algorithm changes what it writes, so reruns redo files segmented by older code. */
@@ -52,8 +62,9 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
       ctx.signal?.throwIfAborted();
       ctx.progress({ kind: 'file-start', file: src.path, index: i, total: todo.length });
       try {
-        const info = await probe(src.path, ctx.ffmpeg);
-        const audio = decodeMono(src.path, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg });
+        const file = audioOf(src, opts.on);
+        const info = await probe(file, ctx.ffmpeg);
+        const audio = decodeMono(file, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg });
         const segOpts = {
           ...opts,
           gender: opts.gender && !byEncoder,
@@ -62,11 +73,12 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
         };
         const result = classifier ? await segmentStream(audio, classifier, segOpts) : await withSilero(ctx.log, (vad) => segmentSilero(audio, vad, segOpts));
         if (encoder && genderModel) {
-          result.segments = await genderByEncoder(src.path, result.segments, encoder, genderModel, { signal: ctx.signal, paths: ctx.ffmpeg });
+          result.segments = await genderByEncoder(file, result.segments, encoder, genderModel, { signal: ctx.signal, paths: ctx.ffmpeg });
         }
         await writeFileAtomic(ds.energyFile(src.id), new Uint8Array(result.energy.buffer, result.energy.byteOffset, result.energy.byteLength));
         await writeFileAtomic(ds.segmentsCsv(src.id), formatSegmentCsv(result.segments));
-        Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
+        // the source's own format, not the stem's (times are the same either way)
+        if (opts.on !== 'vocals') Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
         await ds.markDone('segment', src.id, `${src.sha256}:${configKey}`);
         for (const seg of result.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
         report.processed++;

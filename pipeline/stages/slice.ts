@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cutClip } from '../audio/cut';
+import { audioOf } from './segment';
 import { probe } from '../audio/ffmpeg';
 import { Dataset } from '../dataset';
 import { readTable, writeTable, type Row } from '../formats/csvTable';
@@ -47,7 +48,8 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     }
     ctx.progress({ kind: 'file-start', file: src.path, index: i, total: sources.length });
     try {
-      const info = await probe(src.path, ctx.ffmpeg);
+      const audio = audioOf(src, opts.on);
+      const info = await probe(audio, ctx.ffmpeg);
       const segments = parseSegmentCsv(csvText, ds.segmentsCsv(src.id));
       const duration = segments.length ? segments[segments.length - 1].stop : 0;
       const plan = planClips(segments, duration, opts, readEnergy(ds.energyFile(src.id)));
@@ -60,7 +62,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         const file = ds.clipFile(c.label, src.id, n + 1);
         const a = Math.round(c.start * info.sampleRate);
         const b = Math.round(c.end * info.sampleRate);
-        await produceAtomic(file, (tmp) => cutClip(src.path, tmp, a, b, info.sampleRate, { paths: ctx.ffmpeg, deep }));
+        await produceAtomic(file, (tmp) => cutClip(audio, tmp, a, b, info.sampleRate, { paths: ctx.ffmpeg, deep }));
         rows.push({
           path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: fmt(a / info.sampleRate),
           end: fmt(b / info.sampleRate), label: c.label, duration: fmt((b - a) / info.sampleRate), sample_rate: String(info.sampleRate),

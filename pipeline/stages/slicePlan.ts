@@ -7,6 +7,8 @@ export interface SliceOptions {
   pad: number;
   /** Same-label segments separated by less than this are merged into one clip. */
   mergeGap: number;
+  /** cut from the original mixture (default) or from its separated vocals stem (sds separate) */
+  on?: 'mixture' | 'vocals';
 }
 
 export const DEFAULT_SLICE: SliceOptions = { labels: ['male', 'female', 'speech'], min: 1.5, max: 15, pad: 0.1, mergeGap: 0.3 };

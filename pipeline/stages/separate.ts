@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Dataset, expandInputs } from '../dataset';
+import { onnxMaskSeparator, removeQuietly, repetSeparator, separateFile, type Separator } from '../separate/separator';
+import { tempPath } from '../util/atomic';
+import { hashJson, sha256File } from '../util/hash';
+import { namingFile, type StageContext, type StageReport } from './types';
+
+export interface SeparateOptions {
+  /** `repet` (model-free, the default) or a mask model .onnx (docs/models.md) */
+  model: string;
+  stems: ('vocals' | 'accompaniment')[];
+}
+
+/** Bumped when the separation itself changes, so reruns redo older stems. */
+const VERSION = 1;
+
+/**
+ * `sds separate`: the vocals (and on request the accompaniment) of every source, streamed block by block into
+ * separated/<id>/, recorded in sources.csv (`vocals`, `accompaniment`) so `sds segment --on vocals` can use them.
+ */
+export async function runSeparate(dir: string, inputs: string[], o: SeparateOptions, ctx: StageContext): Promise<StageReport> {
+  const ds = new Dataset(dir);
+  const report: StageReport = { stage: 'separate', processed: 0, skipped: 0, failed: [], summary: [] };
+  const { files, missing } = expandInputs(inputs, dir);
+  for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
+  if (files.length) await ds.register(files);
+  const wanted = new Set(files.map((f) => path.resolve(f)));
+  const sources = ds.readSources().filter((r) => !inputs.length || wanted.has(r.path));
+  if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
+  const model = o.model === 'repet' ? 'repet' : path.resolve(o.model);
+  if (model !== 'repet' && !fs.existsSync(model)) throw new Error(`${o.model}: no such separation model (use repet, or a mask model .onnx as docs/models.md describes)`);
+  const key = hashJson({ model: model === 'repet' ? 'repet' : await sha256File(model), stems: o.stems, v: VERSION });
+  let sep: Separator | undefined;
+  let seconds = 0;
+  const t0 = Date.now();
+  try {
+    for (const [i, src] of sources.entries()) {
+      ctx.signal?.throwIfAborted();
+      if (ds.isDone('separate', src.id, `${src.sha256}:${key}`) && fs.existsSync(src.vocals ?? '')) {
+        report.skipped++;
+        ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
+        continue;
+      }
+      ctx.progress({ kind: 'file-start', file: src.path, index: i, total: sources.length });
+      const outDir = path.join(dir, 'separated', src.id);
+      fs.mkdirSync(outDir, { recursive: true });
+      const target = { vocals: path.join(outDir, 'vocals.wav'), accompaniment: o.stems.includes('accompaniment') ? path.join(outDir, 'accompaniment.wav') : undefined };
+      const tmp = { vocals: tempPath(target.vocals), accompaniment: target.accompaniment && tempPath(target.accompaniment) };
+      try {
+        sep ??= model === 'repet' ? repetSeparator() : await onnxMaskSeparator(model, ctx.log);
+        seconds += await separateFile(src.path, tmp, sep, { paths: ctx.ffmpeg, signal: ctx.signal,
+          onProgress: (s) => Number(src.duration) > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, s / Number(src.duration)) }) });
+        fs.renameSync(tmp.vocals, target.vocals);
+        if (tmp.accompaniment && target.accompaniment) fs.renameSync(tmp.accompaniment, target.accompaniment);
+        const rows = ds.readSources();
+        const row = rows.find((r) => r.id === src.id)!;
+        row.vocals = target.vocals;
+        row.accompaniment = target.accompaniment ?? '';
+        src.vocals = target.vocals;
+        await ds.writeSources(rows);
+        await ds.markDone('separate', src.id, `${src.sha256}:${key}`);
+        report.processed++;
+        ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: path.relative(dir, target.vocals) });
+      } catch (e) {
+        removeQuietly(tmp.vocals, tmp.accompaniment ?? '');
+        if (ctx.signal?.aborted) throw e;
+        report.failed.push({ file: src.path, error: namingFile(src.path, e) });
+        ctx.progress({ kind: 'file-error', file: src.path, error: namingFile(src.path, e) });
+      }
+    }
+  } finally {
+    await sep?.release();
+  }
+  const secs = (Date.now() - t0) / 1000;
+  report.summary.push(`${report.processed} sources separated with ${model === 'repet' ? 'REPET-SIM (model-free)' : path.basename(model)} into separated/<id>/` +
+    `${seconds ? `, ${(seconds / Math.max(1e-3, secs)).toFixed(1)}x real time` : ''}; segment them with --on vocals`);
+  return report;
+}
