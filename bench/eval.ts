@@ -16,6 +16,7 @@ import { evalGender } from './eval-gender';
 import { evalDenoisers, evalLoudness } from './eval-clean';
 import { evalSpeaker } from './eval-speaker';
 import { evalTone } from './eval-tone';
+import { evalSeparate } from './eval-separate';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
 
@@ -76,6 +77,7 @@ async function speechDetection() {
   // EVAL_ONLY=tone (or another section's name) runs one section
   const only = process.env.EVAL_ONLY;
   if (only === 'tone') return evalTone(SHARED);
+  if (only === 'separate') return evalSeparate(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
   await speechDetection();
@@ -84,5 +86,6 @@ async function speechDetection() {
   await evalDenoisers(SHARED);
   await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
   await evalTone(SHARED);
+  await evalSeparate(SHARED);
   await cnn.release();
 })();

@@ -6,7 +6,7 @@ import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
-import { registerIngestCommand } from './ingestCommand';
+import { registerSourceCommands } from './sourceCommands';
 import { registerToneCommands } from './toneCommands';
 import { registerTranscriptCommands } from './transcriptCommands';
 
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(diagnostics);
   const deps = { host: getHost, log, refresh: () => tree.refresh(), diagnostics };
   registerCommands(context, deps);
-  registerIngestCommand(context, deps);
+  registerSourceCommands(context, deps);
   registerToneCommands(context, deps);
   registerTranscriptCommands(context, deps);
   const timeline = new TimelineEditorProvider(context, getHost, log);

@@ -82,14 +82,18 @@ export function slug(file: string): string {
   return (s || 'audio').slice(0, 40).replace(/_+$/, '');
 }
 
-/** Expands files and folders (recursively) into audio/video files, skipping hidden entries and `exclude`. */
+/**
+ * Expands files and folders (recursively) into audio/video files, skipping hidden entries and the dataset folder
+ * `exclude` (its clips, stems and exports are outputs), except the dataset's own `sources/` (what ingest brought in).
+ */
 export function expandInputs(inputs: string[], exclude?: string): { files: string[]; missing: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
   const ex = exclude ? path.resolve(exclude) : undefined;
+  const inside = (abs: string, dir: string) => abs === dir || abs.startsWith(dir + path.sep);
   const walk = (p: string) => {
     const abs = path.resolve(p);
-    if (ex && (abs === ex || abs.startsWith(ex + path.sep))) return;
+    if (ex && inside(abs, ex) && !inside(abs, path.join(ex, 'sources')) && !path.join(ex, 'sources').startsWith(abs + path.sep)) return;
     let st: fs.Stats;
     try {
       st = fs.statSync(abs);

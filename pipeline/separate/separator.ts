@@ -45,6 +45,17 @@ export async function onnxMaskSeparator(file: string, log?: (m: string) => void)
   };
 }
 
+/** The vocals of one block of audio (STFT, the separator's masks, inverse STFT), aligned with it. */
+export async function separateBlock(x: Float32Array, sep: Separator): Promise<Float32Array> {
+  const { mag } = spectra(x, SEPARATE_WINDOW);
+  const masks = await sep.masks(mag);
+  return processStft(x, REPET_NFFT, REPET_HOP, SEPARATE_WINDOW, (spec, t) => {
+    const m = masks[t];
+    for (let i = 0; i < spec.length; i++) spec[i] *= m[i >> 1];
+    return spec;
+  });
+}
+
 /**
  * Streams `file` through the separator in 30 s blocks (with 2 s of context each side) and writes the vocals (and the
  * accompaniment, the mixture minus the vocals) as 16-bit WAVs at 16 kHz. Returns the seconds processed.
@@ -61,13 +72,7 @@ export async function separateFile(file: string, out: { vocals: string; accompan
       const from = Math.max(0, next - MARGIN);
       const to = Math.min(bufStart + buf.length, next + BLOCK + MARGIN);
       const x = buf.subarray(from - bufStart, to - bufStart);
-      const { mag } = spectra(x, SEPARATE_WINDOW);
-      const masks = await sep.masks(mag);
-      const y = await processStft(x, REPET_NFFT, REPET_HOP, SEPARATE_WINDOW, (spec, t) => {
-        const m = masks[t];
-        for (let i = 0; i < spec.length; i++) spec[i] *= m[i >> 1];
-        return spec;
-      });
+      const y = await separateBlock(x, sep);
       const keep = Math.min(BLOCK, to - next);
       const v = y.subarray(next - from, next - from + keep);
       vocals.write(v);

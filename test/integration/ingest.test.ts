@@ -151,5 +151,7 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   // the sources are ready for the pipeline: segment the folder
   const seg = await sds('segment', path.join(dir, 'sources'), '--out', dir, '--no-gender');
   assert.equal(seg.status, 0, seg.stdout);
+  assert.match(seg.stdout, new RegExp(`segment: ${rows.length} processed`));
+  for (const x of rows) assert.ok(fs.existsSync(path.join(dir, 'segments', `${x.id}.csv`)));
   assert.equal(readTable(path.join(dir, 'sources.csv')).length, rows.length, 'segment reuses the ingested ids');
 });

@@ -28,13 +28,14 @@ test('ids are stable across runs, new files get the next index, originals are un
   assert.equal(ds.readSources().length, 2);
 });
 
-test('folders expand to audio files, skipping the output folder and hidden files', () => {
+test('folders expand to audio files, skipping the output folder (but not its ingested sources/) and hidden files', () => {
   const dir = tmpDir();
-  for (const f of ['x.wav', 'notes.txt', '.hidden.wav', 'sub/y.MP3', 'out/clips/z.wav']) {
+  for (const f of ['x.wav', 'notes.txt', '.hidden.wav', 'sub/y.MP3', 'out/clips/z.wav', 'out/separated/0001_x/vocals.wav', 'out/sources/ep-1a2b.mp3']) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), '');
   }
   const { files, missing } = expandInputs([dir, path.join(dir, 'nope.wav')], path.join(dir, 'out'));
-  assert.deepEqual(files.map((f) => path.relative(dir, f)), ['sub/y.MP3', 'x.wav']);
+  assert.deepEqual(files.map((f) => path.relative(dir, f)), ['out/sources/ep-1a2b.mp3', 'sub/y.MP3', 'x.wav']);
   assert.deepEqual(missing, [path.join(dir, 'nope.wav')]);
+  assert.deepEqual(expandInputs([path.join(dir, 'out', 'sources')], path.join(dir, 'out')).files.map((f) => path.basename(f)), ['ep-1a2b.mp3']);
 });

@@ -1,10 +1,28 @@
 import * as vscode from 'vscode';
+import { Dataset } from '../pipeline/dataset';
 import type { IngestOptions } from '../pipeline/stages/ingest';
 import { runWithProgress, type CommandDeps } from './commands';
 import { datasetDir, readConfig } from './config';
 
-/** `SDS: Ingest Audio`: URLs pasted, a URL list file, a podcast feed or local files, into the dataset's sources/. */
-export function registerIngestCommand(ctx: vscode.ExtensionContext, deps: CommandDeps): void {
+/**
+ * Commands that bring sources in and prepare them: `SDS: Ingest Audio` (URLs pasted, a URL list file, a podcast
+ * feed or local files, into the dataset's sources/) and `SDS: Separate Vocals`.
+ */
+export function registerSourceCommands(ctx: vscode.ExtensionContext, deps: CommandDeps): void {
+  ctx.subscriptions.push(vscode.commands.registerCommand('sds.separate.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+    const dir = datasetDir(readConfig());
+    if (!dir) return vscode.window.showErrorMessage('Open a folder first: stems are written into the dataset (setting sds.outputFolder).');
+    const inputs = (selected?.length ? selected : clicked ? [clicked] : []).map((u) => u.fsPath);
+    const stems = await vscode.window.showQuickPick([{ label: 'vocals', stems: ['vocals'] }, { label: 'vocals and accompaniment', stems: ['vocals', 'accompaniment'] }],
+      { title: inputs.length ? `Separate ${inputs.length} file(s)` : 'Separate every source of the dataset' });
+    if (!stems) return;
+    const r = await runWithProgress(deps, 'Separate', { stage: 'separate', out: dir, inputs, options: { stems: stems.stems as ('vocals' | 'accompaniment')[] } });
+    if (r && !r[0].failed.length) {
+      const next = await vscode.window.showInformationMessage('Vocals written. Segment and slice the vocals stems now?', 'Segment and slice vocals');
+      if (next) await runWithProgress(deps, 'Segment and slice (vocals)', { stage: 'run', inputs: inputs.length ? inputs : new Dataset(dir).readSources().map((row) => row.path), out: dir, options: { ...readConfig().segment, ...readConfig().slice, on: 'vocals' } });
+    }
+    return r;
+  }));
   ctx.subscriptions.push(vscode.commands.registerCommand('sds.ingest.run', async () => {
     const dir = datasetDir(readConfig());
     if (!dir) return vscode.window.showErrorMessage('Open a folder first: sources are downloaded into the dataset (setting sds.outputFolder).');
