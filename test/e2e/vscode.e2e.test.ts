@@ -95,8 +95,10 @@ async function quickOpen(query: string, shows: string | RegExp = query): Promise
       await page.evaluate(() => (document.querySelector('.monaco-workbench') as HTMLElement | null)?.focus());
       continue;
     }
-    if (await page.locator('.quick-input-list .monaco-list-row', { hasText: shows }).first().waitFor({ timeout: 10000 }).then(() => true, () => false)) {
-      await page.keyboard.press('Enter');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: shows }).first();
+    if (await row.waitFor({ timeout: 10000 }).then(() => true, () => false)) {
+      // click the matching row: Enter would open the first one, which can be a deleted file from the history
+      await row.click();
       return;
     }
     await page.keyboard.press('Escape');
