@@ -106,3 +106,5 @@ function benchClean(): void {
   console.log(`\n| speaker score (tone_color_se embeddings of the ${rows.length} cleaned clips) | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
 }
 if (!process.env.BENCH_SKIP_CLEAN) benchClean();
+// ingest under load runs last, in its own process (it serves from this machine)
+if (!process.env.BENCH_SKIP_INGEST) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-ingest.ts')], { stdio: 'inherit' });
