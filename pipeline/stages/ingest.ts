@@ -5,6 +5,7 @@ import { Dataset, expandInputs, slug } from '../dataset';
 import { downloadTo } from '../ingest/download';
 import { parseFeed, type Episode } from '../ingest/feed';
 import { parseUrlList } from '../ingest/urlList';
+import { needsYtDlp, ytDlpAudio } from '../ingest/ytDlp';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { forEachLimit } from '../util/pool';
 import { namingFile, type StageContext, type StageReport } from './types';
@@ -162,6 +163,23 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
       return;
     }
     const host = new URL(it.url).host;
+    if (needsYtDlp(it.url)) {
+      ctx.progress({ kind: 'file-start', file: it.url, index, total: unique.length });
+      try {
+        const file = await ytDlpAudio(it.url, srcDir, path.join(dir, '.sds', 'yt-dlp-archive.txt'), { signal: ctx.signal, log: ctx.log });
+        if (!file) report.skipped++;
+        else {
+          const dup = await register(file, { url: it.url, title: it.title ?? path.basename(file), published: it.published ?? '', content_type: 'yt-dlp' });
+          if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
+          else report.processed++;
+        }
+        ctx.progress({ kind: 'file-done', file: it.url, skipped: !file });
+      } catch (e) {
+        report.failed.push({ file: it.url, error: `${it.url}: ${(e as Error).message}` });
+        ctx.progress({ kind: 'file-error', file: it.url, error: (e as Error).message });
+      }
+      return;
+    }
     await slot(host);
     const part = path.join(partsDir, `${hashOf(it.url)}.part`);
     ctx.progress({ kind: 'file-start', file: it.url, index, total: unique.length });

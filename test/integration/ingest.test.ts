@@ -14,7 +14,7 @@ import { espeak, ROOT, tmpDir } from '../helpers';
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 /** The CLI in a child process, so the loopback server in this process keeps answering. */
 const sds = (...args: string[]) => new Promise<{ status: number; stdout: string }>((resolve) => {
-  const p = spawn(process.execPath, [CLI, ...args, '-q']);
+  const p = spawn(process.execPath, [CLI, ...args, '-q'], { env: { ...process.env, SDS_YT_DLP: '/nonexistent/yt-dlp' } });
   let stdout = '';
   p.stdout.on('data', (d) => (stdout += d));
   p.stderr.on('data', (d) => (stdout += d));
@@ -114,7 +114,7 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   const list = path.join(tmpDir('sds-ingest-list-'), 'links.txt');
   fs.writeFileSync(list, `# the show\n${base}/ep1.mp3, ${base}/mirror/ep1-copy.mp3\n${base}/cut.mp3\njunk line here\n${base}/500.mp3\n${base}/404.mp3\n${base}/loop.mp3\n${base}/page.mp3\n${base}/lying.mp3\n${base}/huge.mp3\n`);
   const local = espeak('A local recording.', path.join(tmpDir('sds-ingest-local-'), 'My Recording (final).wav'));
-  const r = await sds('ingest', '--out', dir, '--urls', list, '--rss', `${base}/feed.xml`, '--rss', `${base}/bad.xml`, '--limit', '2', '--max-size', '2M', local);
+  const r = await sds('ingest', '--out', dir, 'https://www.youtube.com/watch?v=aqz-KE-bpKQ', '--urls', list, '--rss', `${base}/feed.xml`, '--rss', `${base}/bad.xml`, '--limit', '2', '--max-size', '2M', local);
   assert.equal(r.status, 1, r.stdout);
   const errors = (s: string) => assert.match(r.stdout, new RegExp(s));
   errors('links\\.txt:4: not an http\\(s\\) URL, skipped: junk line here');
@@ -126,6 +126,8 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   errors('huge\\.mp3: over --max-size');
   errors('bad\\.xml: not well-formed XML');
   errors('same audio as');
+  // a site that needs a browser goes through yt-dlp; without it, a message that says how to get it (here: not on PATH)
+  errors('watch\\?v=aqz-KE-bpKQ: this site needs yt-dlp, which is not installed: install it');
   const rows = readTable(path.join(dir, 'sources.csv'));
   const byUrl = new Map(rows.map((x) => [x.url, x]));
   assert.equal(byUrl.get(`${base}/cut.mp3`)?.sha256, sha(audio3), `the resumed download is whole\n${r.stdout}\n${JSON.stringify(rows, null, 1)}`);
