@@ -28,6 +28,35 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
     let peaksUrl: string | undefined;
     let spectrogramUrl: string | undefined;
     let duration = 0;
+    let stem: 'mixture' | 'vocals' = 'mixture';
+    /** the audio of the current stem, with where its peaks and spectrogram are cached */
+    const shown = (): { audio: string; cache: string; key: string } | undefined => {
+      if (!source) return undefined;
+      if (stem === 'vocals' && source.vocals && fs.existsSync(source.vocals)) {
+        const st = fs.statSync(source.vocals);
+        return { audio: source.vocals, cache: source.peaksCache.replace(/\.json$/, '.vocals.json'), key: `${st.size}:${Math.round(st.mtimeMs)}` };
+      }
+      return { audio: source.audio, cache: source.peaksCache, key: source.key };
+    };
+    /** peaks (and, under 15 min, the spectrogram) of the shown audio, computed by the host and cached */
+    const prepare = async () => {
+      const s = shown();
+      if (!s || !inWorkspace(s.audio)) return;
+      try {
+        const cfg = readConfig(document.uri);
+        const r = await this.host().peaks({ file: s.audio, cacheFile: s.cache, key: s.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
+        duration = Math.max(duration, r.duration);
+        peaksUrl = panel.webview.asWebviewUri(vscode.Uri.file(s.cache)).toString();
+        spectrogramUrl = undefined;
+        if (r.duration <= SPECTROGRAM_MAX_SECONDS) {
+          const cache = s.cache.replace(/\.json$/, '.spectrogram.json');
+          await this.host().spectrogram({ file: s.audio, cacheFile: cache, key: s.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
+          spectrogramUrl = panel.webview.asWebviewUri(vscode.Uri.file(cache)).toString();
+        }
+      } catch (e) {
+        this.log.error(`peaks for ${s.audio}: ${(e as Error).message}`);
+      }
+    };
 
     const snapshot = (): TimelineSnapshot => {
       let segments: TimelineSnapshot['segments'] = [];
@@ -42,9 +71,11 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
       return {
         type: 'snapshot', segments, title: path.basename(document.uri.fsPath), labels: TIMELINE_LABELS, notice,
         duration: Math.max(duration, segments[segments.length - 1]?.stop ?? 0),
-        audioUrl: source && inWorkspace(source.audio) ? panel.webview.asWebviewUri(vscode.Uri.file(source.audio)).toString() : undefined,
+        audioUrl: source && inWorkspace(source.audio) ? panel.webview.asWebviewUri(vscode.Uri.file(shown()!.audio)).toString() : undefined,
         peaksUrl,
         spectrogramUrl,
+        stem: shown()?.audio === source?.vocals ? 'vocals' : 'mixture',
+        hasVocals: !!source?.vocals && fs.existsSync(source.vocals),
       };
     };
     const post = () => panel.webview.postMessage(snapshot());
@@ -54,21 +85,11 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
       panel.webview.onDidReceiveMessage(async (m: TimelineMessage) => {
         if (m.type === 'ready') {
           // peaks first (cached after the first time), so the view renders once, with its real waveform
-          if (source && inWorkspace(source.audio)) {
-            try {
-              const cfg = readConfig(document.uri);
-              const r = await this.host().peaks({ file: source.audio, cacheFile: source.peaksCache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
-              duration = r.duration;
-              peaksUrl = panel.webview.asWebviewUri(vscode.Uri.file(source.peaksCache)).toString();
-              if (duration <= SPECTROGRAM_MAX_SECONDS) {
-                const cache = source.peaksCache.replace(/\.json$/, '.spectrogram.json');
-                await this.host().spectrogram({ file: source.audio, cacheFile: cache, key: source.key, settings: { ffmpegPath: cfg.ffmpegPath || undefined } });
-                spectrogramUrl = panel.webview.asWebviewUri(vscode.Uri.file(cache)).toString();
-              }
-            } catch (e) {
-              this.log.error(`peaks for ${source.audio}: ${(e as Error).message}`);
-            }
-          }
+          await prepare();
+          post();
+        } else if (m.type === 'stem') {
+          stem = m.stem;
+          await prepare();
           post();
         } else if (m.type === 'edit') {
           const edit = new vscode.WorkspaceEdit();
@@ -98,6 +119,8 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
 
 interface Source {
   audio: string;
+  /** the vocals stem from sds separate, when there is one */
+  vocals?: string;
   peaksCache: string;
   key: string;
   id?: string;
@@ -112,7 +135,7 @@ function findSource(csv: string): Source | undefined {
     const ds = new Dataset(datasetDir);
     const row = ds.readSources().find((r) => r.id === id);
     if (row && fs.existsSync(row.path)) {
-      return { audio: row.path, id, dataset: datasetDir, key: row.sha256, peaksCache: path.join(datasetDir, '.sds', 'peaks', `${id}.json`) };
+      return { audio: row.path, vocals: row.vocals || undefined, id, dataset: datasetDir, key: row.sha256, peaksCache: path.join(datasetDir, '.sds', 'peaks', `${id}.json`) };
     }
   }
   const dir = path.dirname(csv);

@@ -14,6 +14,10 @@ export interface TimelineSnapshot {
   labels: string[];
   title: string;
   notice?: string;
+  /** the audio shown: the source itself, or the vocals stem `sds separate` wrote (same times) */
+  stem: 'mixture' | 'vocals';
+  /** true when the source has a vocals stem to switch to */
+  hasVocals: boolean;
 }
 
 /** Timeline webview -> extension. The webview never writes files: edits come back as a whole new table. */
@@ -21,7 +25,8 @@ export type TimelineMessage =
   | { type: 'ready' }
   | { type: 'edit'; segments: Seg[]; description: string }
   | { type: 'reslice' }
-  | { type: 'enroll'; start: number; stop: number };
+  | { type: 'enroll'; start: number; stop: number }
+  | { type: 'stem'; stem: 'mixture' | 'vocals' };
 
 export const TIMELINE_LABELS = ['male', 'female', 'music', 'noise', 'noEnergy', 'speech'];
 

@@ -521,6 +521,23 @@ test('clip table with 5,000 clips: prints first render and scroll frame times (o
   await runCommand('View: Close All Editors');
 });
 
+test('timeline: after sds separate, V switches the waveform and audio to the vocals stem and back', { skip, timeout: 180000 }, async () => {
+  await runCommand('View: Close All Editors');
+  execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'separate', '--out', path.join(ws, 'sds-dataset'), '-q']);
+  const vocals = readTable(path.join(ws, 'sds-dataset', 'sources.csv'))[0].vocals;
+  assert.ok(vocals && fs.existsSync(vocals));
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await openWebview(() => quickOpen('0001_radio_show_ep_1.csv'), () => view.locator('[part~="region"]').first().waitFor({ timeout: 20000 }));
+  await view.locator('#stem:not([hidden])').waitFor({ timeout: 10000 });
+  await view.locator('#legend').click();
+  await page.keyboard.press('v');
+  await view.locator('body[data-audio*="vocals.wav"]').waitFor({ timeout: 30000 });
+  assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', '.sds', 'peaks', '0001_radio_show_ep_1.vocals.json')), 'the stem has its own cached peaks');
+  await page.keyboard.press('v');
+  await view.locator('body[data-audio*="radio"]').waitFor({ timeout: 30000 });
+  await runCommand('View: Close All Editors');
+});
+
 test('palette: Ingest Audio downloads pasted URLs into sources/ and the Dataset view lists them', { skip, timeout: 120000 }, async () => {
   const wav = fs.readFileSync(fixture('ina', 'musanmix.wav')).subarray(0, 200000);
   const server = (await import('node:http')).createServer((_req, res) => {

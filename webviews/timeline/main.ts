@@ -35,6 +35,7 @@ let ws: WaveSurfer | undefined;
 let regions: ReturnType<typeof RegionsPlugin.create> | undefined;
 let loaded = '';
 let spectrogram: unknown;
+let spectrogramUrl: string | undefined;
 let loading: Promise<void> = Promise.resolve();
 
 const app = document.getElementById('app')!;
@@ -50,6 +51,9 @@ app.innerHTML = `
     <vscode-button id="zoomRegion" secondary title="Zoom to the selected region (Z)">Zoom to region</vscode-button>
     <vscode-button id="reslice" secondary title="Cut this file's clips again from the edited table (R)">Slice this file again</vscode-button>
     <vscode-button id="enroll" secondary title="Use the selected region as a speaker's clean reference (E)">Enroll selection as speaker</vscode-button>
+    <vscode-single-select id="stem" title="Hear and see the original, or the vocals stem from sds separate (V)" hidden>
+      <vscode-option value="mixture" selected>Mixture</vscode-option><vscode-option value="vocals">Vocals</vscode-option>
+    </vscode-single-select>
     <span id="time" class="time"></span>
   </div>
   <div id="notice" class="notice" hidden></div>
@@ -60,7 +64,7 @@ app.innerHTML = `
     <kbd>Del</kbd> delete (merge into previous) &middot; <kbd>[</kbd> <kbd>]</kbd> previous/next region &middot;
     <kbd>I</kbd> mark in, <kbd>O</kbd> add a speech region from the mark to the cursor &middot;
     <kbd>Space</kbd> play &middot; <kbd>P</kbd> play region &middot; <kbd>L</kbd> loop &middot; <kbd>Z</kbd> zoom to region &middot;
-    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>E</kbd> enroll the selection as a speaker &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
+    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>E</kbd> enroll the selection as a speaker &middot; <kbd>V</kbd> mixture / vocals stem &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
 
 function edit(next: Seg[], description: string): void {
   if (next === segs) return;
@@ -112,9 +116,13 @@ async function load(s: TimelineSnapshot): Promise<void> {
     wireEvents();
   }
   await ws.load(s.audioUrl ?? '', [peaks], duration).catch(() => undefined);
-  if (s.spectrogramUrl && !spectrogram) {
-    // pre-computed by the host: the plugin only draws it (files over 15 min get none)
-    spectrogram = ws.registerPlugin(SpectrogramPlugin.create({ frequenciesDataUrl: s.spectrogramUrl, sampleRate: 16000, fftSamples: 512, height: 120, labels: true }));
+  document.body.dataset.audio = s.audioUrl ?? ''; // what is loaded, for the e2e tests
+  if (s.spectrogramUrl !== spectrogramUrl) {
+    // pre-computed by the host: the plugin only draws it (files over 15 min get none); a stem switch redraws it
+    (spectrogram as { destroy(): void } | undefined)?.destroy();
+    spectrogram = undefined;
+    spectrogramUrl = s.spectrogramUrl;
+    if (s.spectrogramUrl) spectrogram = ws.registerPlugin(SpectrogramPlugin.create({ frequenciesDataUrl: s.spectrogramUrl, sampleRate: 16000, fftSamples: 512, height: 120, labels: true }));
   }
 }
 
@@ -182,6 +190,9 @@ const actions: Record<string, () => void> = {
 };
 for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice', 'enroll']) document.getElementById(id)!.addEventListener('click', actions[id]);
 document.getElementById('loop')!.addEventListener('change', (e) => (loop = (e.target as HTMLInputElement).checked));
+const stemSelect = document.getElementById('stem') as HTMLSelectElement;
+const switchStem = (stem: 'mixture' | 'vocals') => vscode.postMessage({ type: 'stem', stem });
+stemSelect.addEventListener('change', () => switchStem(stemSelect.value as 'mixture' | 'vocals'));
 document.getElementById('rate')!.addEventListener('change', (e) => ws?.setPlaybackRate(Number((e.target as HTMLSelectElement).value)));
 document.getElementById('legend')!.addEventListener('click', (e) => {
   const l = (e.target as HTMLElement).closest<HTMLElement>('.chip')?.dataset.label;
@@ -201,6 +212,7 @@ document.addEventListener('keydown', (e) => {
   else if (k === 'z' || k === 'Z') actions.zoomRegion();
   else if (k === 'r' || k === 'R') actions.reslice();
   else if (k === 'e' || k === 'E') actions.enroll();
+  else if ((k === 'v' || k === 'V') && snap?.hasVocals) switchStem(snap.stem === 'vocals' ? 'mixture' : 'vocals');
   else if (k === 'i' || k === 'I') markIn = ws?.getCurrentTime();
   else if ((k === 'o' || k === 'O') && markIn !== undefined && ws) {
     const [a, b] = [markIn, ws.getCurrentTime()];
@@ -225,6 +237,8 @@ window.addEventListener('message', (e: MessageEvent<TimelineSnapshot>) => {
   snap = e.data;
   segs = e.data.segments;
   showNotice(e.data.notice);
+  stemSelect.hidden = !e.data.hasVocals;
+  if (stemSelect.value !== e.data.stem) stemSelect.value = e.data.stem;
   if (selected >= segs.length) selected = segs.length - 1;
   const next = e.data;
   // snapshots load one after another, and the regions are drawn even when loading the audio failed
