@@ -1,9 +1,9 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatTable, parseTable } from '../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../pipeline/stages/slice';
+import { webviewHtml } from './webviewHtml';
 import type { ClipsMessage, ClipsSnapshot } from '../webviews/protocol';
 
 /**
@@ -20,7 +20,7 @@ export class ClipsEditorProvider implements vscode.CustomTextEditorProvider {
     const dir = path.dirname(document.uri.fsPath);
     const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.file(dir), ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri)];
     panel.webview.options = { enableScripts: true, localResourceRoots: roots };
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'clips', 'Clips');
     let ready = false;
     let edits: Promise<void> = Promise.resolve();
 
@@ -64,16 +64,6 @@ export class ClipsEditorProvider implements vscode.CustomTextEditorProvider {
     panel.onDidDispose(() => subs.forEach((s) => s.dispose()));
   }
 
-  private html(webview: vscode.Webview): string {
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'clips.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'clips.css'));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource} 'unsafe-inline'`,
-      `media-src ${webview.cspSource} blob:`, `connect-src ${webview.cspSource}`, `img-src ${webview.cspSource} data: blob:`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>Clips</title></head>
-<body><div id="app"></div><script nonce="${nonce}" src="${script}"></script></body></html>`;
-  }
 }
 
 /** One transcript edit: the row's `transcript`, and `text_source` becomes human (a person has checked it). */

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +7,7 @@ import { Dataset } from '../pipeline/dataset';
 import { formatSegmentCsv, parseSegmentCsv } from '../pipeline/formats/segmentTable';
 import { TIMELINE_LABELS, type TimelineMessage, type TimelineSnapshot } from '../webviews/protocol';
 import { readConfig } from './config';
+import { webviewHtml } from './webviewHtml';
 
 /**
  * Segment tables as an editable timeline. The TextDocument is the source of truth: the webview sends a whole new
@@ -23,7 +23,7 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
     const source = findSource(document.uri.fsPath);
     const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri)];
     panel.webview.options = { enableScripts: true, localResourceRoots: roots };
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'timeline', 'Timeline');
     const inWorkspace = (f: string) => !!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f));
     let peaksUrl: string | undefined;
     let spectrogramUrl: string | undefined;
@@ -105,16 +105,6 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
     panel.onDidDispose(() => subs.forEach((s) => s.dispose()));
   }
 
-  private html(webview: vscode.Webview): string {
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'timeline.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'timeline.css'));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource} 'unsafe-inline'`,
-      `media-src ${webview.cspSource} blob:`, `connect-src ${webview.cspSource}`, `img-src ${webview.cspSource} data: blob:`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>Timeline</title></head>
-<body><div id="app"></div><script nonce="${nonce}" src="${script}"></script></body></html>`;
-  }
 }
 
 interface Source {

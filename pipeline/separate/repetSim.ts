@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { forEachFrame } from '../enhance/stft';
 
 export const REPET_NFFT = 1024;
 export const REPET_HOP = 256;
@@ -101,23 +101,10 @@ function median(a: Float32Array, n: number): number {
   return (select(n / 2 - 1) + select(n / 2)) / 2;
 }
 
-/** Magnitude and complex spectra of a block, Hann-windowed (sqrt-Hann analysis/synthesis pairs with processStft). */
-export function spectra(x: Float32Array, win: Float32Array): { mag: Float32Array[]; spec: Float32Array[] } {
-  const fft = new FFT(REPET_NFFT);
-  const lead = REPET_NFFT - REPET_HOP;
-  const padded = new Float32Array(lead + x.length + REPET_NFFT);
-  padded.set(x, lead);
-  const frame = new Float32Array(REPET_NFFT);
-  const out = fft.createComplexArray();
-  const mag: Float32Array[] = [];
-  const spec: Float32Array[] = [];
+/** Magnitude spectra of a block, framed as processStft frames it (so masks line up with the frames they scale). */
+export function spectra(x: Float32Array, win: Float32Array): { mag: Float32Array[] } {
   const bins = REPET_NFFT / 2 + 1;
-  for (let pos = 0; pos + REPET_NFFT <= padded.length; pos += REPET_HOP) {
-    for (let i = 0; i < REPET_NFFT; i++) frame[i] = padded[pos + i] * win[i];
-    fft.realTransform(out, frame);
-    const s = Float32Array.from(out.slice(0, 2 * bins));
-    spec.push(s);
-    mag.push(Float32Array.from({ length: bins }, (_, b) => Math.hypot(s[2 * b], s[2 * b + 1])));
-  }
-  return { mag, spec };
+  const mag: Float32Array[] = [];
+  forEachFrame(x, REPET_NFFT, REPET_HOP, win, (s) => mag.push(Float32Array.from({ length: bins }, (_, b) => Math.hypot(s[2 * b], s[2 * b + 1]))));
+  return { mag };
 }

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
@@ -104,6 +104,23 @@ async function quickOpen(query: string, shows: string | RegExp = query): Promise
     await page.keyboard.press('Escape');
   }
   throw new Error(`quick open found nothing for ${query}`);
+}
+
+/** Scrolls `scroller` by `step` px a frame for 120 frames: mean and 95th-percentile frame time, and its scroll size. */
+async function scrollFrameTimes(scroller: Locator, prop: 'scrollLeft' | 'scrollTop', step: number): Promise<{ mean: number; p95: number; width: number }> {
+  return scroller.evaluate(async (el: HTMLElement, [p, px]) => {
+    const times: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      el[p as 'scrollLeft' | 'scrollTop'] += px as number;
+      await new Promise(requestAnimationFrame);
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    times.sort((a, b) => a - b);
+    return { mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)], width: el.scrollWidth };
+  }, [prop, step] as const);
 }
 
 /** The table on disk, or undefined while VS Code is still writing it (its saves are not atomic). */
@@ -406,22 +423,8 @@ test('timeline on a 1-hour file with 1,000 regions: prints first render and scro
 
   await view.locator('#wave').click({ position: { x: 50, y: 60 } });
   for (let k = 0; k < 8; k++) await page.keyboard.press('+');
-  const frame = page.frames().find((f) => f.url().includes('fake.html') || f.name() === 'active-frame') ?? page.frames()[page.frames().length - 1];
-  const stats = await frame.evaluate(async () => {
-    const host = document.querySelector('#wave > div') as HTMLElement & { shadowRoot: ShadowRoot };
-    const scroller = host.shadowRoot.querySelector('.scroll') as HTMLElement;
-    const times: number[] = [];
-    let last = performance.now();
-    for (let i = 0; i < 120; i++) {
-      scroller.scrollLeft += 400;
-      await new Promise(requestAnimationFrame);
-      const now = performance.now();
-      times.push(now - last);
-      last = now;
-    }
-    times.sort((a, b) => a - b);
-    return { mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)], width: scroller.scrollWidth };
-  });
+  // Playwright's CSS reaches into wavesurfer's (open) shadow root
+  const stats = await scrollFrameTimes(view.locator('#wave .scroll').first(), 'scrollLeft', 400);
   console.log(`# scrolling 1,000 regions zoomed in (${stats.width} px wide): mean frame ${stats.mean.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
   assert.ok(stats.width > 10000, 'zoomed in far enough to scroll');
 });
@@ -499,19 +502,7 @@ test('clip table with 5,000 clips: prints first render and scroll frame times (o
   console.log(`# clip table first render, 5,000 rows: ${Date.now() - t0} ms`);
   const inDom = await view.locator('.row').count();
   assert.ok(inDom < 100, `${inDom} rows in the DOM`);
-  const stats = await view.locator('#scroller').evaluate(async (scroller: HTMLElement) => {
-    const times: number[] = [];
-    let last = performance.now();
-    for (let i = 0; i < 120; i++) {
-      scroller.scrollTop += 600;
-      await new Promise(requestAnimationFrame);
-      const now = performance.now();
-      times.push(now - last);
-      last = now;
-    }
-    times.sort((a, b) => a - b);
-    return { mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)] };
-  });
+  const stats = await scrollFrameTimes(view.locator('#scroller'), 'scrollTop', 600);
   console.log(`# clip table scrolling 5,000 rows: mean frame ${stats.mean.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
   // sorting and filtering the whole table
   await view.locator('#filter').fill('label=female and snr>30');
