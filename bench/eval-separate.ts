@@ -11,7 +11,8 @@ import { collect, decodeMono, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { siSdr } from '../pipeline/audio/referenceMetrics';
 import { encodeWav } from '../pipeline/audio/wav';
 import { labelsPerFrame, parseSegmentCsv } from '../pipeline/formats/segmentTable';
-import { repetSeparator, separateBlock } from '../pipeline/separate/separator';
+import { onnxMaskSeparator, repetSeparator, separateBlock } from '../pipeline/separate/separator';
+import { onesMaskModel } from '../test/onnxBuilder';
 import { runSegment } from '../pipeline/stages/segment';
 import { runSeparate } from '../pipeline/stages/separate';
 
@@ -44,7 +45,19 @@ export async function evalSeparate(shared: string): Promise<void> {
     }
     console.log(`| ${db > 0 ? '+' : ''}${db} dB | ${speech.length} | ${(a / speech.length).toFixed(2)} dB | ${(b / speech.length).toFixed(2)} dB | ${((b - a) / speech.length).toFixed(2)} dB |`);
   }
-  console.log(`\nspeed: ${(seconds / ((Date.now() - t0) / 1000)).toFixed(1)}x real time on one core (blocks of up to 22 s)\n`);
+  console.log(`\nspeed: ${(seconds / ((Date.now() - t0) / 1000)).toFixed(1)}x real time on one core (blocks of up to 22 s)`);
+  // the ONNX mask-model path (STFT, session, inverse STFT) with the tests' tiny model: the contract's own overhead
+  const tiny = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sds-eval-tiny-')), 'ones.onnx');
+  fs.writeFileSync(tiny, onesMaskModel());
+  const onnx = await onnxMaskSeparator(tiny);
+  const t1 = Date.now();
+  let s1 = 0;
+  for (const s0 of speech) {
+    await separateBlock(s0, onnx);
+    s1 += s0.length / 16000;
+  }
+  await onnx.release();
+  console.log(`ONNX mask-model path with the tests' tiny model: ${(s1 / ((Date.now() - t1) / 1000)).toFixed(0)}x real time (STFT + session + inverse STFT)\n`);
 
   // a program: music alone, then readers over the music at 0 dB, then music alone again, and so on
   const parts: Float32Array[] = [];

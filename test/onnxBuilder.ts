@@ -7,3 +7,12 @@ export function mulModel(gain: number): Buffer {
     inputs: [valueInfo('x', [1, 'n'])], outputs: [valueInfo('y', [1, 'n'])],
   });
 }
+
+/** A separation mask model of the documented interface that keeps everything: mask = 0 * magnitude + 1. */
+export function onesMaskModel(): Buffer {
+  return modelBytes({
+    name: 'ones-mask', nodes: [node('Mul', ['magnitude', 'zero'], ['nothing']), node('Add', ['nothing', 'one'], ['mask'])],
+    initializers: [tensor('zero', [0]), tensor('one', [1])],
+    inputs: [valueInfo('magnitude', [1, 'frames', 513])], outputs: [valueInfo('mask', [1, 'frames', 513])],
+  });
+}

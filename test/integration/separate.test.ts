@@ -7,19 +7,14 @@ import { decodeWav, encodeWav } from '../../pipeline/audio/wav';
 import { siSdr } from '../../pipeline/audio/referenceMetrics';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { modelBytes, node, tensor, valueInfo } from '../../pipeline/ml/onnxWriter';
 import { decodeAll, ffmpeg, fixture, ROOT, tmpDir } from '../helpers';
+import { onesMaskModel } from '../onnxBuilder';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 
-/** A mask model of the documented interface that keeps everything: mask = 0 * magnitude + 1. */
 function onesMask(file: string): string {
-  fs.writeFileSync(file, modelBytes({
-    name: 'ones-mask', nodes: [node('Mul', ['magnitude', 'zero'], ['nothing']), node('Add', ['nothing', 'one'], ['mask'])],
-    initializers: [tensor('zero', [0]), tensor('one', [1])],
-    inputs: [valueInfo('magnitude', [1, 'frames', 513])], outputs: [valueInfo('mask', [1, 'frames', 513])],
-  }));
+  fs.writeFileSync(file, onesMaskModel());
   return file;
 }
 
