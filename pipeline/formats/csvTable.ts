@@ -31,3 +31,13 @@ export function readTable(file: string): Row[] {
 export async function writeTable(file: string, rows: Row[], columns: string[]): Promise<void> {
   await writeFileAtomic(file, formatTable(rows, columns));
 }
+
+/** Rows of a clip table, refusing one edited into a shape the stages cannot read (a clear message, nothing changed). */
+export function readClipTable(file: string): Row[] {
+  const rows = readTable(file);
+  const missing = rows.length ? ['path'].filter((c) => !(c in rows[0])) : [];
+  if (missing.length) throw new Error(`${file}: no ${missing.join(', ')} column (was it edited by hand?); every clip row needs its path`);
+  const empty = rows.findIndex((r) => !r.path);
+  if (empty >= 0) throw new Error(`${file}: row ${empty + 2} has an empty path`);
+  return rows;
+}

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, expandInputs } from '../dataset';
-import { readTable, writeTable } from '../formats/csvTable';
+import { readClipTable, writeTable } from '../formats/csvTable';
 import type { MlpOptions } from '../ml/mlp';
 import { predict } from '../ml/mlp';
 import { classify, DEFAULT_TRAINING, standardise, trainClassifier, type ToneClassifier } from '../tone/classifier';
@@ -229,7 +229,7 @@ export interface ToneClassifyOptions {
  */
 export async function runToneClassify(o: ToneClassifyOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(o.out);
-  const rows = readTable(ds.clipsCsv);
+  const rows = readClipTable(ds.clipsCsv);
   if (!rows.length) throw new Error(`${ds.clipsCsv}: no clips to classify (run sds slice first)`);
   const report: StageReport = { stage: 'tone classify', processed: 0, skipped: 0, failed: [], summary: [] };
   const tm = await ToneModel.open(o.model, ctx.log);

@@ -4,7 +4,7 @@ import { WhisperModel, type TranscribeOptions } from '../asr/whisper';
 import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
-import { readTable, writeTable } from '../formats/csvTable';
+import { readClipTable, writeTable } from '../formats/csvTable';
 import { userModelsDir } from '../models/modelPaths';
 import { CLIP_COLUMNS } from './slice';
 import { namingFile, type StageContext, type StageReport } from './types';
@@ -31,7 +31,7 @@ export function resolveAsrModel(model: string): string {
  */
 export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(dir);
-  const rows = readTable(ds.clipsCsv);
+  const rows = readClipTable(ds.clipsCsv);
   if (!rows.length) throw new Error(`${ds.clipsCsv}: no clips to transcribe (run sds slice first)`);
   const report: StageReport = { stage: 'transcribe', processed: 0, skipped: 0, failed: [], summary: [] };
   const modelDir = resolveAsrModel(o.model);

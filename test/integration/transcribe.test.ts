@@ -38,6 +38,14 @@ test('transcribe: machine text for every clip, marked asr; a person\'s text is n
   assert.deepEqual(out.map((x) => x.transcript), ['One, two, three.', 'A maybe', 'A maybe']);
   assert.equal(out[0].text_source, 'human');
 
+  // a clips.csv edited by hand into a shape without paths: a clear message, the file untouched
+  const hand = tmpDir('sds-asr-hand-');
+  fs.writeFileSync(path.join(hand, 'clips.csv'), 'file,text\na.wav,hello\n');
+  const bad = sds('transcribe', '--out', hand, '--model', model);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /clips\.csv: no path column \(was it edited by hand\?\)/);
+  assert.equal(fs.readFileSync(path.join(hand, 'clips.csv'), 'utf8'), 'file,text\na.wav,hello\n');
+
   const none = sds('transcribe', '--out', dir, '--model', path.join(dir, 'clips'));
   assert.notEqual(none.status, 0);
   assert.match(none.stderr, /not a Whisper ONNX export \(missing encoder_model\.onnx, decoder_model\.onnx, tokenizer\.json/);
