@@ -24,6 +24,7 @@ Usage:
   sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]
              [--where "label=female and snr>20"]
   sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
+  sds speaker enroll --out <dir> --name <who> --auto <long recording>   picks its cleanest stretches of one voice
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
   sds transcribe --out <dir> --model <Whisper ONNX folder or name> [--language en] [--beam 5] [--timestamps] [--overwrite]
@@ -83,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       'min-snr': { type: 'string' },
       data: { type: 'string', multiple: true },
       ext: { type: 'string' },
+      auto: { type: 'boolean' },
       on: { type: 'string' },
       stems: { type: 'string' },
       urls: { type: 'string', multiple: true },
@@ -168,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
     const [verb, ...files] = inputs;
     if (verb === 'enroll') {
       if (!v.name || !files.length) throw new UsageError('speaker enroll needs --name <who> and at least one file');
-      req = { stage: 'speaker-enroll', out: v.out, name: v.name, inputs: files };
+      req = { stage: 'speaker-enroll', out: v.out, name: v.name, inputs: files, auto: v.auto };
     } else if (verb === 'score') {
       if (!v.ref) throw new UsageError('speaker score needs --ref <who>');
       req = { stage: 'speaker-score', out: v.out, ref: v.ref, minSim: num('min-sim', v['min-sim']), auto: v['auto-threshold'] };

@@ -178,9 +178,16 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       if (!dir) return;
       const spans = arg && !(arg instanceof vscode.Uri) ? arg.spans : await pickInputs(arg, selected);
       if (!spans?.length) return;
+      // whole files may be clean references, or long recordings to pick the cleanest stretches of one voice from
+      const fromFiles = !(arg && !(arg instanceof vscode.Uri));
+      const how = fromFiles ? await vscode.window.showQuickPick([
+        { label: 'Use the whole files', description: 'they are clean recordings of the speaker', auto: false },
+        { label: 'Pick the cleanest stretches automatically', description: 'long recordings: highest SNR, one voice', auto: true },
+      ], { title: 'Reference audio' }) : { auto: false };
+      if (!how) return;
       const name = await vscode.window.showInputBox({ title: 'Speaker name', prompt: `Enroll from ${spans.length} clip(s)`, validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'letters, digits, _ . - only') });
       if (!name) return;
-      return runWithProgress(deps, 'Enroll speaker', { stage: 'speaker-enroll', out: dir, name, inputs: spans });
+      return runWithProgress(deps, 'Enroll speaker', { stage: 'speaker-enroll', out: dir, name, inputs: spans, auto: how.auto });
     }),
     vscode.commands.registerCommand('sds.speaker.score', async () => {
       const dir = out();

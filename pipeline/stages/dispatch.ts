@@ -21,7 +21,7 @@ export type StageRequest =
   | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[] }
   | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
   | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } }
-  | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[] }
+  | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[]; auto?: boolean }
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
@@ -59,7 +59,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })];
     }
     case 'speaker-enroll':
-      return [await enrollSpeaker(req.out, req.name, req.inputs, ctx)];
+      return [await enrollSpeaker(req.out, req.name, req.inputs, ctx, req.auto)];
     case 'speaker-score':
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':

@@ -11,6 +11,7 @@ import { agglomerate } from '../ml/cluster';
 import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { CLIP_COLUMNS } from './slice';
+import { pickEnrolmentSpans } from './enrolPick';
 import type { StageContext, StageReport } from './types';
 
 export interface SpeakerProfile {
@@ -49,10 +50,21 @@ export async function embedSpec(spec: string, enc: SpeakerEncoder, paths?: Ffmpe
 }
 
 /** `sds speaker enroll`: the mean embedding of clean reference audio, saved as speakers/<name>.json. */
-export async function enrollSpeaker(dir: string, name: string, specs: string[], ctx: StageContext): Promise<StageReport> {
+export async function enrollSpeaker(dir: string, name: string, given: string[], ctx: StageContext, auto = false): Promise<StageReport> {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`speaker name "${name}" must be letters, digits, _ . -`);
   const enc = await SpeakerEncoder.open(undefined, ctx.log);
+  const notes: string[] = [];
   try {
+    // --auto: the given files are long recordings; their cleanest stretches of one voice are the reference
+    let specs = given;
+    if (auto) {
+      specs = [];
+      for (const f of given) {
+        const picked = await pickEnrolmentSpans(f, enc, ctx, { minSim: SAME_SPEAKER_MIN_SIM });
+        specs.push(...picked.spans);
+        notes.push(picked.note);
+      }
+    }
     const embs: Float32Array[] = [];
     for (const s of specs) embs.push(await embedSpec(s, enc, ctx.ffmpeg));
     const mean = new Float32Array(embs[0].length);
@@ -66,7 +78,7 @@ export async function enrollSpeaker(dir: string, name: string, specs: string[], 
     };
     await writeFileAtomic(path.join(dir, 'speakers', `${name}.json`), JSON.stringify(profile, null, 1) + '\n');
     return { stage: 'speaker enroll', processed: specs.length, skipped: 0, failed: [],
-      summary: [`speakers/${name}.json from ${specs.length} clip(s); consistency: mean cosine ${profile.spread.mean.toFixed(3)}, lowest ${profile.spread.min.toFixed(3)}`] };
+      summary: [...notes, `speakers/${name}.json from ${specs.length} clip(s); consistency: mean cosine ${profile.spread.mean.toFixed(3)}, lowest ${profile.spread.min.toFixed(3)}`] };
   } finally {
     await enc.release();
   }

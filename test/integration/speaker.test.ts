@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { otsuThreshold } from '../../pipeline/stages/speaker';
-import { fixture, ROOT, tmpDir } from '../helpers';
+import { decodeAll, fixture, ROOT, tmpDir } from '../helpers';
+import { encodeWav } from '../../pipeline/audio/wav';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
@@ -72,4 +73,30 @@ test('split: clips cluster by reader into the speaker column and speakers/<spk>/
   for (const x of auto) mixes.set(x.speaker, new Set([...(mixes.get(x.speaker) ?? []), x.source]));
   assert.ok([...mixes.values()].every((s) => s.size === 1), 'no cluster mixes readers');
   assert.ok(mixes.size >= 4 && mixes.size <= 6, `${mixes.size} speakers`);
+});
+
+test('enroll --auto picks the cleanest stretches of one voice from a long recording and leaves the noisy other voice out', async () => {
+  const dir = tmpDir('sds-autoenrol-');
+  const a = await decodeAll(fixture('librispeech', '1069-133699-0000.flac'));
+  const b = await decodeAll(fixture('librispeech', '1116-132847-0000.flac'));
+  const rms = (x: Float32Array) => Math.sqrt(x.reduce((t, v) => t + v * v, 0) / x.length);
+  // a reader in a quiet room, a second of silence, then another reader over noise at 5 dB SNR
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296 - 0.5);
+  const g = rms(b) / 10 ** (5 / 20) / Math.sqrt(1 / 12);
+  const show = new Float32Array(a.length + 16000 + b.length);
+  show.set(a);
+  b.forEach((v, i) => (show[a.length + 16000 + i] = v + g * noise()));
+  const file = path.join(dir, 'long recording.wav');
+  fs.writeFileSync(file, encodeWav(show, 16000));
+  const r = sds('speaker', 'enroll', '--out', dir, '--name', 'host', '--auto', file);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /picked \d+ of \d+ speech windows \(3 s each, SNR/);
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, 'speakers', 'host.json'), 'utf8'));
+  assert.ok(profile.clips.length >= 2, profile.clips.join(' '));
+  for (const c of profile.clips) {
+    const [, start, end] = /@([\d.]+)-([\d.]+)$/.exec(c)!.map(Number);
+    assert.ok(end <= a.length / 16000 + 0.05, `${c} is inside the clean reader (0-${(a.length / 16000).toFixed(1)} s)`);
+    assert.ok(start >= 0);
+  }
 });
