@@ -5,7 +5,7 @@ import { runStage, type StageRequest } from '../pipeline/stages/dispatch';
 import { parseSize } from '../pipeline/stages/ingest';
 import { convertTable } from '../pipeline/formats/convert';
 import { userModelsDir } from '../pipeline/models/modelPaths';
-import { addModel, fetchModel, listModels } from '../pipeline/models/registry';
+import { addModel, fetchModel, installModelFile, listModels } from '../pipeline/models/registry';
 import { namingFile, type ProgressEvent, type StageReport } from '../pipeline/stages/types';
 
 const USAGE = `Speech Dataset Studio (sds)
@@ -35,7 +35,7 @@ Usage:
   sds tone benchmark --model <onnx or folder of checkpoints> --data <folders...> [--by-speaker --folds 4] [--report file.md]
   sds tone classify --model <onnx> --out <dir> [--min-prob 0.6] [--place link|copy|none]
   sds tone selftrain --model <onnx> --data <labelled folders...> --pool <unlabelled folders...> [--threshold 0.9] [--to <onnx>]
-  sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name>
+  sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name> | install <name> <file.onnx>
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
@@ -253,7 +253,12 @@ async function modelsCommand(args: string[], v: Record<string, string | boolean 
     console.log(await fetchModel(arg, { log: (m) => !v.quiet && console.error(`[sds] ${m}`) }));
     return 0;
   }
-  throw new UsageError(`unknown models command "${verb}" (use list, add or fetch)`);
+  if (verb === 'install') {
+    if (!arg || !args[2]) throw new UsageError('models install needs <name> and <file.onnx>');
+    console.log(await installModelFile(arg, args[2]));
+    return 0;
+  }
+  throw new UsageError(`unknown models command "${verb}" (use list, add, fetch or install)`);
 }
 
 function printProgress(e: ProgressEvent): void {

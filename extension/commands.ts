@@ -71,6 +71,19 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
         return undefined;
       }
       deps.log.error(String((e as Error).stack ?? e));
+      const missing = /model "([\w.-]+)" is not downloaded/.exec((e as Error).message)?.[1];
+      if (missing) {
+        // a stage that needs a model the user has not got: offer to fetch it or to point at a copy
+        // (answered after this progress notification has closed)
+        void vscode.window.showErrorMessage(`${title}: the model "${missing}" is not downloaded.`, 'Fetch it', 'Pick a file…').then(async (choice) => {
+          if (choice === 'Fetch it') await runWithProgress(deps, `Fetch ${missing}`, { stage: 'models-fetch', name: missing });
+          else if (choice === 'Pick a file…') {
+            const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX model': ['onnx'] }, openLabel: `Use as ${missing}` });
+            if (file?.[0]) await runWithProgress(deps, `Install ${missing}`, { stage: 'models-install', name: missing, file: file[0].fsPath });
+          }
+        });
+        return undefined;
+      }
       vscode.window.showErrorMessage(`${title} failed: ${(e as Error).message}`);
       return undefined;
     } finally {

@@ -42,7 +42,16 @@ export function readManifest(name: string): ModelManifest & { path: string } {
   if (!fs.existsSync(path.join(dir, `${name}.json`))) throw new Error(`no model named "${name}" (sds models list; sds models add <file.onnx>)`);
   const m = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as ModelManifest;
   const base = m.package ? packageDir(m.package) : dir;
-  return { ...m, path: path.join(base, m.file) };
+  const file = path.join(base, m.file);
+  if (!m.package && !fs.existsSync(file)) throw new MissingModelError(name);
+  return { ...m, path: file };
+}
+
+/** A model whose manifest is there but whose weights are not (yet): fetch it, or point at a copy you have. */
+export class MissingModelError extends Error {
+  constructor(readonly model: string) {
+    super(`model "${model}" is not downloaded: sds models fetch ${model}, or sds models install ${model} <file.onnx> with a copy you have`);
+  }
 }
 
 /** The folder of an installed npm package, also for packages whose `exports` hide package.json. */

@@ -73,3 +73,20 @@ export async function fetchModel(name: string, opts: { retries?: number; log?: (
   fs.renameSync(part, dest);
   return dest;
 }
+
+/**
+ * `sds models install <name> <file>`: puts a copy of a manifest's weights that the user already has where the
+ * manifest expects them, after checking it is the same file (sha256) when the manifest says which.
+ */
+export async function installModelFile(name: string, file: string): Promise<string> {
+  const m = listModels().find((x) => x.name === name);
+  if (!m) throw new Error(`no model manifest named "${name}" (sds models list)`);
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const got = await sha256File(file);
+  if (/^[0-9a-f]{64}$/.test(m.sha256 ?? '') && got !== m.sha256) throw new Error(`${file}: not the weights of ${name} (sha256 ${got.slice(0, 12)}..., expected ${m.sha256.slice(0, 12)}...); nothing installed`);
+  const dest = path.join(m.where === 'shipped' ? modelsDir() : userModelsDir(), m.file);
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.copyFileSync(file, `${dest}.part`);
+  fs.renameSync(`${dest}.part`, dest);
+  return dest;
+}

@@ -11,6 +11,7 @@ import { writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
 import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
+import { fetchModel, installModelFile } from '../models/registry';
 import type { StageContext, StageReport } from './types';
 
 /** One request shape for every way of running a stage: the host's JSON-RPC, the CLI, tests. */
@@ -25,6 +26,8 @@ export type StageRequest =
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
+  | { stage: 'models-fetch'; name: string }
+  | { stage: 'models-install'; name: string; file: string }
   | { stage: 'separate'; out: string; inputs: string[]; options: Partial<SeparateOptions> }
   | { stage: 'ingest'; out: string; options: Partial<IngestOptions> }
   | { stage: 'transcribe'; out: string; options: TranscribeStageOptions }
@@ -64,6 +67,10 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'models-fetch':
+      return [{ stage: 'models fetch', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await fetchModel(req.name, { log: ctx.log })}`] }];
+    case 'models-install':
+      return [{ stage: 'models install', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await installModelFile(req.name, req.file)}`] }];
     case 'separate': {
       const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
       const bad = stems.filter((x) => x !== 'vocals' && x !== 'accompaniment');

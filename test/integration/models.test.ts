@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { mulModel } from '../onnxBuilder';
+import { MissingModelError, readManifest } from '../../pipeline/models/modelPaths';
 import { ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -84,4 +85,24 @@ test('add: a user ONNX model is checked by loading it, copied to the cache with 
   const bad = path.join(tmpDir(), 'bad.onnx');
   fs.writeFileSync(bad, 'not a model');
   assert.notEqual((await sds('models', 'add', bad, '--task', 'speaker')).status, 0);
+});
+
+test('a model whose weights are missing says how to get them; install checks a copy against the manifest', async () => {
+  const right = path.join(tmpDir('sds-models-copy-'), 'weights.onnx');
+  fs.writeFileSync(right, mulModel(0.5));
+  manifest('absent', 'https://example.invalid/absent.onnx', createHash('sha256').update(fs.readFileSync(right)).digest('hex'));
+  process.env.SDS_MODEL_CACHE = cache;
+  try {
+    assert.throws(() => readManifest('absent'), (e: Error) => e instanceof MissingModelError && /model "absent" is not downloaded: sds models fetch absent, or sds models install absent/.test(e.message));
+    const wrong = path.join(path.dirname(right), 'other.onnx');
+    fs.writeFileSync(wrong, mulModel(2));
+    const bad = await sds('models', 'install', 'absent', wrong);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /not the weights of absent \(sha256 .*\); nothing installed/);
+    const ok = await sds('models', 'install', 'absent', right);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.equal(readManifest('absent').path, path.join(cache, 'absent.onnx'));
+  } finally {
+    delete process.env.SDS_MODEL_CACHE;
+  }
 });
