@@ -74,10 +74,11 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
-  // EVAL_ONLY=tone (or another section's name) runs one section
+  // EVAL_ONLY=tone|separate|denoise runs one section
   const only = process.env.EVAL_ONLY;
   if (only === 'tone') return evalTone(SHARED);
   if (only === 'separate') return evalSeparate(SHARED);
+  if (only === 'denoise') return evalDenoisers(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
   await speechDetection();
