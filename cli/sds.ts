@@ -294,7 +294,8 @@ main(process.argv.slice(2)).then(
       console.error(`sds: ${(e as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }
-    console.error(`sds: ${e instanceof FfmpegMissingError ? e.message : (e as Error).stack ?? e}`);
+    // a message names the file and the problem; the stack is for developers (SDS_DEBUG=1)
+    console.error(`sds: ${process.env.SDS_DEBUG ? (e as Error).stack ?? e : (e as Error).message ?? e}`);
     process.exit(e instanceof FfmpegMissingError ? 3 : 1);
   },
 );

@@ -12,6 +12,8 @@ import { runTranscribe, type TranscribeStageOptions } from './transcribe';
 import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import { fetchModel, installModelFile } from '../models/registry';
+import { CORPORA, type Corpus } from '../tone/corpusLabels';
+import { FEATURE_KINDS } from '../tone/toneFeatures';
 import type { StageContext, StageReport } from './types';
 
 /** One request shape for every way of running a stage: the host's JSON-RPC, the CLI, tests. */
@@ -95,12 +97,14 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
     }
     case 'tone-train': {
       const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
-      if (!['seed', 'rich'].includes(o.features)) throw new Error(`unknown tone feature "${o.features}" (use seed or rich)`);
+      if (!FEATURE_KINDS.includes(o.features)) throw new Error(`unknown tone feature "${o.features}" (use ${FEATURE_KINDS.join(' or ')})`);
+      checkCorpus(o.corpus);
       if (!['speaker', 'global'].includes(o.normalise)) throw new Error(`unknown normalisation "${o.normalise}" (use speaker or global)`);
       if (!/\.onnx$/i.test(o.out)) throw new Error(`tone train --out must name an .onnx file, got ${o.out}`);
       return [await runToneTrain(o, ctx)];
     }
     case 'tone-benchmark':
+      checkCorpus(req.options.corpus);
       return [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)];
     case 'tone-classify': {
       const o = { minProb: 0, place: 'link', ...defined(req.options), out: req.out } as ToneClassifyOptions;
@@ -108,6 +112,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await runToneClassify(o, ctx)];
     }
     case 'tone-selftrain': {
+      checkCorpus(req.options.corpus);
       const o = { threshold: 0.9, folds: 4, ...defined(req.options) } as ToneSelftrainOptions;
       o.out ??= o.model.replace(/\.onnx$/i, '') + '-selftrained.onnx';
       return [await runToneSelftrain(o, ctx)];
@@ -115,6 +120,10 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
     default:
       throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
   }
+}
+
+function checkCorpus(corpus: string | undefined): void {
+  if (corpus !== undefined && !CORPORA.includes(corpus as Corpus)) throw new Error(`unknown corpus "${corpus}" (use ${CORPORA.join(', ')})`);
 }
 
 function defined<T extends object>(o: T): Partial<T> {

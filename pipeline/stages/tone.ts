@@ -49,13 +49,13 @@ export function collectLabelled(data: string[], corpus?: Corpus, emotions?: stri
   return { items, unlabelled, missing };
 }
 
-interface Prepared {
+export interface Prepared {
   items: LabelledFile[];
   x: Float64Array[];
 }
 
 /** Features for labelled files (failures reported per file), normalised within each speaker when asked. */
-async function prepare(items: LabelledFile[], kind: FeatureKind, normalise: ToneTrainOptions['normalise'], ctx: StageContext, report: StageReport, cacheDir?: string): Promise<Prepared> {
+export async function prepare(items: LabelledFile[], kind: FeatureKind, normalise: ToneTrainOptions['normalise'], ctx: StageContext, report: StageReport, cacheDir?: string): Promise<Prepared> {
   const feats = await extractFeatures(items.map((l) => l.file), kind, {
     cacheDir, jobs: ctx.jobs, paths: ctx.ffmpeg, signal: ctx.signal, log: ctx.log,
     onFile: (file, index) => ctx.progress({ kind: 'file-done', file, skipped: false, detail: `features ${index + 1}/${items.length}` }),
@@ -134,7 +134,7 @@ export async function runToneTrain(o: ToneTrainOptions, ctx: StageContext): Prom
 }
 
 /** Leave-speakers-out cross-validation of a training recipe; with `checkpointEpochs`, one score per epoch listed. */
-function crossValidate(p: Prepared, classes: string[], opts: Omit<MlpOptions, 'validation' | 'onEpoch'>, folds: number, extra?: (trainIdx: number[]) => { x: Float64Array[]; labels: string[] }): ToneScores {
+export function crossValidate(p: Prepared, classes: string[], opts: Omit<MlpOptions, 'validation' | 'onEpoch'>, folds: number, extra?: (trainIdx: number[]) => { x: Float64Array[]; labels: string[] }): ToneScores {
   const truth: string[] = [];
   const predicted: string[] = [];
   for (const f of speakerFolds(p.items.map((l) => l.speaker), folds)) {
@@ -342,4 +342,3 @@ export async function runToneSelftrain(o: ToneSelftrainOptions, ctx: StageContex
   return report;
 }
 
-export { crossValidate, prepare, fit };
