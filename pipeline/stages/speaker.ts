@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
-import { resampleSinc } from '../audio/resample';
-import { decodeWav } from '../audio/wav';
+import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
 import { readTable, writeTable } from '../formats/csvTable';
 import { readManifest } from '../models/modelPaths';
@@ -41,10 +40,9 @@ export async function embedSpec(spec: string, enc: SpeakerEncoder, paths?: Ffmpe
   const m = /^(.*)@([\d.]+)-([\d.]+)$/.exec(spec);
   const file = m ? m[1] : spec;
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const inputArgs = m ? ['-ss', m[2], '-t', String(Number(m[3]) - Number(m[2]))] : undefined;
-  // whole PCM WAV clips (the dataset's own) are read and resampled here: no ffmpeg start per clip
-  const wav = m ? undefined : decodeWav(fs.readFileSync(file));
-  const x = wav ? resampleSinc(wav.samples, wav.rate, enc.sampleRate) : await collect(decodeMono(file, { sampleRate: enc.sampleRate, paths, inputArgs }));
+  const x = m
+    ? await collect(decodeMono(file, { sampleRate: enc.sampleRate, paths, inputArgs: ['-ss', m[2], '-t', String(Number(m[3]) - Number(m[2]))] }))
+    : await readClip(file, enc.sampleRate, paths);
   if (x.length < enc.sampleRate * 0.5) throw new Error(`${spec}: under 0.5 s of audio, too short to enrol or score`);
   return enc.embed(x);
 }

@@ -133,6 +133,17 @@ export async function runToneTrain(o: ToneTrainOptions, ctx: StageContext): Prom
   return report;
 }
 
+/**
+ * Labelled data plus confidently classified clips (self-training). The pseudo-labelled clips are dealt into 7
+ * made-up speakers, so held-out-speaker early stopping still has groups to hold out.
+ */
+function withPseudoLabels(p: Prepared, extra: { x: Float64Array[]; labels: string[] }): Prepared {
+  return {
+    items: [...p.items, ...extra.labels.map((emotion, k) => ({ file: `pseudo-${k}`, emotion, speaker: `pseudo-${k % 7}`, corpus: 'folders' as Corpus }))],
+    x: [...p.x, ...extra.x],
+  };
+}
+
 /** Leave-speakers-out cross-validation of a training recipe; with `checkpointEpochs`, one score per epoch listed. */
 export function crossValidate(p: Prepared, classes: string[], opts: Omit<MlpOptions, 'validation' | 'onEpoch'>, folds: number, extra?: (trainIdx: number[]) => { x: Float64Array[]; labels: string[] }): ToneScores {
   const truth: string[] = [];
@@ -143,7 +154,7 @@ export function crossValidate(p: Prepared, classes: string[], opts: Omit<MlpOpti
     let { classifier } = fit(p, tr, classes, opts);
     const more = extra?.(tr);
     if (more?.x.length) {
-      const q: Prepared = { items: [...tr.map((i) => p.items[i]), ...more.labels.map((emotion, k) => ({ file: `pseudo-${k}`, emotion, speaker: `pseudo-${k % 7}`, corpus: 'folders' as Corpus }))], x: [...tr.map((i) => p.x[i]), ...more.x] };
+      const q = withPseudoLabels({ items: tr.map((i) => p.items[i]), x: tr.map((i) => p.x[i]) }, more);
       classifier = fit(q, q.items.map((_, i) => i), classes, opts).classifier;
     }
     for (const i of te) {
@@ -330,7 +341,7 @@ export async function runToneSelftrain(o: ToneSelftrainOptions, ctx: StageContex
   const after = crossValidate(p, sc.classes, opts, o.folds, (tr) => confident(fit(p, tr, sc.classes, opts).classifier));
   const full = fit(p, p.items.map((_, i) => i), sc.classes, opts).classifier;
   const extra = confident(full);
-  const q: Prepared = { items: [...p.items, ...extra.labels.map((emotion, k) => ({ file: `pseudo-${k}`, emotion, speaker: `pseudo-${k % 7}`, corpus: 'folders' as Corpus }))], x: [...p.x, ...extra.x] };
+  const q = withPseudoLabels(p, extra);
   const { classifier, result } = fit(q, q.items.map((_, i) => i), sc.classes, opts);
   await saveToneModel(o.out, classifier, { ...sc, mean: Array.from(classifier.mean), scale: Array.from(classifier.scale),
     training: { ...sc.training, epochs: result.epochs, bestEpoch: result.bestEpoch, files: q.items.length, dataHash: hashJson([sc.training.dataHash, extra.labels.length, o.threshold]) } });
