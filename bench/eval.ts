@@ -14,6 +14,7 @@ import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runSegment } from '../pipeline/stages/segment';
 import { evalGender } from './eval-gender';
 import { evalDenoisers, evalLoudness } from './eval-clean';
+import { evalDiarization } from './eval-diarize';
 import { evalSpeaker } from './eval-speaker';
 import { evalTone } from './eval-tone';
 import { evalSeparate } from './eval-separate';
@@ -74,16 +75,18 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
-  // EVAL_ONLY=tone|separate|denoise runs one section
+  // EVAL_ONLY=tone|separate|denoise|diarize runs one section
   const only = process.env.EVAL_ONLY;
   if (only === 'tone') return evalTone(SHARED);
   if (only === 'separate') return evalSeparate(SHARED);
   if (only === 'denoise') return evalDenoisers(SHARED);
+  if (only === 'diarize') return evalDiarization(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
   await speechDetection();
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
   await evalSpeaker(SHARED);
+  await evalDiarization(SHARED);
   await evalDenoisers(SHARED);
   await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
   await evalTone(SHARED);

@@ -27,6 +27,8 @@ Usage:
   sds speaker enroll --out <dir> --name <who> --auto <long recording>   picks its cleanest stretches of one voice
   sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
   sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
+  sds diarize <files> --out <file.rttm | dir> [--speakers N|auto] [--window 2.5 --hop 0.5]
+            who speaks when, as RTTM; into a dataset folder, slicing then cuts at speaker changes
   sds transcribe --out <dir> --model <Whisper ONNX folder or name> [--language en] [--beam 5] [--timestamps] [--overwrite]
   sds side-files --out <dir> [--ext txt,lab]   each clip's transcript beside it as <clip>.txt / <clip>.lab
   sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       'min-sim': { type: 'string' },
       'auto-threshold': { type: 'boolean' },
       speakers: { type: 'string' },
+      window: { type: 'string' },
+      hop: { type: 'string' },
       task: { type: 'string' },
       'sample-rate': { type: 'string' },
       licence: { type: 'string' },
@@ -178,6 +182,10 @@ async function main(argv: string[]): Promise<number> {
       const n = v.speakers && v.speakers !== 'auto' ? num('speakers', v.speakers) : undefined;
       req = { stage: 'speaker-split', out: v.out, speakers: n, minSim: num('min-sim', v['min-sim']) };
     } else throw new UsageError(`unknown speaker command "${verb}" (use enroll, score or split)`);
+  } else if (command === 'diarize') {
+    if (!inputs.length) throw new UsageError('diarize needs a recording (or several, with a folder as --out)');
+    const n = v.speakers && v.speakers !== 'auto' ? num('speakers', v.speakers) : undefined;
+    req = { stage: 'diarize', inputs, out: v.out, options: { speakers: n, window: num('window', v.window), hop: num('hop', v.hop) } };
   } else if (command === 'export') {
     if (!v.format) throw new UsageError('export needs --format ljspeech|hf-audiofolder|nemo|kaldi');
     const split = v.split?.split(',').map((x) => num('split', x)!);

@@ -12,7 +12,8 @@ export function formatRttm(segments: Segment[], fileId: string): string {
     .map((s) => `SPEAKER ${id} 1 ${s.start.toFixed(3)} ${(s.stop - s.start).toFixed(3)} <NA> <NA> ${s.label.replace(/\s+/g, '_')} <NA> <NA>`).join('\n') + '\n';
 }
 
-export function parseRttm(text: string, file = '<rttm>', duration?: number): Segment[] {
+/** RTTM SPEAKER lines as they are (overlapping turns kept, sorted by start): what diarization is scored on. */
+export function readRttmTurns(text: string, file = '<rttm>'): Segment[] {
   const out: Segment[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     const f = line.trim().split(/\s+/);
@@ -22,7 +23,11 @@ export function parseRttm(text: string, file = '<rttm>', duration?: number): Seg
     if (!Number.isFinite(start) || !Number.isFinite(dur) || dur < 0 || !f[7]) throw new Error(`${file}: line ${i + 1} is not an RTTM SPEAKER line`);
     out.push({ label: f[7], start, stop: Math.round((start + dur) * 1000) / 1000 });
   });
-  out.sort((a, b) => a.start - b.start);
+  return out.sort((a, b) => a.start - b.start);
+}
+
+export function parseRttm(text: string, file = '<rttm>', duration?: number): Segment[] {
+  const out = readRttmTurns(text, file);
   // overlapping turns (two people at once) cannot live in a contiguous table: the later start wins
   for (let i = 1; i < out.length; i++) if (out[i].start < out[i - 1].stop) out[i - 1].stop = out[i].start;
   return fillGaps(out.filter((s) => s.stop > s.start), duration);

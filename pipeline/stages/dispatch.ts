@@ -3,6 +3,7 @@ import { runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
+import { runDiarize, type DiarizeStageOptions } from './diarize';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
 import { runSeparate, type SeparateOptions } from './separate';
@@ -27,6 +28,7 @@ export type StageRequest =
   | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[]; auto?: boolean }
   | { stage: 'speaker-score'; out: string; ref: string; minSim?: number; auto?: boolean }
   | { stage: 'speaker-split'; out: string; speakers?: number; minSim?: number }
+  | { stage: 'diarize'; inputs: string[]; out: string; options?: DiarizeStageOptions }
   | { stage: 'side-files'; out: string; exts?: SideFileExt[] }
   | { stage: 'models-fetch'; name: string }
   | { stage: 'models-install'; name: string; file: string }
@@ -69,6 +71,12 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
     case 'speaker-split':
       return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+    case 'diarize': {
+      const o = defined(req.options ?? {});
+      if (o.window !== undefined && !(o.window >= 0.5)) throw new Error(`--window must be at least 0.5 s, got ${o.window}`);
+      if (o.hop !== undefined && !(o.hop > 0)) throw new Error(`--hop must be above 0, got ${o.hop}`);
+      return [await runDiarize(req.inputs, req.out, o, ctx)];
+    }
     case 'models-fetch':
       return [{ stage: 'models fetch', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await fetchModel(req.name, { log: ctx.log })}`] }];
     case 'models-install':

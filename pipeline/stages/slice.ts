@@ -9,7 +9,8 @@ import { parseSegmentCsv, fmt } from '../formats/segmentTable';
 import { cleanStaleTemps, produceAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
-import { planClips, type SliceOptions } from './slicePlan';
+import { readRttmTurns } from '../formats/rttm';
+import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duration', 'sample_rate'];
@@ -40,7 +41,9 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
   await forEachLimit(sources, ctx.jobs, async (src, i) => {
     ctx.signal?.throwIfAborted();
     const csvText = fs.readFileSync(ds.segmentsCsv(src.id), 'utf8');
-    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText) });
+    // a diarized source (sds diarize into this dataset) is cut at speaker changes too
+    const rttmText = src.diarization && fs.existsSync(src.diarization) ? fs.readFileSync(src.diarization, 'utf8') : '';
+    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}) });
     if (ds.isDone('slice', src.id, key) && (clips.get(src.id) ?? []).every((r) => fs.existsSync(path.join(outDir, r.path)))) {
       report.skipped++;
       ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
@@ -52,7 +55,8 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       const info = await probe(audio, ctx.ffmpeg);
       const segments = parseSegmentCsv(csvText, ds.segmentsCsv(src.id));
       const duration = segments.length ? segments[segments.length - 1].stop : 0;
-      const plan = planClips(segments, duration, opts, readEnergy(ds.energyFile(src.id)));
+      const turns = rttmText ? readRttmTurns(rttmText, src.diarization) : [];
+      const plan = planClips(withSpeakers(segments, turns), duration, opts, readEnergy(ds.energyFile(src.id)));
       const deep = /s24|s32|f32|f64|flt|dbl/.test(info.codec);
       // clips from an earlier slicing of this source are outputs, not originals: replace them
       for (const r of clips.get(src.id) ?? []) fs.rmSync(path.join(outDir, r.path), { force: true });
@@ -66,6 +70,8 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         rows.push({
           path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: fmt(a / info.sampleRate),
           end: fmt(b / info.sampleRate), label: c.label, duration: fmt((b - a) / info.sampleRate), sample_rate: String(info.sampleRate),
+          // diarized speakers are per recording: the source id makes them unique across the dataset
+          ...(turns.length ? { speaker: c.speaker ? `${src.id}_${c.speaker}` : '' } : {}),
         });
         ctx.progress({ kind: 'file-progress', file: src.path, fraction: (n + 1) / plan.length });
       }

@@ -17,25 +17,64 @@ export interface ClipPlan {
   label: string;
   start: number;
   end: number;
+  /** The diarized speaker (an RTTM label) when the source was diarized. */
+  speaker?: string;
+}
+
+/** A segment-table row, possibly narrowed to one diarized speaker. */
+export type PlanSegment = Segment & { speaker?: string };
+
+/**
+ * Splits segments at speaker turns (RTTM, possibly overlapping): each piece of a segment covered by a turn carries
+ * that speaker; where turns overlap the later-starting one wins, and uncovered pieces keep no speaker. So a clip never
+ * spans two voices, and the merge across short gaps stays within one speaker.
+ */
+export function withSpeakers(segments: Segment[], turns: Segment[]): PlanSegment[] {
+  if (!turns.length) return segments;
+  const sorted = [...turns].sort((a, b) => a.start - b.start);
+  // flatten the turns into a contiguous speaker timeline ('' = nobody)
+  const edges = [...new Set(sorted.flatMap((t) => [t.start, t.stop]))].sort((a, b) => a - b);
+  const spans: { start: number; stop: number; speaker: string }[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const mid = (edges[i] + edges[i + 1]) / 2;
+    let who = '';
+    for (const t of sorted) if (t.start <= mid && mid < t.stop) who = t.label;
+    const last = spans[spans.length - 1];
+    if (last && last.speaker === who && last.stop === edges[i]) last.stop = edges[i + 1];
+    else spans.push({ start: edges[i], stop: edges[i + 1], speaker: who });
+  }
+  const out: PlanSegment[] = [];
+  for (const s of segments) {
+    let at = s.start;
+    for (const sp of spans) {
+      if (sp.stop <= at || sp.start >= s.stop) continue;
+      if (sp.start > at) out.push({ ...s, start: at, stop: sp.start });
+      const stop = Math.min(s.stop, sp.stop);
+      out.push(sp.speaker ? { ...s, start: Math.max(at, sp.start), stop, speaker: sp.speaker } : { ...s, start: Math.max(at, sp.start), stop });
+      at = stop;
+    }
+    if (at < s.stop) out.push({ ...s, start: at });
+  }
+  return out;
 }
 
 /**
  * Chooses clips from a segment table: merge same-label runs across short gaps, split runs longer than `max` at
  * their quietest point (from `energy`, log energy per `step` seconds), drop what is shorter than `min`, then pad.
  */
-export function planClips(segments: Segment[], duration: number, opts: SliceOptions, energy?: Float32Array, step = 0.02): ClipPlan[] {
+export function planClips(segments: PlanSegment[], duration: number, opts: SliceOptions, energy?: Float32Array, step = 0.02): ClipPlan[] {
   const merged: ClipPlan[] = [];
   for (const s of segments) {
     if (!opts.labels.includes(s.label)) continue;
     const last = merged[merged.length - 1];
-    if (last && last.label === s.label && s.start - last.end < opts.mergeGap) last.end = s.stop;
-    else merged.push({ label: s.label, start: s.start, end: s.stop });
+    if (last && last.label === s.label && last.speaker === s.speaker && s.start - last.end < opts.mergeGap) last.end = s.stop;
+    else merged.push({ label: s.label, start: s.start, end: s.stop, ...(s.speaker ? { speaker: s.speaker } : {}) });
   }
   const out: ClipPlan[] = [];
   for (const m of merged) {
     for (const piece of splitLong(m, opts, energy, step)) {
       if (piece.end - piece.start < opts.min) continue;
-      out.push({ label: piece.label, start: round(Math.max(0, piece.start - opts.pad)), end: round(Math.min(duration, piece.end + opts.pad)) });
+      out.push({ ...piece, start: round(Math.max(0, piece.start - opts.pad)), end: round(Math.min(duration, piece.end + opts.pad)) });
     }
   }
   return out;
@@ -51,10 +90,10 @@ function splitLong(clip: ClipPlan, opts: SliceOptions, energy: Float32Array | un
     const lo = cur + opts.min;
     const hi = Math.min(cur + max, clip.end - opts.min);
     const cut = hi > lo ? quietest(lo, hi, energy, step) : cur + max;
-    pieces.push({ label: clip.label, start: cur, end: cut });
+    pieces.push({ ...clip, start: cur, end: cut });
     cur = cut;
   }
-  pieces.push({ label: clip.label, start: cur, end: clip.end });
+  pieces.push({ ...clip, start: cur, end: clip.end });
   return pieces;
 }
 
