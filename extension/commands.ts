@@ -223,6 +223,21 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       if (n === undefined) return;
       return runWithProgress(deps, 'Split by speaker', { stage: 'speaker-split', out: dir, speakers: n ? Number(n) : undefined });
     }),
+    vscode.commands.registerCommand('sds.diarize.run', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+      const dir = out();
+      if (!dir) return;
+      const inputs = (selected?.length ? selected : clicked ? [clicked] : []).map((u) => u.fsPath);
+      const n = await vscode.window.showInputBox({ title: inputs.length ? `Diarize ${inputs.length} file(s): how many speakers?` : 'Diarize every source: how many speakers?',
+        prompt: 'A number if you know it (recommended), or empty to count them (conservative: similar voices count as one)',
+        validateInput: (v) => (v === '' || /^[1-9]\d*$/.test(v) ? undefined : 'a whole number or empty') });
+      if (n === undefined) return;
+      const r = await runWithProgress(deps, 'Diarize', { stage: 'diarize', inputs, out: dir, options: { speakers: n ? Number(n) : undefined } });
+      if (r && r[0].processed) {
+        const next = await vscode.window.showInformationMessage('Speaker turns written (diarization/*.rttm). Slice again so clips follow speaker changes?', 'Slice again');
+        if (next) await runWithProgress(deps, 'Slice', { stage: 'slice', out: dir, options: readConfig().slice });
+      }
+      return r;
+    }),
     vscode.commands.registerCommand('sds.dataset.refresh', () => deps.refresh()),
     vscode.commands.registerCommand('sds.host.showLog', () => deps.log.show()),
   );

@@ -12,7 +12,7 @@ import { SAME_SPEAKER_MIN_SIM } from './speaker';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface DiarizeStageOptions {
-  /** Known number of speakers; without it the count is estimated, conservatively (docs/speaker.md). */
+  /** Known number of speakers; without it the count is estimated, conservatively (README, Diarization). */
   speakers?: number;
   /** Seconds per embedded window and between window starts. */
   window?: number;
