@@ -12,7 +12,8 @@ const USAGE = `Speech Dataset Studio (sds)
 
 Usage:
   sds ingest --out <dir> [<urls or files...>] [--urls list.txt] [--rss <feed url or file>] [--limit N] [--since 2024-01-01]
-             [--max-size 2G] [--link]   downloads (resumable) and local files into <dir>/sources/, listed in sources.csv
+             [--max-size 2G] [--link] [--via auto|yt-dlp|http]   downloads (resumable) and local files into <dir>/sources/,
+             listed in sources.csv; yt-dlp fetches pages of sites that need a browser (auto) or every URL (--via yt-dlp)
   sds separate --out <dir> [<files>] [--model repet|<mask model.onnx>] [--stems vocals,accompaniment]
              vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals
   sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--on vocals] [--jobs N]
@@ -97,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
       since: { type: 'string' },
       'max-size': { type: 'string' },
       link: { type: 'boolean' },
+      via: { type: 'string' },
       language: { type: 'string' },
       beam: { type: 'string' },
       timestamps: { type: 'boolean' },
@@ -198,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'ingest', out: v.out, options: {
       urls: inputs.filter((i) => /^https?:\/\//i.test(i)), files: inputs.filter((i) => !/^https?:\/\//i.test(i)), urlLists: v.urls ?? [], feeds: v.rss ?? [],
       limit: num('limit', v.limit), since: v.since, maxBytes: v['max-size'] ? parseSize(v['max-size']) : undefined, link: v.link,
+      via: v.via as 'auto' | undefined,
     } };
   } else if (command === 'transcribe') {
     if (!v.model) throw new UsageError('transcribe needs --model <folder with encoder_model.onnx, decoder_model.onnx, tokenizer.json>');

@@ -90,6 +90,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
       if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new Error('ingest needs URLs, --urls <list>, --rss <feed> or files');
+      if (o.via !== undefined && !['auto', 'yt-dlp', 'http'].includes(o.via)) throw new Error(`--via must be auto, yt-dlp or http, got ${o.via}`);
       return [await runIngest(req.out, o, ctx)];
     }
     case 'transcribe': {

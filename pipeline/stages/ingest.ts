@@ -25,6 +25,8 @@ export interface IngestOptions {
   link?: boolean;
   /** downloads in flight per host */
   perHost?: number;
+  /** `auto` (default): yt-dlp for sites that need a browser, plain HTTP otherwise; `yt-dlp` or `http` for every URL */
+  via?: 'auto' | 'yt-dlp' | 'http';
 }
 
 const EXT_BY_TYPE: Record<string, string> = { 'audio/mpeg': '.mp3', 'audio/mp3': '.mp3', 'audio/mp4': '.m4a', 'audio/x-m4a': '.m4a', 'audio/aac': '.aac', 'audio/ogg': '.ogg',
@@ -163,7 +165,7 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
       return;
     }
     const host = new URL(it.url).host;
-    if (needsYtDlp(it.url)) {
+    if (o.via === 'yt-dlp' || (o.via !== 'http' && needsYtDlp(it.url))) {
       ctx.progress({ kind: 'file-start', file: it.url, index, total: unique.length });
       try {
         const file = await ytDlpAudio(it.url, srcDir, path.join(dir, '.sds', 'yt-dlp-archive.txt'), { signal: ctx.signal, log: ctx.log });

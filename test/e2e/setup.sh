@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need, offline-safe (npm registry + Debian apt only): Debian's chromium and
+# Installs what the end-to-end tests need, offline-safe (npm registry + Debian apt only): Debian's chromium, yt-dlp
+# (the ingest test drives the real one against a loopback server), and
 # code-server 4.100.3 (the newest that runs on Node 20; VS Code 1.100.3) into ./.code-server, with its native
 # modules rebuilt here instead of downloaded. Safe to rerun: does nothing when already installed.
 set -euo pipefail
@@ -11,6 +12,7 @@ VERSION=4.100.3
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
+command -v yt-dlp >/dev/null || need+=(yt-dlp)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v g++ >/dev/null || need+=(build-essential)
 if [ "${#need[@]}" -gt 0 ]; then

@@ -9,12 +9,13 @@ import { after, before, test } from 'node:test';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { parseFeed } from '../../pipeline/ingest/feed';
 import { parseUrlList } from '../../pipeline/ingest/urlList';
-import { espeak, ROOT, tmpDir } from '../helpers';
+import { espeak, ffmpeg, ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 /** The CLI in a child process, so the loopback server in this process keeps answering. */
-const sds = (...args: string[]) => new Promise<{ status: number; stdout: string }>((resolve) => {
-  const p = spawn(process.execPath, [CLI, ...args, '-q'], { env: { ...process.env, SDS_YT_DLP: '/nonexistent/yt-dlp' } });
+const sds = (...args: string[]) => run(process.execPath, [CLI, ...args, '-q'], { ...process.env, SDS_YT_DLP: '/nonexistent/yt-dlp' });
+const run = (bin: string, args: string[], env: NodeJS.ProcessEnv) => new Promise<{ status: number; stdout: string }>((resolve) => {
+  const p = spawn(bin, args, { env });
   let stdout = '';
   p.stdout.on('data', (d) => (stdout += d));
   p.stderr.on('data', (d) => (stdout += d));
@@ -24,6 +25,10 @@ const sds = (...args: string[]) => new Promise<{ status: number; stdout: string 
 const audio = fs.readFileSync(espeak('This is episode one of the show.', path.join(tmpDir('sds-ingest-a-'), 'ep1.wav')));
 const audio2 = fs.readFileSync(espeak('And this is episode two.', path.join(tmpDir('sds-ingest-b-'), 'ep2.wav')));
 const audio3 = fs.readFileSync(espeak('The third one was cut short on the first try.', path.join(tmpDir('sds-ingest-c-'), 'ep3.wav')));
+const mp3File = path.join(tmpDir('sds-ingest-d-'), 'show.mp3');
+ffmpeg('-i', espeak('A show only a video site would serve.', mp3File.replace(/mp3$/, 'wav')), '-c:a', 'libmp3lame', mp3File);
+const showMp3 = fs.readFileSync(mp3File);
+const long = Buffer.concat([audio, audio2, audio3, audio, audio2, audio3]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const hits = new Map<string, number>();
 let cutOnce = true;
@@ -55,6 +60,8 @@ const server = http.createServer((req, res) => {
     }
     return send(audio3);
   }
+  if (u === '/video/show.mp3') return send(showMp3);
+  if (u === '/long.wav') return send(long, 'audio/wav');
   if (u === '/500.mp3') return res.writeHead(500).end('boom');
   if (u === '/loop.mp3') return res.writeHead(302, { Location: '/loop.mp3' }).end();
   if (u === '/page.mp3') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Sign in to listen</html>');
@@ -156,4 +163,43 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   assert.match(seg.stdout, new RegExp(`segment: ${rows.length} processed`));
   for (const x of rows) assert.ok(fs.existsSync(path.join(dir, 'segments', `${x.id}.csv`)));
   assert.equal(readTable(path.join(dir, 'sources.csv')).length, rows.length, 'segment reuses the ingested ids');
+});
+
+const hasYtDlp = run('yt-dlp', ['--version'], process.env).then((r) => r.status === 0);
+
+test('--via yt-dlp: the real yt-dlp fetches a page URL, its archive makes a rerun skip it', { timeout: 120000 }, async (t) => {
+  if (!(await hasYtDlp)) return t.skip('yt-dlp is not installed (scripts/setup.sh installs it)');
+  const dir = tmpDir('sds-ingest-ytdlp-');
+  const env = { ...process.env, SDS_YT_DLP: '' };
+  const r = await run(process.execPath, [CLI, 'ingest', '--out', dir, '--via', 'yt-dlp', `${base}/video/show.mp3`, '-q'], env);
+  assert.equal(r.status, 0, r.stdout);
+  const rows = readTable(path.join(dir, 'sources.csv'));
+  assert.equal(rows.length, 1, r.stdout);
+  assert.equal(rows[0].content_type, 'yt-dlp');
+  assert.equal(rows[0].sha256, sha(showMp3), 'what yt-dlp stored is what was served');
+  assert.ok(path.resolve(rows[0].path).startsWith(path.join(dir, 'sources') + path.sep));
+  assert.match(fs.readFileSync(path.join(dir, '.sds', 'yt-dlp-archive.txt'), 'utf8'), /^generic show$/m);
+  const served = hits.get('/video/show.mp3');
+  const again = await run(process.execPath, [CLI, 'ingest', '--out', dir, '--via', 'yt-dlp', `${base}/video/show.mp3`, '-q'], env);
+  assert.equal(again.status, 0, again.stdout);
+  assert.equal(hits.get('/video/show.mp3'), served, 'not fetched again');
+  assert.equal(readTable(path.join(dir, 'sources.csv')).length, 1);
+});
+
+test('a write that fails part way (file size limit: EFBIG) names the URL, keeps the .part, and the next run resumes it', { timeout: 60000 }, async () => {
+  const dir = tmpDir('sds-ingest-efbig-');
+  // bash ignores SIGXFSZ so writes past `ulimit -f` (KiB) fail with EFBIG instead of killing node; the limit is inherited
+  const limited = await run('bash', ['-c', `trap '' XFSZ; ulimit -f ${Math.floor(long.length / 1024 / 2)}; exec "$0" "$@"`, process.execPath, CLI, 'ingest', '--out', dir, `${base}/long.wav`, '-q'], process.env);
+  assert.equal(limited.status, 1, limited.stdout);
+  assert.match(limited.stdout, /long\.wav: .*(EFBIG|file too large)/i);
+  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts'));
+  assert.equal(parts.length, 1, 'the partial download is kept');
+  const partial = fs.statSync(path.join(dir, '.sds', 'parts', parts[0])).size;
+  assert.ok(partial > 0 && partial < long.length, `${partial} of ${long.length} bytes`);
+  assert.equal(readTable(path.join(dir, 'sources.csv')).length, 0, 'nothing half-written is registered');
+  const resumed = await sds('ingest', '--out', dir, `${base}/long.wav`);
+  assert.equal(resumed.status, 0, resumed.stdout);
+  const rows = readTable(path.join(dir, 'sources.csv'));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].sha256, sha(long), 'the resumed file is whole');
 });
