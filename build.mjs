@@ -9,6 +9,8 @@ const entries = [
   { entryPoints: ['host/main.ts'], outfile: 'dist/host.js' },
   { entryPoints: ['cli/sds.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/benchEntry.ts'], outfile: 'dist/bench-entry.js' },
+  // tone feature extraction's worker threads load this beside whichever bundle started them
+  { entryPoints: ['pipeline/tone/featureWorker.ts'], outfile: 'dist/featureWorker.js' },
 ];
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
 entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });

@@ -11,7 +11,7 @@ import { seedFeature } from '../pipeline/features/seedFeature';
 import type { MlpOptions } from '../pipeline/ml/mlp';
 import { DEFAULT_TRAINING } from '../pipeline/tone/classifier';
 import { markdownScores } from '../pipeline/tone/evaluate';
-import { ToneFeatureExtractor, TONE_RATE, type FeatureKind } from '../pipeline/tone/toneFeatures';
+import { extractFeatures, FEATURE_KINDS, readToneAudio, ToneFeatureExtractor, TONE_RATE, type FeatureKind } from '../pipeline/tone/toneFeatures';
 import { collectLabelled, crossValidate, prepare, runToneTrain } from '../pipeline/stages/tone';
 import type { StageContext, StageReport } from '../pipeline/stages/types';
 
@@ -32,18 +32,37 @@ async function librosaParity(shared: string): Promise<void> {
 }
 
 async function speed(files: string[]): Promise<void> {
-  const audio = await Promise.all(files.slice(0, 120).map((f) => collect(decodeMono(f, { sampleRate: TONE_RATE }))));
+  console.log('### Tone feature speed\n');
+  const some = files.slice(0, 240);
+  const audio = await Promise.all(some.slice(0, 120).map((f) => collect(decodeMono(f, { sampleRate: TONE_RATE }))));
   const seconds = audio.reduce((s, x) => s + x.length, 0) / TONE_RATE;
-  for (const kind of ['seed', 'rich'] as FeatureKind[]) {
-    const ex = await ToneFeatureExtractor.open(kind);
+  for (const kind of FEATURE_KINDS) {
+    const ex = await ToneFeatureExtractor.open(kind, undefined, 1);
     await ex.compute(audio[0]);
     const t0 = performance.now();
     for (const x of audio) await ex.compute(x);
     const s = (performance.now() - t0) / 1000;
     await ex.release();
-    console.log(`feature ${kind}: ${(seconds / s).toFixed(0)}x real time on one core (${seconds.toFixed(0)} s of decoded audio in ${s.toFixed(1)} s)`);
+    console.log(`feature ${kind}, computation alone: ${(seconds / s).toFixed(0)}x real time on one core (${seconds.toFixed(0)} s of decoded audio in ${s.toFixed(1)} s)`);
+  }
+  // what `sds tone train` does: read (FLAC in-process), compute, cache; cold cache, one worker thread per core
+  let total = 0;
+  for (const f of some) total += (await readToneAudio(f)).length / TONE_RATE;
+  for (const kind of FEATURE_KINDS) for (const jobs of [1, 2]) {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sds-tone-speed-'));
+    const t0 = performance.now();
+    await extractFeatures(some, kind, { cacheDir, jobs });
+    const s = (performance.now() - t0) / 1000;
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    console.log(`feature ${kind}, files to vectors (${some.length} files, ${total.toFixed(0)} s): ${(total / s).toFixed(0)}x real time with ${jobs} worker${jobs > 1 ? ' threads' : ' (in-process)'}`);
   }
   console.log('');
+}
+
+/** `EVAL_ONLY=tone-speed`: the speed part alone. */
+export async function evalToneSpeed(shared: string): Promise<void> {
+  const root = path.join(shared, 'emotion');
+  await speed(collectLabelled([path.join(root, 'ravdess'), path.join(root, 'emodb')]).items.map((l) => l.file));
 }
 
 export async function evalTone(shared: string): Promise<void> {

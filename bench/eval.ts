@@ -16,7 +16,7 @@ import { evalGender } from './eval-gender';
 import { evalDenoisers, evalLoudness } from './eval-clean';
 import { evalDiarization } from './eval-diarize';
 import { evalSpeaker } from './eval-speaker';
-import { evalTone } from './eval-tone';
+import { evalTone, evalToneSpeed } from './eval-tone';
 import { evalSeparate } from './eval-separate';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
@@ -75,9 +75,10 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
-  // EVAL_ONLY=tone|separate|denoise|diarize runs one section
+  // EVAL_ONLY=tone|tone-speed|separate|denoise|diarize runs one section
   const only = process.env.EVAL_ONLY;
   if (only === 'tone') return evalTone(SHARED);
+  if (only === 'tone-speed') return evalToneSpeed(SHARED);
   if (only === 'separate') return evalSeparate(SHARED);
   if (only === 'denoise') return evalDenoisers(SHARED);
   if (only === 'diarize') return evalDiarization(SHARED);

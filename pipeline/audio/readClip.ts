@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import { collect, decodeMono, type FfmpegPaths } from './ffmpeg';
 import { resampleSinc } from './resample';
+import { decodeFlac } from './flacDecode';
 import { decodeWav } from './wav';
 
 /**
- * A whole clip as mono float32 at `rate`: the dataset's PCM WAV clips are read in-process (no ffmpeg start per clip,
- * which would dominate on thousands of short clips); anything else is decoded by ffmpeg.
+ * A whole clip as mono float32 at `rate`: PCM WAV and FLAC clips are read in-process (no ffmpeg start per clip,
+ * which would dominate on thousands of short clips); anything else, or what these readers refuse, goes to ffmpeg.
  */
 export async function readClip(file: string, rate: number, paths?: FfmpegPaths): Promise<Float32Array> {
-  const wav = /\.wav$/i.test(file) ? decodeWav(fs.readFileSync(file)) : undefined;
-  if (wav) return wav.rate === rate ? wav.samples : resampleSinc(wav.samples, wav.rate, rate);
+  const decoded = /\.wav$/i.test(file) ? decodeWav(fs.readFileSync(file)) : /\.flac$/i.test(file) ? await decodeFlac(fs.readFileSync(file)) : undefined;
+  if (decoded) return decoded.rate === rate ? decoded.samples : resampleSinc(decoded.samples, decoded.rate, rate);
   return collect(decodeMono(file, { sampleRate: rate, paths }));
 }

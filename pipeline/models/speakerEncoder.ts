@@ -8,9 +8,10 @@ const MIN_SECONDS = 1;
 export class SpeakerEncoder {
   private constructor(private readonly loaded: LoadedSession, readonly sampleRate: number, readonly name: string) {}
 
-  static async open(name = 'tone_color_se', log?: (m: string) => void): Promise<SpeakerEncoder> {
+  /** `threads`: ORT's intra-op threads (default: the cores); 1 when several workers each hold a session. */
+  static async open(name = 'tone_color_se', log?: (m: string) => void, threads?: number): Promise<SpeakerEncoder> {
     const m = readManifest(name);
-    return new SpeakerEncoder(await openSession(m.path, { log }), m.sampleRate, m.name);
+    return new SpeakerEncoder(await openSession(m.path, { log, threads }), m.sampleRate, m.name);
   }
 
   async embed(audio: Float32Array): Promise<Float32Array> {

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
 import { resampleSinc } from '../audio/resample';
 import { RICH_NAMES, richFeature } from '../features/richFeature';
 import { seedFeature } from '../features/seedFeature';
+import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
 import { writeFileAtomic } from '../util/atomic';
 import { sha256File } from '../util/hash';
@@ -32,8 +34,8 @@ export function featureSpec(kind: FeatureKind): { kind: FeatureKind; version: nu
 export class ToneFeatureExtractor {
   private constructor(readonly kind: FeatureKind, private readonly encoder?: SpeakerEncoder) {}
 
-  static async open(kind: FeatureKind, log?: (m: string) => void): Promise<ToneFeatureExtractor> {
-    return new ToneFeatureExtractor(kind, kind === 'rich' ? await SpeakerEncoder.open(undefined, log) : undefined);
+  static async open(kind: FeatureKind, log?: (m: string) => void, threads?: number): Promise<ToneFeatureExtractor> {
+    return new ToneFeatureExtractor(kind, kind === 'rich' ? await SpeakerEncoder.open(undefined, log, threads) : undefined);
   }
 
   async compute(x: Float32Array): Promise<Float64Array> {
@@ -62,15 +64,20 @@ export function defaultFeatureCache(): string {
   return process.env.SDS_FEATURE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'tone-features');
 }
 
+/** Below this many clips to compute, starting worker threads costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 16;
+
 /**
  * Features for many files, cached by content hash (the same audio under another name or folder is not computed
- * again) in one JSON map per feature kind and version, saved as it fills so an interrupted run resumes.
+ * again) in one JSON map per feature kind and version, saved as it fills so an interrupted run resumes. With
+ * `jobs` > 1 the clips are read and described by that many worker threads (featureWorker.ts), each with its own
+ * one-thread ONNX session: the features are plain JS and the encoder runs synchronously, so one thread would use
+ * one core whatever `jobs` says.
  */
 export async function extractFeatures(files: string[], kind: FeatureKind, opts: {
   cacheDir?: string; jobs?: number; paths?: FfmpegPaths; signal?: AbortSignal; log?: (m: string) => void;
   onFile?: (file: string, index: number) => void; onError?: (file: string, error: unknown) => void;
 }): Promise<Map<string, Float64Array>> {
-  let extractor: Promise<ToneFeatureExtractor> | undefined;
   const cacheFile = path.join(opts.cacheDir ?? defaultFeatureCache(), `${kind}-v${VERSION[kind]}.json`);
   let cache: Record<string, number[]> = {};
   try {
@@ -79,25 +86,102 @@ export async function extractFeatures(files: string[], kind: FeatureKind, opts: 
   const out = new Map<string, Float64Array>();
   let fresh = 0;
   const save = () => writeFileAtomic(cacheFile, JSON.stringify(cache));
-  await forEachLimit(files, opts.jobs ?? 2, async (file, i) => {
-    opts.signal?.throwIfAborted();
+  const hashes = new Map<string, string>();
+  const todo: { file: string; index: number }[] = [];
+  await forEachLimit(files, 4, async (file, index) => {
     try {
       const hash = await sha256File(file);
-      let v = cache[hash];
-      if (!v) {
-        extractor ??= ToneFeatureExtractor.open(kind, opts.log);
-        v = Array.from(await (await extractor).compute(await readToneAudio(file, opts.paths)), (n) => Math.fround(n));
-        cache[hash] = v;
-        if (++fresh % 200 === 0) await save();
-      }
-      out.set(file, Float64Array.from(v));
+      hashes.set(file, hash);
+      const v = cache[hash];
+      if (v) {
+        out.set(file, Float64Array.from(v));
+        opts.onFile?.(file, index);
+      } else todo.push({ file, index });
     } catch (e) {
-      if (opts.signal?.aborted) throw e;
       opts.onError?.(file, e);
+      opts.onFile?.(file, index);
     }
-    opts.onFile?.(file, i);
   });
-  await (await extractor)?.release();
+  todo.sort((a, b) => a.index - b.index);
+  const done = async (file: string, index: number, v: number[] | undefined, error?: unknown) => {
+    if (v) {
+      cache[hashes.get(file)!] = v;
+      out.set(file, Float64Array.from(v));
+      if (++fresh % 200 === 0) await save();
+    } else opts.onError?.(file, error);
+    opts.onFile?.(file, index);
+  };
+  const jobs = Math.max(1, opts.jobs ?? 2);
+  if (jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS) {
+    if (kind === 'rich') readManifest('tone_color_se'); // a missing model is named here, as its own error type
+    await inWorkers(todo, kind, jobs, opts, done);
+  }
+  else {
+    let extractor: Promise<ToneFeatureExtractor> | undefined;
+    try {
+      for (const { file, index } of todo) {
+        opts.signal?.throwIfAborted();
+        try {
+          extractor ??= ToneFeatureExtractor.open(kind, opts.log);
+          const v = Array.from(await (await extractor).compute(await readToneAudio(file, opts.paths)), (n) => Math.fround(n));
+          await done(file, index, v);
+        } catch (e) {
+          if (opts.signal?.aborted) throw e;
+          await done(file, index, undefined, e);
+        }
+      }
+    } finally {
+      await (await extractor)?.release();
+    }
+  }
   if (fresh) await save();
   return out;
 }
+
+/**
+ * A feature worker: the bundle beside this one in dist/, or, run from source (tests, bench), the TypeScript beside
+ * this module through tsx's require hook (ESM loader flags do not reach worker threads on every Node 20).
+ */
+function startWorker(workerData: unknown): Worker {
+  const ts = path.join(__dirname, 'featureWorker.ts');
+  if (__filename.endsWith('.ts') && fs.existsSync(ts)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, workerData });
+  return new Worker(path.join(__dirname, 'featureWorker.js'), { workerData });
+}
+
+async function inWorkers(todo: { file: string; index: number }[], kind: FeatureKind, jobs: number,
+  opts: { paths?: FfmpegPaths; signal?: AbortSignal; log?: (m: string) => void },
+  done: (file: string, index: number, v: number[] | undefined, error?: unknown) => Promise<void>): Promise<void> {
+  const workers = Array.from({ length: Math.min(jobs, todo.length) }, () => startWorker({ kind, ffmpeg: opts.paths }));
+  let next = 0;
+  const abort = () => workers.forEach((w) => w.terminate());
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      let current: { file: string; index: number } | undefined;
+      const feed = () => {
+        if (opts.signal?.aborted) return reject(opts.signal.reason);
+        current = todo[next++];
+        if (!current) return resolve();
+        w.postMessage(current.file);
+      };
+      w.on('message', (m: FeatureWorkerReply) => {
+        if (m.kind === 'log') return opts.log?.(m.message);
+        if (m.kind === 'ready') return feed();
+        const it = current!;
+        done(it.file, it.index, m.kind === 'vector' ? m.vector : undefined, m.kind === 'error' ? new Error(m.message) : undefined).then(feed, reject);
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => (current && next <= todo.length && code !== 0 ? reject(new Error(`tone feature worker stopped (exit ${code})`)) : undefined));
+    })));
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** What a feature worker sends back. */
+export type FeatureWorkerReply =
+  | { kind: 'ready' }
+  | { kind: 'log'; message: string }
+  | { kind: 'vector'; vector: number[] }
+  | { kind: 'error'; message: string };

@@ -8,7 +8,8 @@ import { chromaFrames } from '../../pipeline/features/chroma';
 import { slaneyMelFilterbank } from '../../pipeline/features/melFilterbank';
 import { dctOrtho } from '../../pipeline/features/mfcc';
 import { meanOver, seedFeature } from '../../pipeline/features/seedFeature';
-import { ROOT } from '../helpers';
+import { extractFeatures } from '../../pipeline/tone/toneFeatures';
+import { espeak, ROOT, tmpDir } from '../helpers';
 
 const sine = (hz: number, seconds = 1, sr = 16000) => Float32Array.from({ length: sr * seconds }, (_, n) => 0.5 * Math.sin((2 * Math.PI * hz * n) / sr));
 
@@ -48,4 +49,19 @@ test('the seed feature matches librosa 0.11 on 21 shared files (relative error <
   }
   console.log(`# worst relative error vs librosa: ${worst.toExponential(2)}`);
   assert.ok(worst <= 1e-3, String(worst));
+});
+
+test('extraction in worker threads gives the same vectors as in-process, and names a bad file without stopping', { timeout: 120000 }, async () => {
+  const dir = tmpDir('sds-tone-workers-');
+  const files = Array.from({ length: 17 }, (_, i) => espeak(`Clip number ${i} of the worker test.`, path.join(dir, `c${i}.wav`)));
+  const broken = path.join(dir, 'broken.flac');
+  fs.writeFileSync(broken, 'fLaC but not really');
+  for (const kind of ['seed', 'rich'] as const) {
+    const errors: string[] = [];
+    const inProcess = await extractFeatures([...files, broken], kind, { cacheDir: tmpDir('sds-fc-a-'), jobs: 1, onError: (f) => errors.push(f) });
+    const inWorkers = await extractFeatures([...files, broken], kind, { cacheDir: tmpDir('sds-fc-b-'), jobs: 2, onError: (f) => errors.push(f) });
+    assert.deepEqual(errors, [broken, broken]);
+    assert.equal(inWorkers.size, files.length);
+    for (const f of files) assert.deepEqual([...inWorkers.get(f)!], [...inProcess.get(f)!], `${kind} ${f}`);
+  }
 });
