@@ -11,7 +11,7 @@ import { collect, decodeMono, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { siSdr } from '../pipeline/audio/referenceMetrics';
 import { encodeWav } from '../pipeline/audio/wav';
 import { labelsPerFrame, parseSegmentCsv } from '../pipeline/formats/segmentTable';
-import { onnxMaskSeparator, repetSeparator, separateBlock } from '../pipeline/separate/separator';
+import { onnxMaskSeparator, repetSeparator } from '../pipeline/separate/separator';
 import { onesMaskModel } from '../test/onnxBuilder';
 import { runSegment } from '../pipeline/stages/segment';
 import { runSeparate } from '../pipeline/stages/separate';
@@ -38,7 +38,7 @@ export async function evalSeparate(shared: string): Promise<void> {
       const s = s0.subarray(0, n);
       const g = rms(s) / rms(music.subarray(0, n)) / 10 ** (db / 20);
       const mix = Float32Array.from(s, (v, i) => v + g * music[i]);
-      const est = await separateBlock(mix, sep);
+      const est = await sep.vocals([mix]);
       a += siSdr(mix, s);
       b += siSdr(est, s);
       seconds += n / 16000;
@@ -53,7 +53,7 @@ export async function evalSeparate(shared: string): Promise<void> {
   const t1 = Date.now();
   let s1 = 0;
   for (const s0 of speech) {
-    await separateBlock(s0, onnx);
+    await onnx.vocals([s0]);
     s1 += s0.length / 16000;
   }
   await onnx.release();

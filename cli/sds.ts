@@ -14,7 +14,7 @@ Usage:
   sds ingest --out <dir> [<urls or files...>] [--urls list.txt] [--rss <feed url or file>] [--limit N] [--since 2024-01-01]
              [--max-size 2G] [--link] [--via auto|yt-dlp|http]   downloads (resumable) and local files into <dir>/sources/,
              listed in sources.csv; yt-dlp fetches pages of sites that need a browser (auto) or every URL (--via yt-dlp)
-  sds separate --out <dir> [<files>] [--model repet|<mask model.onnx>] [--stems vocals,accompaniment]
+  sds separate --out <dir> [<files>] [--model auto|repet|centre|<model.onnx>|<registry name>] [--stems vocals,accompaniment]
              vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals
   sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--on vocals] [--jobs N]
   sds slice --out <dir> [--on vocals] [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]

@@ -16,3 +16,11 @@ export function onesMaskModel(): Buffer {
     inputs: [valueInfo('magnitude', [1, 'frames', 513])], outputs: [valueInfo('mask', [1, 'frames', 513])],
   });
 }
+
+/** An MDX-Net-style model of the documented interface that returns its input: spectrogram [1, 4, dimF, dimT] in and out. */
+export function identitySpectrogramModel(dimF: number, dimT: number): Buffer {
+  return modelBytes({
+    name: 'identity-mdx', nodes: [node('Identity', ['input'], ['output'])], initializers: [],
+    inputs: [valueInfo('input', ['batch', 4, dimF, dimT])], outputs: [valueInfo('output', ['batch', 4, dimF, dimT])],
+  });
+}

@@ -68,16 +68,18 @@ export interface DecodeOptions {
   inputArgs?: string[];
   /** an ffmpeg audio filter chain applied before the conversion to mono at `sampleRate` */
   filter?: string;
+  /** channels out, interleaved (default 1: ffmpeg's own downmix, (L + R) / sqrt 2 for stereo) */
+  channels?: number;
 }
 
 /**
- * Streams a file as mono float32 at the requested rate. Memory stays flat: chunks arrive as ffmpeg produces them
+ * Streams a file as mono float32 at the requested rate (or `channels` interleaved). Memory stays flat: chunks arrive as ffmpeg produces them
  * and the consumer's pace back-pressures ffmpeg through the pipe.
  */
 export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGenerator<Float32Array> {
   const paths = opts.paths ?? ffmpegPaths();
   const args = ['-nostdin', '-v', 'error', ...(opts.inputArgs ?? []), '-i', file, '-vn', '-map', '0:a:0',
-    ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(opts.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+    ...(opts.filter ? ['-af', opts.filter] : []), '-ac', String(opts.channels ?? 1), '-ar', String(opts.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
   const proc = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
@@ -92,7 +94,7 @@ export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGener
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
       opts.signal?.throwIfAborted();
       const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      const usable = buf.length - (buf.length % 4);
+      const usable = buf.length - (buf.length % (4 * (opts.channels ?? 1))); // whole sample frames only
       carry = Buffer.from(buf.subarray(usable));
       if (usable === 0) continue;
       // Copy into an aligned buffer: Node's pooled Buffers may start at an odd byte offset.

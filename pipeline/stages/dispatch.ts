@@ -85,7 +85,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
       const bad = stems.filter((x) => x !== 'vocals' && x !== 'accompaniment');
       if (bad.length) throw new Error(`--stems: vocals and/or accompaniment, not ${bad.join(', ')}`);
-      return [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'repet', stems }, ctx)];
+      return [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'auto', stems }, ctx)];
     }
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };

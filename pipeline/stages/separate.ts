@@ -1,19 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { probe } from '../audio/ffmpeg';
 import { Dataset, expandInputs } from '../dataset';
-import { onnxMaskSeparator, removeQuietly, repetSeparator, separateFile, type Separator } from '../separate/separator';
+import { chooseSeparator } from '../separate/choose';
+import { removeQuietly, separateFile } from '../separate/separator';
 import { tempPath } from '../util/atomic';
-import { hashJson, sha256File } from '../util/hash';
+import { hashJson } from '../util/hash';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface SeparateOptions {
-  /** `repet` (model-free, the default) or a mask model .onnx (docs/models.md) */
+  /** `auto` (model-free, the default), `repet`, `centre`, a model .onnx or a registry name (separate/choose.ts) */
   model: string;
   stems: ('vocals' | 'accompaniment')[];
 }
 
 /** Bumped when the separation itself changes, so reruns redo older stems. */
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * `sds separate`: the vocals (and on request the accompaniment) of every source, streamed block by block into
@@ -28,10 +30,8 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
   const wanted = new Set(files.map((f) => path.resolve(f)));
   const sources = ds.readSources().filter((r) => !inputs.length || wanted.has(r.path));
   if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
-  const model = o.model === 'repet' ? 'repet' : path.resolve(o.model);
-  if (model !== 'repet' && !fs.existsSync(model)) throw new Error(`${o.model}: no such separation model (use repet, or a mask model .onnx as docs/models.md describes)`);
-  const key = hashJson({ model: model === 'repet' ? 'repet' : await sha256File(model), stems: o.stems, v: VERSION });
-  let sep: Separator | undefined;
+  const choice = await chooseSeparator(o.model, ctx.log);
+  const key = hashJson({ model: choice.key, stems: o.stems, v: VERSION });
   let seconds = 0;
   const t0 = Date.now();
   try {
@@ -48,7 +48,7 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
       const target = { vocals: path.join(outDir, 'vocals.wav'), accompaniment: o.stems.includes('accompaniment') ? path.join(outDir, 'accompaniment.wav') : undefined };
       const tmp = { vocals: tempPath(target.vocals), accompaniment: target.accompaniment && tempPath(target.accompaniment) };
       try {
-        sep ??= model === 'repet' ? repetSeparator() : await onnxMaskSeparator(model, ctx.log);
+        const sep = await choice.forChannels(Number(src.channels) || (await probe(src.path, ctx.ffmpeg)).channels);
         seconds += await separateFile(src.path, tmp, sep, { paths: ctx.ffmpeg, signal: ctx.signal,
           onProgress: (s) => Number(src.duration) > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, s / Number(src.duration)) }) });
         fs.renameSync(tmp.vocals, target.vocals);
@@ -70,10 +70,10 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
       }
     }
   } finally {
-    await sep?.release();
+    await choice.release();
   }
   const secs = (Date.now() - t0) / 1000;
-  report.summary.push(`${report.processed} sources separated with ${model === 'repet' ? 'REPET-SIM (model-free)' : path.basename(model)} into separated/<id>/` +
+  report.summary.push(`${report.processed} sources separated with ${choice.label()} into separated/<id>/` +
     `${seconds ? `, ${(seconds / Math.max(1e-3, secs)).toFixed(1)}x real time` : ''}; segment them with --on vocals`);
   return report;
 }

@@ -8,7 +8,7 @@ import { siSdr } from '../../pipeline/audio/referenceMetrics';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { decodeAll, ffmpeg, fixture, ROOT, tmpDir } from '../helpers';
-import { onesMaskModel } from '../onnxBuilder';
+import { identitySpectrogramModel, onesMaskModel } from '../onnxBuilder';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
@@ -68,4 +68,83 @@ test('REPET-SIM (model-free default) lifts a reader out of music at 0 dB; segmen
   assert.match(rerun.stdout, /0 processed, 1 up to date/);
   const none = sds('segment', path.join(dir, 'nope.wav'), '--out', tmpDir('sds-sep-none-'), '--on', 'vocals');
   assert.notEqual(none.status, 0);
+});
+
+/** A 16-bit WAV's samples in LSB units. */
+const pcm = (file: string) => Array.from(decodeWav(fs.readFileSync(file))!.samples, (v) => Math.round(v * 32768));
+
+test('MDX-Net contract: a stereo source through an identity spectrogram model (n_fft 480, not a power of two) comes back as the mean of its channels, across blocks', { timeout: 120000 }, () => {
+  const dir = tmpDir('sds-sep-mdx-');
+  const stereo = path.join(dir, 'stereo show.wav');
+  // 40 s of stereo: musanmix left, a LibriSpeech reader looped right
+  ffmpeg('-i', fixture('ina', 'musanmix.wav'), '-stream_loop', '3', '-i', fixture('librispeech', '1069-133699-0000.flac'), '-filter_complex', '[0:a][1:a]amerge=inputs=2[a]', '-map', '[a]', '-t', '40', '-ar', '16000', '-c:a', 'pcm_s16le', stereo);
+  const model = path.join(dir, 'tiny-mdx.onnx');
+  fs.writeFileSync(model, identitySpectrogramModel(241, 32));
+  const spec = { kind: 'mdx', sampleRate: 16000, nFft: 480, hop: 120, dimF: 241, dimT: 32 };
+  fs.writeFileSync(model.replace('.onnx', '.json'), JSON.stringify({ separation: spec }));
+  const r = sds('separate', stereo, '--out', path.join(dir, 'ds'), '--model', model, '--stems', 'vocals,accompaniment');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /MDX-Net spectrogram model/);
+  const row = readTable(path.join(dir, 'ds', 'sources.csv'))[0];
+  // the channels' mean, as 16-bit (ffmpeg's integer downmix is that mean)
+  const mono = path.join(dir, 'mono.wav');
+  ffmpeg('-i', stereo, '-ac', '1', '-c:a', 'pcm_s16le', mono);
+  const want = pcm(mono);
+  const got = pcm(row.vocals);
+  assert.equal(got.length, want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  assert.ok(worst <= 2, `the vocals are the mono mixture within 2 LSB (worst ${worst})`);
+  assert.ok(pcm(row.accompaniment).every((v) => Math.abs(v) <= 2), 'nothing is left for the accompaniment');
+
+  // a model that outputs the accompaniment (stem: accompaniment): the vocals are the mixture minus it, here silence
+  fs.writeFileSync(model.replace('.onnx', '.json'), JSON.stringify({ separation: { ...spec, stem: 'accompaniment' } }));
+  const inst = sds('separate', stereo, '--out', path.join(dir, 'ds2'), '--model', model);
+  assert.equal(inst.status, 0, inst.stdout + inst.stderr);
+  assert.ok(pcm(readTable(path.join(dir, 'ds2', 'sources.csv'))[0].vocals).every((v) => Math.abs(v) <= 2));
+
+  // a registry name: the manifest carries the same numbers
+  const cache = tmpDir('sds-sep-cache-');
+  fs.copyFileSync(model, path.join(cache, 'tiny-mdx.onnx'));
+  fs.writeFileSync(path.join(cache, 'tiny-mdx.json'), JSON.stringify({ name: 'tiny-mdx', task: 'separate', file: 'tiny-mdx.onnx', sha256: '', licence: 'test', source: 'test',
+    sampleRate: 16000, inputs: {}, outputs: {}, separation: spec }));
+  const byName = spawnSync(process.execPath, [CLI, 'separate', stereo, '--out', path.join(dir, 'ds3'), '--model', 'tiny-mdx', '-q'], { encoding: 'utf8', env: { ...process.env, SDS_MODEL_CACHE: cache } });
+  assert.equal(byName.status, 0, byName.stdout + byName.stderr);
+  assert.ok(pcm(readTable(path.join(dir, 'ds3', 'sources.csv'))[0].vocals).length === want.length);
+
+  // numbers that cannot work are refused, naming the sidecar
+  fs.writeFileSync(model.replace('.onnx', '.json'), JSON.stringify({ separation: { ...spec, dimF: 400 } }));
+  const bad = sds('separate', stereo, '--out', path.join(dir, 'ds4'), '--model', model);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /tiny-mdx\.json: separation\.dimF \(400\) exceeds the 241 bins/);
+});
+
+test('auto: a stereo source goes through centre-channel extraction, which lifts a centred voice out of panned music', async () => {
+  const dir = tmpDir('sds-sep-centre-');
+  const speech = await decodeAll(fixture('librispeech', '1069-133699-0000.flac'));
+  const music = (await decodeAll(fixture('ina', 'musanmix.wav'))).subarray(0, 22 * 16000);
+  const n = Math.min(speech.length, 11 * 16000);
+  const a = music.subarray(0, n);
+  const b = music.subarray(11 * 16000, 11 * 16000 + n);
+  const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
+  const g = rms(speech.subarray(0, n)) / rms(a);
+  // the voice in the centre, two parts of the music panned left and right
+  const interleaved = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    interleaved[2 * i] = 0.5 * (speech[i] + g * (a[i] + 0.3 * b[i]));
+    interleaved[2 * i + 1] = 0.5 * (speech[i] + g * (b[i] + 0.3 * a[i]));
+  }
+  const raw = path.join(dir, 'mix.f32');
+  fs.writeFileSync(raw, Buffer.from(interleaved.buffer));
+  const file = path.join(dir, 'stereo.wav');
+  ffmpeg('-f', 'f32le', '-ar', '16000', '-ac', '2', '-i', raw, '-c:a', 'pcm_s16le', file);
+  const r = sds('separate', file, '--out', path.join(dir, 'ds'));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /centre-channel extraction \(model-free\) for stereo sources/);
+  const est = decodeWav(fs.readFileSync(readTable(path.join(dir, 'ds', 'sources.csv'))[0].vocals))!.samples;
+  const mono = await decodeAll(file);
+  const before = siSdr(mono.subarray(0, n), speech.subarray(0, n));
+  const after = siSdr(est.subarray(0, n), speech.subarray(0, n));
+  console.log(`# SI-SDR of a centred reader over panned music: mixture ${before.toFixed(2)} dB, centre-channel vocals ${after.toFixed(2)} dB`);
+  assert.ok(after > before + 3, `${after} vs ${before}`);
 });
