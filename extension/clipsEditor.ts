@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
+import { CLIP_COLUMNS } from '../pipeline/dataset';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatTable, parseTable } from '../pipeline/formats/csvTable';
-import { CLIP_COLUMNS } from '../pipeline/stages/slice';
 import { webviewHtml } from './webviewHtml';
 import type { ClipsMessage, ClipsSnapshot } from '../webviews/protocol';
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Dataset } from '../pipeline/dataset';
+import { listModels } from '../pipeline/models/modelPaths';
 import type { IngestOptions } from '../pipeline/stages/ingest';
 import { runWithProgress, type CommandDeps } from './commands';
 import { datasetDir, readConfig } from './config';
@@ -13,10 +14,25 @@ export function registerSourceCommands(ctx: vscode.ExtensionContext, deps: Comma
     const dir = datasetDir(readConfig());
     if (!dir) return vscode.window.showErrorMessage('Open a folder first: stems are written into the dataset (setting sds.outputFolder).');
     const inputs = (selected?.length ? selected : clicked ? [clicked] : []).map((u) => u.fsPath);
-    const stems = await vscode.window.showQuickPick([{ label: 'vocals', stems: ['vocals'] }, { label: 'vocals and accompaniment', stems: ['vocals', 'accompaniment'] }],
-      { title: inputs.length ? `Separate ${inputs.length} file(s)` : 'Separate every source of the dataset' });
+    const title = inputs.length ? `Separate ${inputs.length} file(s)` : 'Separate every source of the dataset';
+    const models = [
+      { label: 'auto', description: 'model-free: centre-channel extraction for stereo, REPET-SIM for mono', model: 'auto' },
+      { label: 'REPET-SIM', description: 'model-free, repeating music under speech', model: 'repet' },
+      { label: 'centre channel', description: 'model-free, stereo: keeps what is panned to the centre', model: 'centre' },
+      ...listModels().filter((m) => m.task === 'separate').map((m) => ({ label: m.name, description: m.present ? `${m.sampleRate} Hz model` : 'model, not downloaded yet', model: m.name })),
+      { label: '$(file) An ONNX model…', description: 'mask or MDX-Net contract (docs/models.md)', model: '' },
+    ];
+    const picked = await vscode.window.showQuickPick(models, { title: `${title}: with what?` });
+    if (!picked) return;
+    let model = picked.model;
+    if (!model) {
+      const file = await vscode.window.showOpenDialog({ filters: { 'ONNX model': ['onnx'] }, openLabel: 'Separate with this model' });
+      if (!file?.length) return;
+      model = file[0].fsPath;
+    }
+    const stems = await vscode.window.showQuickPick([{ label: 'vocals', stems: ['vocals'] }, { label: 'vocals and accompaniment', stems: ['vocals', 'accompaniment'] }], { title });
     if (!stems) return;
-    const r = await runWithProgress(deps, 'Separate', { stage: 'separate', out: dir, inputs, options: { stems: stems.stems as ('vocals' | 'accompaniment')[] } });
+    const r = await runWithProgress(deps, 'Separate', { stage: 'separate', out: dir, inputs, options: { model, stems: stems.stems as ('vocals' | 'accompaniment')[] } });
     if (r && !r[0].failed.length) {
       const next = await vscode.window.showInformationMessage('Vocals written. Segment and slice the vocals stems now?', 'Segment and slice vocals');
       if (next) await runWithProgress(deps, 'Segment and slice (vocals)', { stage: 'run', inputs: inputs.length ? inputs : new Dataset(dir).readSources().map((row) => row.path), out: dir, options: { ...readConfig().segment, ...readConfig().slice, on: 'vocals' } });

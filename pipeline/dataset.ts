@@ -10,6 +10,8 @@ export const AUDIO_EXTENSIONS = new Set([
 ]);
 
 export const SOURCE_COLUMNS = ['id', 'path', 'sha256', 'size', 'mtime', 'duration', 'sample_rate', 'channels'];
+/** clips.csv's first columns; stages add theirs after these. */
+export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duration', 'sample_rate'];
 
 /** The dataset folder's layout (docs/dataset.md): one place that knows where each artefact lives. */
 export class Dataset {

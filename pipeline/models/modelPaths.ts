@@ -60,3 +60,25 @@ function packageDir(pkg: string): string {
   while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
   return d;
 }
+
+export interface ListedModel extends ModelManifest {
+  where: 'shipped' | 'user';
+  /** false for a manifest whose weights are not downloaded yet (`sds models fetch <name>`) */
+  present: boolean;
+  url?: string;
+  size?: number;
+}
+
+/** Every manifest: the project's models/ and the user's cache (file reads only: safe in the extension host). */
+export function listModels(): ListedModel[] {
+  const out: ListedModel[] = [];
+  for (const [dir, where] of [[modelsDir(), 'shipped'], [userModelsDir(), 'user']] as const) {
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ListedModel;
+      if (!m.file || !m.task) continue; // not a model manifest (gender_lr.json is a classifier's weights)
+      out.push({ ...m, where, present: m.package ? true : fs.existsSync(path.join(dir, m.file)) });
+    }
+  }
+  return out;
+}

@@ -2,30 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadTo } from '../ingest/download';
 import { sha256File } from '../util/hash';
-import { modelsDir, userModelsDir, type ModelManifest } from './modelPaths';
+import { listModels, modelsDir, userModelsDir, type ListedModel } from './modelPaths';
 import { openSession } from './ortSession';
 
-export interface ListedModel extends ModelManifest {
-  where: 'shipped' | 'user';
-  /** false for a manifest whose weights are not downloaded yet (`sds models fetch <name>`) */
-  present: boolean;
-  url?: string;
-  size?: number;
-}
-
-/** Every manifest: the project's models/ and the user's cache. */
-export function listModels(): ListedModel[] {
-  const out: ListedModel[] = [];
-  for (const [dir, where] of [[modelsDir(), 'shipped'], [userModelsDir(), 'user']] as const) {
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-      const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ListedModel;
-      if (!m.file || !m.task) continue; // not a model manifest (gender_lr.json is a classifier's weights)
-      out.push({ ...m, where, present: m.package ? true : fs.existsSync(path.join(dir, m.file)) });
-    }
-  }
-  return out;
-}
+export { listModels, type ListedModel } from './modelPaths';
 
 /** `sds models add <file.onnx> --task speaker ...`: copies a user model into the cache with a manifest read from it. */
 export async function addModel(file: string, meta: { name?: string; task: string; sampleRate?: number; licence?: string }): Promise<ListedModel> {

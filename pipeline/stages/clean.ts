@@ -6,7 +6,7 @@ import { limit } from '../audio/limiter';
 import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
 import { measureClip, metricCells } from '../audio/metrics';
 import { decodeWav, encodeWav } from '../audio/wav';
-import { Dataset } from '../dataset';
+import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
 import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
@@ -18,7 +18,6 @@ import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { filterGraph, type CleanOptions } from './cleanOptions';
-import { CLIP_COLUMNS } from './slice';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 /** Denoises one clip; `source` and `rate` let the gate use its source's noise profile. */

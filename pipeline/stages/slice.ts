@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { cutClip } from '../audio/cut';
 import { audioOf } from './segment';
 import { probe } from '../audio/ffmpeg';
-import { Dataset } from '../dataset';
+import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { readTable, writeTable, type Row } from '../formats/csvTable';
 import { parseSegmentCsv, fmt } from '../formats/segmentTable';
 import { cleanStaleTemps, produceAtomic } from '../util/atomic';
@@ -13,7 +13,6 @@ import { readRttmTurns } from '../formats/rttm';
 import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
-export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duration', 'sample_rate'];
 
 /**
  * Cuts the chosen labels of every segmented source into clips/<label>/<id>_<nnnn>.wav, from the original file at

@@ -2,14 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
-import { Dataset } from '../dataset';
+import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { readTable, writeTable } from '../formats/csvTable';
 import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
 import { agglomerate } from '../ml/cluster';
 import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
-import { CLIP_COLUMNS } from './slice';
 import { pickEnrolmentSpans } from './enrolPick';
 import type { StageContext, StageReport } from './types';
 

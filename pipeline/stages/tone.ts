@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, expandInputs } from '../dataset';
+import { Dataset, expandInputs, CLIP_COLUMNS } from '../dataset';
 import { readClipTable, writeTable } from '../formats/csvTable';
 import type { MlpOptions } from '../ml/mlp';
 import { predict } from '../ml/mlp';
@@ -13,7 +13,6 @@ import { saveToneModel, ToneModel, type ToneSidecar } from '../tone/toneModel';
 import { writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { linkOrCopy } from '../util/linkOrCopy';
-import { CLIP_COLUMNS } from './slice';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface ToneTrainOptions {

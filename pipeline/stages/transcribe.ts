@@ -2,11 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WhisperModel, type TranscribeOptions } from '../asr/whisper';
 import { readClip } from '../audio/readClip';
-import { Dataset } from '../dataset';
+import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
 import { readClipTable, writeTable } from '../formats/csvTable';
 import { userModelsDir } from '../models/modelPaths';
-import { CLIP_COLUMNS } from './slice';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface TranscribeStageOptions extends TranscribeOptions {

@@ -4,6 +4,7 @@
  * pipeline host does the work, and we check the files on disk and what the Dataset view shows.
  */
 import assert from 'node:assert/strict';
+import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -13,7 +14,6 @@ import { after, afterEach, before, test } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { parseTextGrid } from '../../pipeline/formats/textGrid';
 import { writeTinyWhisper } from '../whisperBuilder';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
+import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { ffmpeg, ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
 import { mulModel } from '../onnxBuilder';
 

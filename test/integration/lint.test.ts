@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,7 +7,6 @@ import { test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { lintDataset } from '../../pipeline/stages/lint';
-import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { fixture, ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');

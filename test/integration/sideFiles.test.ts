@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { writeTable } from '../../pipeline/formats/csvTable';
-import { CLIP_COLUMNS } from '../../pipeline/stages/slice';
 import { espeak, ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
