@@ -11,8 +11,10 @@ import { collect, decodeMono, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { siSdr } from '../pipeline/audio/referenceMetrics';
 import { encodeWav } from '../pipeline/audio/wav';
 import { labelsPerFrame, parseSegmentCsv } from '../pipeline/formats/segmentTable';
+import { centreSeparator } from '../pipeline/separate/centre';
+import { mdxSeparator } from '../pipeline/separate/mdx';
 import { onnxMaskSeparator, repetSeparator } from '../pipeline/separate/separator';
-import { onesMaskModel } from '../test/onnxBuilder';
+import { identitySpectrogramModel, onesMaskModel } from '../test/onnxBuilder';
 import { runSegment } from '../pipeline/stages/segment';
 import { runSeparate } from '../pipeline/stages/separate';
 
@@ -46,6 +48,40 @@ export async function evalSeparate(shared: string): Promise<void> {
     console.log(`| ${db > 0 ? '+' : ''}${db} dB | ${speech.length} | ${(a / speech.length).toFixed(2)} dB | ${(b / speech.length).toFixed(2)} dB | ${((b - a) / speech.length).toFixed(2)} dB |`);
   }
   console.log(`\nspeed: ${(seconds / ((Date.now() - t0) / 1000)).toFixed(1)}x real time on one core (blocks of up to 22 s)`);
+
+  // stereo: the same readers in the centre, two parts of the music panned apart (L = A + 0.3 B, R = B + 0.3 A)
+  console.log('\nStereo (the reader in the centre, two halves of the music panned left and right), vocals from the channels\' mean:\n');
+  console.log('| speech vs music | files | mixture SI-SDR | REPET-SIM | centre channel (auto for stereo) |');
+  console.log('|---|---|---|---|---|');
+  const centre = centreSeparator();
+  const A = music.subarray(0, 11 * 16000);
+  const B = music.subarray(11 * 16000, 22 * 16000);
+  let centreSeconds = 0;
+  let centreTime = 0;
+  for (const db of [-5, 0, 5]) {
+    let a = 0;
+    let r = 0;
+    let c = 0;
+    for (const s0 of speech) {
+      const n = Math.min(s0.length, A.length);
+      const s = s0.subarray(0, n);
+      const L = Float32Array.from({ length: n }, (_, i) => A[i] + 0.3 * B[i]);
+      const R = Float32Array.from({ length: n }, (_, i) => B[i] + 0.3 * A[i]);
+      const g = rms(s) / rms(Float32Array.from(L, (v, i) => (v + R[i]) / 2)) / 10 ** (db / 20);
+      const left = Float32Array.from(s, (v, i) => v + g * L[i]);
+      const right = Float32Array.from(s, (v, i) => v + g * R[i]);
+      const mix = Float32Array.from(left, (v, i) => (v + right[i]) / 2);
+      a += siSdr(mix, s);
+      r += siSdr(await sep.vocals([mix]), s);
+      const t = Date.now();
+      c += siSdr(await centre.vocals([left, right]), s);
+      centreTime += Date.now() - t;
+      centreSeconds += n / 16000;
+    }
+    const k = speech.length;
+    console.log(`| ${db > 0 ? '+' : ''}${db} dB | ${k} | ${(a / k).toFixed(2)} dB | ${(r / k).toFixed(2)} dB | ${(c / k).toFixed(2)} dB |`);
+  }
+  console.log(`\ncentre-channel speed: ${(centreSeconds / (centreTime / 1000)).toFixed(0)}x real time on one core`);
   // the ONNX mask-model path (STFT, session, inverse STFT) with the tests' tiny model: the contract's own overhead
   const tiny = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sds-eval-tiny-')), 'ones.onnx');
   fs.writeFileSync(tiny, onesMaskModel());
@@ -57,7 +93,16 @@ export async function evalSeparate(shared: string): Promise<void> {
     s1 += s0.length / 16000;
   }
   await onnx.release();
-  console.log(`ONNX mask-model path with the tests' tiny model: ${(s1 / ((Date.now() - t1) / 1000)).toFixed(0)}x real time (STFT + session + inverse STFT)\n`);
+  console.log(`ONNX mask-model path with the tests' tiny model: ${(s1 / ((Date.now() - t1) / 1000)).toFixed(0)}x real time (STFT + session + inverse STFT)`);
+  // the MDX-Net path at Kim Vocal 2's sizes (n_fft 7680, hop 1024, 3072 x 256 at 44.1 kHz stereo) with an identity model
+  const idFile = path.join(path.dirname(tiny), 'identity-mdx.onnx');
+  fs.writeFileSync(idFile, identitySpectrogramModel(3072, 256));
+  const mdx = await mdxSeparator(idFile, { kind: 'mdx', sampleRate: 44100, nFft: 7680, hop: 1024, dimF: 3072, dimT: 256 });
+  const stereo = [0, 1].map(() => Float32Array.from({ length: 60 * 44100 }, (_, i) => Math.sin(i / 10) * 0.1));
+  const t2 = Date.now();
+  await mdx.vocals(stereo);
+  await mdx.release();
+  console.log(`MDX-Net contract path at Kim Vocal 2's sizes with an identity model: ${(60 / ((Date.now() - t2) / 1000)).toFixed(1)}x real time (stereo 44.1 kHz STFT + session + inverse STFT; the real model adds its own cost)\n`);
 
   // a program: music alone, then readers over the music at 0 dB, then music alone again, and so on
   const parts: Float32Array[] = [];
