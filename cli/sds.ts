@@ -6,7 +6,8 @@ import { parseSize } from '../pipeline/stages/ingest';
 import { convertTable } from '../pipeline/formats/convert';
 import { userModelsDir } from '../pipeline/models/modelPaths';
 import { addModel, fetchModel, installModelFile, listModels } from '../pipeline/models/registry';
-import { namingFile, type ProgressEvent, type StageReport } from '../pipeline/stages/types';
+import { namingFile, type StageReport } from '../pipeline/stages/types';
+import { CliProgress } from './progress';
 
 const USAGE = `Speech Dataset Studio (sds)
 
@@ -237,13 +238,19 @@ async function main(argv: string[]): Promise<number> {
   assertFfmpeg(paths);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort(new Error('interrupted')));
-  const reports = await runStage(req, {
-    jobs: Math.max(1, Number(v.jobs ?? Math.min(2, os.availableParallelism()))),
-    ffmpeg: paths,
-    signal: abort.signal,
-    log: (m) => !v.quiet && console.error(`[sds] ${m}`),
-    progress: (e) => !v.quiet && printProgress(e),
-  });
+  const progress = new CliProgress(process.stderr);
+  let reports: StageReport[];
+  try {
+    reports = await runStage(req, {
+      jobs: Math.max(1, Number(v.jobs ?? Math.min(2, os.availableParallelism()))),
+      ffmpeg: paths,
+      signal: abort.signal,
+      log: (m) => !v.quiet && progress.log(`[sds] ${m}`),
+      progress: (e) => !v.quiet && progress.handle(e),
+    });
+  } finally {
+    progress.finish();
+  }
   return printReports(reports);
 }
 
@@ -272,11 +279,6 @@ async function modelsCommand(args: string[], v: Record<string, string | boolean 
   throw new UsageError(`unknown models command "${verb}" (use list, add, fetch or install)`);
 }
 
-function printProgress(e: ProgressEvent): void {
-  if (e.kind === 'file-start') console.error(`[${e.index + 1}/${e.total}] ${e.file}`);
-  else if (e.kind === 'file-done') console.error(`  ${e.skipped ? 'up to date' : 'done'}${e.detail ? `: ${e.detail}` : ''}  ${e.file}`);
-  else if (e.kind === 'file-error') console.error(`  FAILED ${namingFile(e.file, e.error)}`);
-}
 
 function printReports(reports: StageReport[]): number {
   let failed = 0;
