@@ -1,32 +1,87 @@
 /**
- * A look-ahead peak limiter: gain never lets a sample exceed `ceiling`, attacks over the look-ahead window (so the
- * gain is already down when the peak arrives) and releases slowly. Used only when linear gain alone would break
- * the true-peak limit, and then reported per clip.
+ * A look-ahead peak limiter, streamed: gain never lets a sample exceed `ceiling`, attacks over the look-ahead window
+ * (so the gain is already down when the peak arrives) and releases slowly. Output lags input by the look-ahead;
+ * `flush()` returns the rest. Used only when linear gain alone would break the true-peak limit, and then reported.
  */
+export class Limiter {
+  private readonly la: number;
+  private readonly rel: number;
+  private readonly size: number;
+  /** the samples and their needed gains still ahead of the output, in rings indexed by absolute sample mod size */
+  private readonly xs: Float64Array;
+  private readonly needs: Float64Array;
+  /** a monotone queue (ring) of absolute indices: the minimum need over the look-ahead window is at its front */
+  private readonly dq: Float64Array;
+  private head = 0;
+  private tail = 0;
+  private next = 0; // next absolute sample to output
+  private pushed = 0;
+  /** the last `la` look-ahead minima, for the trailing mean that smooths the attack */
+  private readonly recent: Float64Array;
+  private acc = 0;
+  private g = 1;
+
+  constructor(fs: number, private readonly ceiling: number, lookaheadMs = 5, releaseMs = 80) {
+    this.la = Math.max(1, Math.round((lookaheadMs / 1000) * fs));
+    this.rel = Math.exp(-1 / ((releaseMs / 1000) * fs));
+    this.size = this.la + 2;
+    this.xs = new Float64Array(this.size);
+    this.needs = new Float64Array(this.size);
+    this.dq = new Float64Array(this.size);
+    this.recent = new Float64Array(this.la);
+  }
+
+  push(x: Float32Array): Float32Array {
+    const out = new Float32Array(Math.max(0, Math.min(x.length, this.pushed + x.length - this.la - this.next)));
+    let o = 0;
+    for (let n = 0; n < x.length; n++) {
+      const i = this.pushed++;
+      const need = Math.min(1, this.ceiling / Math.max(Math.abs(x[n]), 1e-12));
+      this.xs[i % this.size] = x[n];
+      this.needs[i % this.size] = need;
+      while (this.tail > this.head && this.needs[this.dq[(this.tail - 1) % this.size] % this.size] >= need) this.tail--;
+      this.dq[this.tail++ % this.size] = i;
+      // sample `next` can go once everything up to next + la has arrived
+      if (this.next + this.la < this.pushed) out[o++] = this.emit();
+    }
+    return o === out.length ? out : out.subarray(0, o);
+  }
+
+  flush(): Float32Array {
+    const out = new Float32Array(this.pushed - this.next);
+    for (let o = 0; this.next < this.pushed; o++) out[o] = this.emit();
+    return out;
+  }
+
+  private emit(): number {
+    const i = this.next++;
+    while (this.dq[this.head % this.size] < i) this.head++;
+    // minimum need over [i, i + la]: samples leave as soon as i + la has arrived, so the queue holds exactly that
+    // window (less at the very end) and its front is the minimum
+    const minAhead = this.needs[this.dq[this.head % this.size] % this.size];
+    // before the start, count the first window's minimum: a peak within the first look-ahead is held down too
+    if (i === 0) {
+      this.recent.fill(minAhead);
+      this.acc = this.la * (minAhead - 1);
+    }
+    // the trailing mean of the minima over the look-ahead is a smooth ramp that is still <= need[i] (each window it
+    // averages contains sample i), so the attack has no step and never lets a peak through
+    const slot = i % this.la;
+    this.acc += minAhead - this.recent[slot];
+    this.recent[slot] = minAhead;
+    const attack = (this.acc + this.la) / this.la;
+    this.g = attack < this.g ? attack : attack + (this.g - attack) * this.rel;
+    return this.xs[i % this.size] * this.g;
+  }
+}
+
+/** The limiter over a whole signal (see Limiter), output aligned with the input. */
 export function limit(x: Float32Array, fs: number, ceiling: number, lookaheadMs = 5, releaseMs = 80): Float32Array {
-  const la = Math.max(1, Math.round((lookaheadMs / 1000) * fs));
-  const rel = Math.exp(-1 / ((releaseMs / 1000) * fs));
-  // required gain per sample, then its minimum over the look-ahead window ahead of each sample
-  const need = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) need[i] = Math.min(1, ceiling / Math.max(Math.abs(x[i]), 1e-12));
-  const minAhead = new Float32Array(x.length);
-  const dq: number[] = [];
-  for (let i = x.length - 1; i >= 0; i--) {
-    while (dq.length && need[dq[dq.length - 1]] >= need[i]) dq.pop();
-    dq.push(i);
-    while (dq[0] > i + la) dq.shift(); // dq is short: one entry per descending run in the window
-    minAhead[i] = need[dq[0]];
-  }
-  // the trailing mean of minAhead over the look-ahead is a smooth ramp that is still <= need[i] (each window it
-  // averages contains sample i), so the attack has no step and never lets a peak through
+  const l = new Limiter(fs, ceiling, lookaheadMs, releaseMs);
+  const a = l.push(x);
+  const b = l.flush();
   const y = new Float32Array(x.length);
-  let acc = 0;
-  let g = 1;
-  for (let i = 0; i < x.length; i++) {
-    acc += minAhead[i] - (i >= la ? minAhead[i - la] : 1);
-    const attack = (acc + la) / la; // mean over la samples, counting 1 before the start
-    g = attack < g ? attack : attack + (g - attack) * rel;
-    y[i] = x[i] * g;
-  }
+  y.set(a);
+  y.set(b, a.length);
   return y;
 }

@@ -27,48 +27,84 @@ export function kWeighting(fs: number): [Biquad, Biquad] {
   return [shelf, highpass];
 }
 
-function filter(x: Float32Array, { b, a }: Biquad): Float64Array {
-  const y = new Float64Array(x.length);
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let n = 0; n < x.length; n++) {
-    const v = b[0] * x[n] + b[1] * x1 + b[2] * x2 - a[0] * y1 - a[1] * y2;
-    x2 = x1; x1 = x[n]; y2 = y1; y1 = v;
-    y[n] = v;
+/** One biquad with its state kept between calls, so a long signal can be filtered chunk by chunk. */
+class BiquadState {
+  private x1 = 0;
+  private x2 = 0;
+  private y1 = 0;
+  private y2 = 0;
+  constructor(private readonly q: Biquad) {}
+  step(x: number): number {
+    const { b, a } = this.q;
+    const v = b[0] * x + b[1] * this.x1 + b[2] * this.x2 - a[0] * this.y1 - a[1] * this.y2;
+    this.x2 = this.x1;
+    this.x1 = x;
+    this.y2 = this.y1;
+    this.y1 = v;
+    return v;
   }
-  return y;
 }
 
 const toLufs = (meanSquare: number) => -0.691 + 10 * Math.log10(meanSquare);
 
 /**
- * Integrated loudness (LUFS) of a mono signal. Shorter than one 400 ms block: the whole signal is one block.
- * -Infinity for digital silence or when every block is gated out.
+ * Integrated loudness, streamed: push chunks of any size, read `integrated()` at the end. Keeps the K-weighting
+ * filters' state and one energy per 100 ms (the gating needs them all: 36,000 numbers an hour).
  */
-export function integratedLoudness(x: Float32Array, fs: number): number {
-  const [shelf, hp] = kWeighting(fs);
-  const y = filter(Float32Array.from(filter(x, shelf)), hp);
-  const block = Math.round(0.4 * fs);
-  const hop = Math.round(0.1 * fs);
-  const powers: number[] = [];
-  if (y.length < block) {
-    let s = 0;
-    for (const v of y) s += v * v;
-    if (y.length) powers.push(s / y.length);
-  } else {
-    // running sums over 100 ms quarters keep this O(n)
-    const quarters: number[] = [];
-    for (let q = 0; (q + 1) * hop <= y.length; q++) {
-      let s = 0;
-      for (let n = q * hop; n < (q + 1) * hop; n++) s += y[n] * y[n];
-      quarters.push(s);
-    }
-    for (let q = 0; q + 4 <= quarters.length; q++) powers.push((quarters[q] + quarters[q + 1] + quarters[q + 2] + quarters[q + 3]) / (4 * hop));
+export class LoudnessMeter {
+  private readonly shelf: BiquadState;
+  private readonly hp: BiquadState;
+  private readonly hop: number;
+  private readonly quarters: number[] = [];
+  private acc = 0;
+  private inQuarter = 0;
+  private samples = 0;
+  private total = 0; // energy of everything, for signals shorter than one block
+
+  constructor(private readonly fs: number) {
+    const [shelf, hp] = kWeighting(fs);
+    this.shelf = new BiquadState(shelf);
+    this.hp = new BiquadState(hp);
+    this.hop = Math.round(0.1 * fs);
   }
-  const abs = powers.filter((p) => p > 0 && toLufs(p) > -70);
-  if (!abs.length) return -Infinity;
-  const relGate = toLufs(abs.reduce((s, p) => s + p, 0) / abs.length) - 10;
-  const rel = abs.filter((p) => toLufs(p) > relGate);
-  return toLufs(rel.reduce((s, p) => s + p, 0) / rel.length);
+
+  push(x: Float32Array): this {
+    for (let n = 0; n < x.length; n++) {
+      const y = this.hp.step(this.shelf.step(x[n]));
+      const e = y * y;
+      this.acc += e;
+      this.total += e;
+      if (++this.inQuarter === this.hop) {
+        this.quarters.push(this.acc);
+        this.acc = 0;
+        this.inQuarter = 0;
+      }
+    }
+    this.samples += x.length;
+    return this;
+  }
+
+  /** LUFS; -Infinity for digital silence or when every block is gated out. Shorter than 400 ms: one block. */
+  integrated(): number {
+    const block = Math.round(0.4 * this.fs);
+    const powers: number[] = [];
+    if (this.samples < block) {
+      if (this.samples) powers.push(this.total / this.samples);
+    } else {
+      const q = this.quarters;
+      for (let i = 0; i + 4 <= q.length; i++) powers.push((q[i] + q[i + 1] + q[i + 2] + q[i + 3]) / (4 * this.hop));
+    }
+    const abs = powers.filter((p) => p > 0 && toLufs(p) > -70);
+    if (!abs.length) return -Infinity;
+    const relGate = toLufs(abs.reduce((s, p) => s + p, 0) / abs.length) - 10;
+    const rel = abs.filter((p) => toLufs(p) > relGate);
+    return toLufs(rel.reduce((s, p) => s + p, 0) / rel.length);
+  }
+}
+
+/** Integrated loudness (LUFS) of a mono signal (see LoudnessMeter). */
+export function integratedLoudness(x: Float32Array, fs: number): number {
+  return new LoudnessMeter(fs).push(x).integrated();
 }
 
 const TAPS = 32;
@@ -108,30 +144,63 @@ function interpolators(factor: number): number[][] {
 }
 
 /**
- * True peak (dBTP): max |sample| of the signal oversampled to 192 kHz (BS.1770-4 Annex 2 asks for >= 4x; rates
- * >= 96 kHz are read as they are).
+ * True peak (dBTP), streamed: max |sample| of the signal oversampled to 192 kHz (BS.1770-4 Annex 2 asks for >= 4x;
+ * rates >= 96 kHz are read as they are). Keeps the last 32 samples between chunks.
  */
-export function truePeak(x: Float32Array, fs: number): number {
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  // inter-sample peaks of band-limited audio stay within a few dB of their neighbours: only interpolate around
-  // samples above half the sample peak, which keeps this linear in practice
-  const floor = peak / 2;
-  if (fs < 96000) {
-    const phases = interpolators(Math.ceil(TP_RATE / fs));
-    for (let n = 0; n < x.length - 1; n++) {
-      if (Math.abs(x[n]) < floor && Math.abs(x[n + 1]) < floor) continue;
-      for (const taps of phases) {
-        let s = 0;
-        for (let k = 0; k < TAPS; k++) {
-          const i = n + k - HALF + 1;
-          if (i >= 0 && i < x.length) s += taps[k] * x[i];
-        }
-        peak = Math.max(peak, Math.abs(s));
+export class TruePeakMeter {
+  private readonly phases?: number[][];
+  private readonly hist = new Float32Array(TAPS); // the last TAPS samples, oldest first
+  private filled = 0;
+  private peak = 0;
+
+  constructor(fs: number) {
+    if (fs < 96000) this.phases = interpolators(Math.ceil(TP_RATE / fs));
+  }
+
+  push(x: Float32Array): this {
+    const h = this.hist;
+    for (let n = 0; n < x.length; n++) {
+      const v = Math.abs(x[n]);
+      if (v > this.peak) this.peak = v;
+      h.copyWithin(0, 1);
+      h[TAPS - 1] = x[n];
+      if (this.filled < TAPS) this.filled++;
+      // the point between hist[HALF - 1] and hist[HALF]: needs HALF samples after it, which have just arrived
+      if (this.phases && this.filled >= HALF + 1) this.interpolate();
+    }
+    return this;
+  }
+
+  /** dBTP; -Infinity for silence. Interpolates the last samples (their following neighbours are zero). */
+  value(): number {
+    if (this.phases) {
+      for (let k = 0; k < HALF && this.filled > 0; k++) {
+        this.hist.copyWithin(0, 1);
+        this.hist[TAPS - 1] = 0;
+        this.interpolate();
       }
+      this.filled = 0;
+    }
+    return this.peak > 0 ? 20 * Math.log10(this.peak) : -Infinity;
+  }
+
+  private interpolate(): void {
+    const h = this.hist;
+    // inter-sample peaks of band-limited audio stay within a few dB of their neighbours: only interpolate around
+    // samples above half the peak so far, which keeps this linear in practice
+    const floor = this.peak / 2;
+    if (Math.abs(h[HALF - 1]) < floor && Math.abs(h[HALF]) < floor) return;
+    for (const taps of this.phases!) {
+      let s = 0;
+      for (let k = 0; k < TAPS; k++) s += taps[k] * h[k];
+      if (Math.abs(s) > this.peak) this.peak = Math.abs(s);
     }
   }
-  return peak > 0 ? 20 * Math.log10(peak) : -Infinity;
+}
+
+/** True peak (dBTP) of a whole signal (see TruePeakMeter). */
+export function truePeak(x: Float32Array, fs: number): number {
+  return new TruePeakMeter(fs).push(x).value();
 }
 
 /** x scaled by `db` decibels (a new array). */

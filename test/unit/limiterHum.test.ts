@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detectHum } from '../../pipeline/audio/hum';
-import { limit } from '../../pipeline/audio/limiter';
+import { limit, Limiter } from '../../pipeline/audio/limiter';
 import { truePeak } from '../../pipeline/audio/loudness';
 import { decodeAll, fixture } from '../helpers';
 
@@ -23,4 +23,23 @@ test('hum: 50 Hz + harmonics added to speech are found, clean speech has none', 
   const h60 = detectHum(Float32Array.from(speech, (v, n) => v + 0.02 * Math.sin((2 * Math.PI * 60 * n) / 16000)), 16000)!;
   assert.equal(h60.base, 60);
   assert.ok(truePeak(hummed, 16000) > -20);
+});
+
+test('the limiter streams: chunk by chunk equals all at once, and a peak in the first milliseconds is held too', () => {
+  const fs = 16000;
+  const x = Float32Array.from({ length: 3 * fs }, (_, n) => Math.sin(n / 5) * (n % 4000 < 300 ? 1.8 : 0.4));
+  const whole = limit(x, fs, 0.9);
+  assert.ok(whole.every((v) => Math.abs(v) <= 0.9 + 1e-6), 'the peak at the very start is limited');
+  const l = new Limiter(fs, 0.9);
+  const parts: Float32Array[] = [];
+  for (let i = 0; i < x.length; i += 777) parts.push(l.push(x.subarray(i, i + 777)));
+  parts.push(l.flush());
+  const joined = new Float32Array(x.length);
+  let o = 0;
+  for (const p of parts) {
+    joined.set(p, o);
+    o += p.length;
+  }
+  assert.equal(o, x.length);
+  assert.deepEqual(joined, whole);
 });
