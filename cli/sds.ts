@@ -22,6 +22,7 @@ Usage:
   sds run <files or folders...> --out <dir> [segment and slice options]
   sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
             [--dehum auto|50|60|off] [--denoise off|gate|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
+            [--sources [ids]]   whole recordings (streamed) into clean/sources/ instead of the clips
   sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
   sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]
              [--where "label=female and snr>20"]
@@ -47,6 +48,8 @@ Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any
 async function main(argv: string[]): Promise<number> {
   // `--loudness -16`: parseArgs reads a leading '-' as an option, so glue negative numbers to their option
   const args = argv.flatMap((a, i) => (/^-\d/.test(a) && argv[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
+  // `sds clean --sources` alone means every source (slice's --sources always names ids)
+  if (args[0] === 'clean') args.forEach((a, i) => a === '--sources' && (args[i + 1] === undefined || args[i + 1].startsWith('-')) && (args[i] = '--sources=all'));
   const { values: v, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -166,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: command, inputs, out: v.out, options };
   } else if (command === 'clean') {
     req = {
-      stage: 'clean', out: v.out, preset: v.preset,
+      stage: 'clean', out: v.out, preset: v.preset, sources: v.sources === undefined ? undefined : v.sources === 'all' ? true : v.sources.split(','),
       options: {
         lowpass: num('lowpass', v.lowpass), lowpassDbOct: num('lowpass-db-oct', v['lowpass-db-oct']), highpass: num('highpass', v.highpass),
         dehum: v.dehum as 'auto' | '50' | '60' | 'off' | undefined, denoise: v.denoise,

@@ -5,7 +5,8 @@ import { detectHum } from '../audio/hum';
 import { limit } from '../audio/limiter';
 import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
 import { measureClip, metricCells } from '../audio/metrics';
-import { decodeWav, encodeWav } from '../audio/wav';
+import { readClip } from '../audio/readClip';
+import { encodeWav } from '../audio/wav';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
@@ -30,7 +31,7 @@ const MODEL_RATE = 16000;
  * `rate`: the rate the denoiser runs at (the clip is filtered and resampled to it by ffmpeg); `back`: whether the
  * result goes back to the clip's own rate (RNNoise runs at 48 kHz but adds nothing above the source's band).
  */
-async function openDenoiser(name: string, ds: Dataset, ctx: StageContext): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
+export async function openDenoiser(name: string, ds: Dataset, ctx: StageContext): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
   const log = ctx.log;
   if (name === 'rnnoise') {
     const r = await Rnnoise.open();
@@ -103,13 +104,6 @@ class SourceNoiseProfiles {
   }
 }
 
-/** A clip as mono float at its own rate: read directly when it is PCM WAV, else decoded by ffmpeg. */
-async function readClip(file: string, rate: number, paths: FfmpegPaths, signal?: AbortSignal): Promise<Float32Array> {
-  const wav = decodeWav(fs.readFileSync(file));
-  if (wav && wav.rate === rate) return wav.samples;
-  return collect(decodeMono(file, { sampleRate: rate, paths, signal }));
-}
-
 export interface LoudnessResult {
   y: Float32Array;
   note: string;
@@ -145,13 +139,13 @@ export function normaliseLoudness(x: Float32Array, fs: number, target: number, c
   }
   const over = truePeak(y, fs) - aim;
   if (over > 0) y = applyGain(y, -over);
-  return { y, note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${fmtDb(tp + gainDb)} dBTP` };
+  return { y, note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${(tp + gainDb).toFixed(1)} dBTP` };
 }
 
 /** Headroom kept under the ceiling: meters differ by a few hundredths of a dB in their oversampling. */
-const TP_MARGIN = 0.2;
+export const TP_MARGIN = 0.2;
 
-const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
+export const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
 
 /**
  * Cleans every clip in clips.csv into <dir>/clean/<label>/<name>.wav and adds the before/after metrics and the
@@ -184,7 +178,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         }
         ctx.progress({ kind: 'file-start', file: input, index: i, total: rows.length });
         const rate = Number(row.sample_rate) || 16000;
-        const raw = await readClip(input, rate, ctx.ffmpeg, ctx.signal);
+        const raw = await readClip(input, rate, ctx.ffmpeg);
         if (!raw.length) throw new Error('contains no samples');
         if (!raw.every(Number.isFinite)) throw new Error('contains NaN or infinite samples');
         const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw, rate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);

@@ -1,4 +1,5 @@
 import { runClean } from './clean';
+import { runCleanSources } from './cleanSources';
 import { runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
@@ -22,7 +23,7 @@ export type StageRequest =
   | { stage: 'segment'; inputs: string[]; out: string; options?: Partial<SegmentOptions> }
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
-  | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[] }
+  | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[]; /** whole sources instead of clips: true for all, or source ids */ sources?: boolean | string[] }
   | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
   | { stage: 'export'; out: string; options: Partial<ExportOptions> & { format: ExportFormat } }
   | { stage: 'speaker-enroll'; out: string; name: string; inputs: string[]; auto?: boolean }
@@ -53,6 +54,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
       return [seg, await runSlice(req.out, sliceOpts(req.options), ctx)];
     }
     case 'clean':
+      if (req.sources) return [await runCleanSources(req.out, cleanOptions(req.preset, req.options), ctx, Array.isArray(req.sources) ? req.sources : undefined)];
       return [await runClean(req.out, cleanOptions(req.preset, req.options), ctx, req.only)];
     case 'lint': {
       const opts = { ...DEFAULT_LINT, ...Object.fromEntries(Object.entries(req.options ?? {}).filter(([, v]) => v !== undefined)) };

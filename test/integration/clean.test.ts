@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { ffmpeg, ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { decodeAll, ffmpeg, ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
 import { mulModel } from '../onnxBuilder';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -121,4 +121,45 @@ test('gate: the noise profile comes from the source\'s own noise segments and lo
   for (const row of readTable(path.join(out, 'clips.csv'))) {
     assert.ok(Number(row.snr) > Number(row.raw_snr) + 3, `${row.path}: SNR ${row.raw_snr} -> ${row.snr}`);
   }
+});
+
+test('clean --sources: whole recordings streamed through filters, DTLN and two-pass loudness into clean/sources/, originals untouched, reruns resume', { timeout: 180000 }, async () => {
+  const dir = tmpDir('sds-clean-sources-');
+  // a 90 s stereo 44.1 kHz programme (three blocks of the denoiser) and a loud one that needs the limiter
+  const show = path.join(dir, 'radio show.wav');
+  ffmpeg('-stream_loop', '3', '-i', fixture('ina', 'musanmix.wav'), '-t', '90', '-ar', '44100', '-ac', '2', show);
+  // quiet speech with a few loud clicks: the gain to -23 LUFS would push the clicks far over the ceiling
+  const loud = path.join(dir, 'clicks.wav');
+  const quiet = Float32Array.from(await decodeAll(fixture('librispeech', '1069-133699-0000.flac')), (v) => 0.03 * v);
+  for (const at of [16000, 80000, 160000]) for (let k = 0; k < 40; k++) quiet[at + k] = 0.9 * Math.sin(k / 3);
+  fs.writeFileSync(loud, encodeWav(quiet, 16000));
+  const sha = (f: string) => spawnSync('sha256sum', [f], { encoding: 'utf8' }).stdout.split(' ')[0];
+  const before = [sha(show), sha(loud)];
+  const ds = path.join(dir, 'ds');
+  assert.equal(sds('segment', show, loud, path.join(dir, 'missing.wav'), '--out', ds).status, 1);
+  const r = sds('clean', '--out', ds, '--sources');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /2 sources cleaned into clean\/sources\/ \(dtln, -23 LUFS, -1 dBTP\)/);
+  const rows = readTable(path.join(ds, 'sources.csv'));
+  for (const row of rows) {
+    const out = path.join(ds, row.clean_path);
+    const info = wavInfo(out);
+    assert.equal(info.rate, 16000);
+    assert.ok(Math.abs(info.frames / 16000 - Number(row.duration)) < 0.01, `${row.id}: the whole recording (${info.frames / 16000} s of ${row.duration})`);
+    const m = ffmpegMeter(out, 16000);
+    assert.ok(Math.abs(m.I + 23) <= 0.5, `${row.id}: ${m.I} LUFS by ffmpeg`);
+    assert.ok(m.TP <= -1 + 0.1, `${row.id}: ${m.TP} dBTP by ffmpeg`);
+    assert.ok(Math.abs(Number(row.lufs) - m.I) < 0.3, 'our meter agrees with ffmpeg');
+    assert.ok(row.raw_lufs && row.raw_true_peak && row.clean_note);
+  }
+  assert.match(rows.find((x) => x.path === loud)!.clean_note, /^limited: linear gain would peak at -?[\d.]+ dBTP; gain \+[\d.]+ dB with the limiter came out at -23\.\d LUFS/);
+  assert.match(rows.find((x) => x.path === show)!.clean_note, /^(linear|limited)/);
+  assert.deepEqual([sha(show), sha(loud)], before, 'originals are never written');
+  const again = sds('clean', '--out', ds, '--sources');
+  assert.match(again.stdout, /0 processed, 2 up to date/);
+  // one source by id, filters only and the level left alone
+  const one = sds('clean', '--out', ds, '--sources', rows[0].id, '--denoise', 'off', '--no-loudness', '--highpass', '120');
+  assert.equal(one.status, 0, one.stdout + one.stderr);
+  assert.match(readTable(path.join(ds, 'sources.csv')).find((x) => x.id === rows[0].id)!.clean_note, /level left alone/);
+  assert.equal(wavInfo(path.join(ds, rows[0].clean_path)).rate, 44100, 'without a 16 kHz denoiser the source keeps its rate');
 });
