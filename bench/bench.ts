@@ -62,7 +62,8 @@ const { runStage } = require('../dist/bench-entry.js');
 const [file, out, ...rest] = process.argv.slice(2);
 runStage(file, out, rest).then((wall) => console.log(JSON.stringify({ wall, rssMb: process.resourceUsage().maxRSS / 1024 })));
 `);
-const minutes = (process.env.BENCH_MINUTES ?? '10,60,120').split(',').map(Number);
+// BENCH_MINUTES=10,60 picks lengths; empty skips the segmentation table
+const minutes = (process.env.BENCH_MINUTES ?? '10,60,120').split(',').filter(Boolean).map(Number);
 console.log(`| input | audio | ffmpeg decode floor | smn, gender by encoder (default) | peak RSS | smn, gender by pitch | peak RSS | silero, gender by pitch | peak RSS |`);
 console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const m of minutes) {
@@ -106,5 +107,28 @@ function benchClean(): void {
   console.log(`\n| speaker score (tone_color_se embeddings of the ${rows.length} cleaned clips) | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
 }
 if (!process.env.BENCH_SKIP_CLEAN) benchClean();
+
+/** `clean --sources`: whole recordings streamed; memory should not grow with their length. */
+function benchCleanSources(): void {
+  const cli = path.join(ROOT, 'dist', 'cli.js');
+  console.log('\n| clean --sources (whole recording, streamed) | audio | wall | x real time | peak RSS |');
+  console.log('|---|---|---|---|---|');
+  for (const m of (process.env.BENCH_SOURCE_MINUTES ?? '10,60').split(',').map(Number)) {
+    const ds = path.join(OUT, `ds-clean-sources-${m}`);
+    fs.rmSync(ds, { recursive: true, force: true });
+    const ingest = spawnSync(process.execPath, [cli, 'ingest', '--out', ds, '--link', buildLong(m), '-q'], { encoding: 'utf8' });
+    if (ingest.status !== 0) throw new Error(ingest.stdout + ingest.stderr);
+    for (const [name, args] of [['filters + loudness (seed preset)', ['--preset', 'seed']], ['+ DTLN (speech preset)', []]] as [string, string[]][]) {
+      fs.rmSync(path.join(ds, '.sds', 'done', 'clean-source'), { recursive: true, force: true });
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, [cli, 'clean', '--out', ds, '--sources', ...args, '-q'], { encoding: 'utf8', env: { ...process.env, SDS_REPORT_RSS: '1' } });
+      if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const rss = Number(/peak_rss_mb=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+      console.log(`| ${name} | ${m} min | ${wall.toFixed(1)} s | ${((m * 60) / wall).toFixed(0)}x | ${rss} MB |`);
+    }
+  }
+}
+if (!process.env.BENCH_SKIP_CLEAN_SOURCES) benchCleanSources();
 // ingest under load runs last, in its own process (it serves from this machine)
 if (!process.env.BENCH_SKIP_INGEST) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-ingest.ts')], { stdio: 'inherit' });

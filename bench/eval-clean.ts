@@ -8,6 +8,7 @@ import { Rnnoise, RNNOISE_RATE } from '../pipeline/enhance/rnnoise';
 import { siSdr, snrAgainst } from '../pipeline/audio/referenceMetrics';
 import { Dtln } from '../pipeline/enhance/dtln';
 import { Gtcrn } from '../pipeline/enhance/gtcrn';
+import { adaptiveGate } from '../pipeline/enhance/adaptiveGate';
 import { spectralGate } from '../pipeline/enhance/spectralGate';
 import { readTable } from '../pipeline/formats/csvTable';
 import { decodeAll, ffmpegMeter } from '../test/helpers';
@@ -45,7 +46,10 @@ export async function evalDenoisers(shared: string): Promise<void> {
   const enhancers: [string, Enhancer][] = [
     ['dtln (default)', (x) => dtln.process(x)], ['gtcrn', (x) => gtcrn.process(x)],
     ['rnnoise (48 kHz, resampled around it)', async (x) => (await resample(rnnoise.process(await resample(x, 16000, RNNOISE_RATE)), RNNOISE_RATE, 16000)).subarray(0, x.length)],
-    ['gate (spectral gating)', (x) => spectralGate(x)], ['ffmpeg afftdn (defaults)', afftdn],
+    ['gate (spectral gating, stationary)', (x) => spectralGate(x)],
+    ['gate-nonstationary (minimum-statistics floor, soft mask)', (x) => adaptiveGate(x, { rate: 16000, mode: 'gate' })],
+    ['wiener (minimum-statistics floor, decision-directed)', (x) => adaptiveGate(x, { rate: 16000, mode: 'wiener' })],
+    ['ffmpeg afftdn (defaults)', afftdn],
   ];
   const clean = await decodeAll(path.join(shared, 'noisy', 'speech.wav'));
   const noisy = await decodeAll(path.join(shared, 'noisy', 'speech_bab_0dB.wav'));

@@ -21,7 +21,7 @@ Usage:
   sds slice --out <dir> [--on vocals] [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
   sds run <files or folders...> --out <dir> [segment and slice options]
   sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
-            [--dehum auto|50|60|off] [--denoise off|gate|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
+            [--dehum auto|50|60|off] [--denoise off|gate|gate-nonstationary|wiener|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
             [--sources [ids]]   whole recordings (streamed) into clean/sources/ instead of the clips
   sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
   sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]

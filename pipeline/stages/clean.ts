@@ -8,6 +8,7 @@ import { measureClip, metricCells } from '../audio/metrics';
 import { readClip } from '../audio/readClip';
 import { encodeWav } from '../audio/wav';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
+import { adaptiveGate } from '../enhance/adaptiveGate';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
 import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
@@ -49,6 +50,10 @@ export async function openDenoiser(name: string, ds: Dataset, ctx: StageContext)
   if (name === 'gtcrn') {
     const g = await Gtcrn.open(log);
     return { run: (x) => g.process(x), rate: MODEL_RATE, release: () => g.release() };
+  }
+  if (name === 'gate-nonstationary' || name === 'wiener') {
+    const mode = name === 'wiener' ? 'wiener' : 'gate';
+    return { run: (x, _source, rate) => adaptiveGate(x, { rate, mode }), release: async () => undefined };
   }
   if (name === 'gate') {
     const profiles = new SourceNoiseProfiles(log);

@@ -5,12 +5,15 @@ export interface CleanOptions {
   lowpassDbOct: number;
   highpass: number;
   dehum: 'auto' | '50' | '60' | 'off';
-  /** off | gate | rnnoise | dtln | gtcrn | path/to/model.onnx (docs/models.md) */
+  /** off | gate | gate-nonstationary | wiener | rnnoise | dtln | gtcrn | path/to/model.onnx (docs/models.md) */
   denoise: string;
   /** Integrated loudness target (LUFS) and true-peak ceiling (dBTP); loudness NaN = leave the level alone. */
   loudness: number;
   truePeak: number;
 }
+
+/** The built-in denoisers `--denoise` names (or a .onnx file). */
+export const DENOISERS = ['off', 'gate', 'gate-nonstationary', 'wiener', 'rnnoise', 'dtln', 'gtcrn'];
 
 export const PRESETS: Record<string, CleanOptions> = {
   // the seed's finding: a steep 5 kHz low-pass, then ffmpeg-normalize's default broadcast target
@@ -25,8 +28,8 @@ export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions>
   const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;
   if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new Error(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
   if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new Error(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
-  if (!['off', 'gate', 'rnnoise', 'dtln', 'gtcrn'].includes(o.denoise) && !o.denoise.endsWith('.onnx')) {
-    throw new Error(`--denoise must be off, gate, rnnoise, dtln, gtcrn or a .onnx file, got ${o.denoise}`);
+  if (!DENOISERS.includes(o.denoise) && !o.denoise.endsWith('.onnx')) {
+    throw new Error(`--denoise must be ${DENOISERS.join(', ')} or a .onnx file, got ${o.denoise}`);
   }
   if (Number.isFinite(o.truePeak) && o.truePeak > 0) throw new Error(`--true-peak must be <= 0 dBTP, got ${o.truePeak}`);
   return o;

@@ -5,6 +5,7 @@ import { siSdr } from '../../pipeline/audio/referenceMetrics';
 import { Dtln } from '../../pipeline/enhance/dtln';
 import { Gtcrn } from '../../pipeline/enhance/gtcrn';
 import { Rnnoise, RNNOISE_RATE } from '../../pipeline/enhance/rnnoise';
+import { adaptiveGate } from '../../pipeline/enhance/adaptiveGate';
 import { spectralGate } from '../../pipeline/enhance/spectralGate';
 import { decodeAll, fixture } from '../helpers';
 
@@ -53,4 +54,19 @@ test('spectral gating lowers the noise floor between words', async () => {
     return e.sort((a, b) => a - b)[Math.floor(e.length * 0.1)];
   };
   assert.ok(10 * Math.log10(quiet(noisy) / quiet(y)) > 6, 'the quietest frames lose > 6 dB of noise');
+});
+
+test('non-stationary noise (the level climbs 12 dB during the clip): the adaptive gate and Wiener follow it and gain, the once-profiled gate does not', async () => {
+  // the same real noise, ramping from -6 dB to +6 dB around its 5 dB SNR level over the clip
+  const n = noisy.map((v, i) => v - clean[i]);
+  const ramped = Float32Array.from(clean, (v, i) => v + n[i] * 10 ** ((-6 + (12 * i) / clean.length) / 20));
+  const g = (y: Float32Array) => siSdr(y, clean) - siSdr(ramped, clean);
+  const wiener = g(await adaptiveGate(ramped, { rate: 16000, mode: 'wiener' }));
+  const gate = g(await adaptiveGate(ramped, { rate: 16000, mode: 'gate' }));
+  const stationary = g(await spectralGate(ramped));
+  assert.ok(wiener > 1, `Wiener +${wiener.toFixed(2)} dB`);
+  console.log(`# ramped noise: Wiener +${wiener.toFixed(2)} dB, non-stationary gate +${gate.toFixed(2)} dB, stationary gate ${stationary.toFixed(2)} dB`);
+  assert.ok(gate > 0.25, `non-stationary gate +${gate.toFixed(2)} dB`);
+  assert.ok(wiener > stationary && gate > stationary, `stationary gate ${stationary.toFixed(2)} dB`);
+  assert.ok(siSdr(await adaptiveGate(clean, { rate: 16000, mode: 'wiener' }), clean) > 15, 'clean in, nearly clean out');
 });
