@@ -136,6 +136,13 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
       if (r) await vscode.commands.executeCommand('sds.lint.run', dir);
       return r;
     }),
+    vscode.commands.registerCommand('sds.clean.sources', async () => {
+      const dir = out();
+      if (!dir) return;
+      const cfg = readConfig();
+      return runWithProgress(deps, 'Clean recordings', { stage: 'clean', out: dir, preset: cfg.clean.preset, sources: true,
+        options: { denoise: cfg.clean.denoise, loudness: cfg.clean.loudness, truePeak: cfg.clean.truePeak } });
+    }),
     vscode.commands.registerCommand('sds.lint.run', async (target?: string) => {
       const dir = target ?? out();
       if (!dir) return;
