@@ -61,7 +61,7 @@ test('fetch: a dropped transfer resumes with a Range request, redirects are foll
   assert.ok(requests.some((q) => /bytes=100000-/.test(q)), `resumed: ${requests.join(', ')}`);
   assert.deepEqual(fs.readFileSync(path.join(cache, 'tiny.onnx')), body);
   assert.ok(!fs.existsSync(path.join(cache, 'tiny.onnx.part')));
-  assert.doesNotMatch((await sds('models', 'list')).stdout, /not downloaded/);
+  assert.doesNotMatch((await sds('models', 'list')).stdout, /tiny\tenhance\tuser \(not downloaded/);
 });
 
 test('fetch: a sha256 mismatch keeps nothing; a 404 says so', async () => {
