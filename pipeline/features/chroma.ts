@@ -81,9 +81,14 @@ export function estimateTuning(mag: Float64Array[], sr: number, nfft: number, re
   return edges[best];
 }
 
+const filterbanks = new Map<string, Float64Array[]>();
+
 /** Per-frame chroma (12 values each), every frame scaled to max 1 (all-zero frames stay zero). */
 export function chromaFrames(mag: Float64Array[], sr: number, nfft: number): Float64Array[] {
-  const fb = chromaFilterbank(sr, nfft, estimateTuning(mag, sr, nfft));
+  // the tuning comes in steps of 0.01 bin, so a corpus needs only a few dozen filterbanks: build each once
+  const key = `${sr}:${nfft}:${estimateTuning(mag, sr, nfft)}`;
+  if (!filterbanks.has(key)) filterbanks.set(key, chromaFilterbank(sr, nfft, Number(key.split(':')[2])));
+  const fb = filterbanks.get(key)!;
   return mag.map((S) => {
     const c = new Float64Array(fb.length);
     let max = 0;

@@ -75,7 +75,10 @@ export class PitchTracker {
     if (!(r[0] > 1e-10)) return 0;
     const lo = Math.floor(this.rate / MAX_HZ);
     const hi = Math.ceil(this.rate / MIN_HZ);
-    const norm = (t: number) => r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
+    // normalised autocorrelation, corrected for the window's own, over the lags searched (and one either side)
+    const nr = new Float64Array(hi + 2);
+    for (let t = Math.max(0, lo - 1); t <= hi + 1; t++) nr[t] = r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
+    const norm = (t: number) => nr[t];
     // collect local maxima; take the shortest lag within 10% of the strongest, since the window correction
     // inflates long lags and the strongest peak is often a period multiple (an octave too low)
     const peaks: [number, number][] = [];
