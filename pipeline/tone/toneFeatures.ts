@@ -64,6 +64,15 @@ export function defaultFeatureCache(): string {
   return process.env.SDS_FEATURE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'tone-features');
 }
 
+/** Caches of an earlier definition of a feature can never be read again: remove them. */
+function pruneOldVersions(dir: string, kind: FeatureKind): void {
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir)) {
+    const m = new RegExp(`^${kind}-v(\\d+)\\.json$`).exec(f);
+    if (m && Number(m[1]) !== VERSION[kind]) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
 /** Below this many clips to compute, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 16;
 
@@ -79,6 +88,7 @@ export async function extractFeatures(files: string[], kind: FeatureKind, opts: 
   onFile?: (file: string, index: number) => void; onError?: (file: string, error: unknown) => void;
 }): Promise<Map<string, Float64Array>> {
   const cacheFile = path.join(opts.cacheDir ?? defaultFeatureCache(), `${kind}-v${VERSION[kind]}.json`);
+  pruneOldVersions(path.dirname(cacheFile), kind);
   let cache: Record<string, number[]> = {};
   try {
     cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));

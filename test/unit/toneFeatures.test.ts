@@ -65,3 +65,13 @@ test('extraction in worker threads gives the same vectors as in-process, and nam
     for (const f of files) assert.deepEqual([...inWorkers.get(f)!], [...inProcess.get(f)!], `${kind} ${f}`);
   }
 });
+
+test('the feature cache drops files of an earlier feature version and keeps the current one', async () => {
+  const cacheDir = tmpDir('sds-fc-prune-');
+  const clip = espeak('Cache test.', path.join(cacheDir, 'c.wav'));
+  fs.writeFileSync(path.join(cacheDir, 'seed-v0.json'), '{}');
+  fs.writeFileSync(path.join(cacheDir, 'rich-v0.json'), '{}');
+  await extractFeatures([clip], 'seed', { cacheDir, jobs: 1 });
+  const left = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json')).sort();
+  assert.deepEqual(left, ['rich-v0.json', 'seed-v1.json'], 'only the kind being extracted is pruned');
+});
