@@ -1,4 +1,4 @@
-import { agglomerate } from '../ml/cluster';
+import { agglomerate, dot } from '../ml/cluster';
 import type { Segment } from '../segmentation/inaSegmenter';
 
 /** One embedded window of speech. */
@@ -24,12 +24,6 @@ const MAX_CLUSTERED = 400;
 const KMEANS_ROUNDS = 5;
 /** In automatic counting, clusters with a smaller share of the windows are outliers (laughs, noise), not voices. */
 const MIN_SPEAKER_SHARE = 0.1;
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 function normalise(v: Float32Array): Float32Array {
   const n = Math.sqrt(dot(v, v)) || 1;
@@ -78,11 +72,11 @@ export function estimateSpeakerCount(embs: Float32Array[], opts: TurnOptions): n
 }
 
 /**
- * A speaker per window: the centred embeddings are clustered (average-linkage agglomerative to k, on an even
- * subsample for long recordings), then refined by a few rounds of spherical k-means over all windows.
+ * A speaker per window: the centred embeddings (returned too) are clustered (average-linkage agglomerative to k,
+ * on an even subsample for long recordings), then refined by a few rounds of spherical k-means over all windows.
  */
-export function clusterWindows(embs: Float32Array[], k: number): { labels: number[]; centroids: Float32Array[] } {
-  if (k <= 1 || embs.length < 2) return { labels: embs.map(() => 0), centroids: [] };
+export function clusterWindows(embs: Float32Array[], k: number): { labels: number[]; centroids: Float32Array[]; centred: Float32Array[] } {
+  if (k <= 1 || embs.length < 2) return { labels: embs.map(() => 0), centroids: [], centred: embs };
   const centred = centre(embs);
   const pick = evenly(centred.length, MAX_CLUSTERED);
   const seed = agglomerate(pick.map((i) => centred[i]), { k });
@@ -94,7 +88,7 @@ export function clusterWindows(embs: Float32Array[], k: number): { labels: numbe
     if (next.every((l, i) => l === labels[i])) break;
     labels = next;
   }
-  return { labels, centroids: centroids(centred, labels, k) };
+  return { labels, centroids: centroids(centred, labels, k), centred };
 }
 
 /**
@@ -106,8 +100,7 @@ export function turnsFromWindows(windows: EmbeddedWindow[], speech: Segment[], o
   if (!windows.length) return { turns: [], speakers: 0, counted: opts.speakers === undefined };
   const embs = windows.map((w) => w.emb);
   const k = Math.min(opts.speakers ?? estimateSpeakerCount(embs, opts), windows.length);
-  const { centroids: cents } = clusterWindows(embs, k);
-  const centred = k > 1 ? centre(embs) : embs;
+  const { centroids: cents, centred } = clusterWindows(embs, k);
   const end = Math.max(...speech.map((s) => s.stop), ...windows.map((w) => w.stop));
   const frames = Math.ceil(end / FRAME);
   const votes = new Float32Array(frames * k);

@@ -86,8 +86,9 @@ const filterbanks = new Map<string, Float64Array[]>();
 /** Per-frame chroma (12 values each), every frame scaled to max 1 (all-zero frames stay zero). */
 export function chromaFrames(mag: Float64Array[], sr: number, nfft: number): Float64Array[] {
   // the tuning comes in steps of 0.01 bin, so a corpus needs only a few dozen filterbanks: build each once
-  const key = `${sr}:${nfft}:${estimateTuning(mag, sr, nfft)}`;
-  if (!filterbanks.has(key)) filterbanks.set(key, chromaFilterbank(sr, nfft, Number(key.split(':')[2])));
+  const tuning = estimateTuning(mag, sr, nfft);
+  const key = `${sr}:${nfft}:${tuning}`;
+  if (!filterbanks.has(key)) filterbanks.set(key, chromaFilterbank(sr, nfft, tuning));
   const fb = filterbanks.get(key)!;
   return mag.map((S) => {
     const c = new Float64Array(fb.length);

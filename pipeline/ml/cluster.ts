@@ -1,3 +1,10 @@
+/** Dot product: the cosine similarity of two L2-normalised embeddings. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
 /**
  * Agglomerative clustering (average linkage) of L2-normalised embeddings under cosine similarity: merge the most
  * similar pair of clusters until `k` remain, or, with no k, while the best pair is at least `minSim` alike.
@@ -6,13 +13,8 @@
  */
 export function agglomerate(embs: ArrayLike<number>[], opts: { k?: number; minSim?: number }): number[] {
   const n = embs.length;
-  const dot = (a: number, b: number) => {
-    let s = 0;
-    for (let i = 0; i < embs[a].length; i++) s += embs[a][i] * embs[b][i];
-    return s;
-  };
   // cluster-to-cluster mean similarities, updated on each merge (Lance-Williams for average linkage)
-  const S = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => (i === j ? 1 : dot(i, j))));
+  const S = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => (i === j ? 1 : dot(embs[i], embs[j]))));
   const size = new Array<number>(n).fill(1);
   const alive = new Array<boolean>(n).fill(true);
   const member = Array.from({ length: n }, (_, i) => i);

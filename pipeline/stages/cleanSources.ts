@@ -8,7 +8,7 @@ import { WavWriter } from '../audio/wavWriter';
 import { Dataset } from '../dataset';
 import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
-import { fmtDb, openDenoiser, TP_MARGIN } from './clean';
+import { correctLimitedGain, fmtDb, limitedGain, openDenoiser, TP_MARGIN } from './clean';
 import { filterGraph, type CleanOptions } from './cleanOptions';
 import { namingFile, type StageContext, type StageReport } from './types';
 
@@ -89,22 +89,21 @@ export async function runCleanSources(dir: string, opts: CleanOptions, ctx: Stag
         // pass 2: the gain (and, only if needed, the limiter) into the 16-bit output
         const before: Levels = { lufs: processed.loud.integrated(), truePeak: processed.peak.value() };
         const plan = gainPlan(before, opts);
-        let after = await applyGain(scratch, tmp, rate, plan, (s) => progress(2, s));
-        let note = plan.note;
-        if (plan.limit) {
-          // limiting takes loudness away (most where short peaks decide the level): correct the gain and run the
-          // cheap second pass again, as clips do in memory, until on target and under the ceiling
+        const write = (gainDb: number, ceilingDb?: number) => writeWithGain(scratch, tmp, rate, gainDb, ceilingDb, (s) => progress(2, s));
+        let after: Levels;
+        let note: string;
+        if ('note' in plan) {
+          after = await write(plan.gainDb);
+          note = plan.note;
+        } else {
+          // limiting takes loudness away (most where short peaks decide the level): the same search as for clips
+          // (clean.ts), each step a rerun of the cheap second pass
           const aim = opts.truePeak - TP_MARGIN;
-          for (let pass = 1; pass < MAX_LIMIT_PASSES; pass++) {
-            const errI = opts.loudness - after.lufs;
-            const over = after.truePeak - aim;
-            if (Math.abs(errI) < 0.05 && over <= 0) break;
-            plan.gainDb += errI;
-            if (over > 0) plan.limit! *= 10 ** (-(over + 0.02) / 20);
-            after = await applyGain(scratch, tmp, rate, plan, (s) => progress(2, s));
-          }
+          const g = limitedGain(plan.gainDb, aim);
+          after = await write(g.gainDb, g.ceilingDb);
+          for (let pass = 1; pass < MAX_LIMIT_PASSES && correctLimitedGain(g, after, opts.loudness, aim); pass++) after = await write(g.gainDb, g.ceilingDb);
           limited++;
-          note = `limited: linear gain would peak at ${(before.truePeak + opts.loudness - before.lufs).toFixed(1)} dBTP; gain ${fmtDb(plan.gainDb)} with the limiter came out at ${after.lufs.toFixed(1)} LUFS, ${after.truePeak.toFixed(1)} dBTP`;
+          note = `limited: linear gain would peak at ${(before.truePeak + plan.gainDb).toFixed(1)} dBTP; gain ${fmtDb(g.gainDb)} with the limiter came out at ${after.lufs.toFixed(1)} LUFS, ${after.truePeak.toFixed(1)} dBTP`;
         }
         fs.renameSync(tmp, target);
         const rows = ds.readSources();
@@ -184,28 +183,22 @@ async function* denoisedBlocks(chunks: AsyncIterable<Float32Array>, rate: number
   if (buf.length) yield await run(buf);
 }
 
-interface GainPlan {
-  gainDb: number;
-  /** the limiter's ceiling (linear), when linear gain alone would break the true-peak limit */
-  limit?: number;
-  note: string;
-}
-
-/** The same decision as for clips (clean.ts normaliseLoudness), made once for the whole recording. */
-function gainPlan(levels: Levels, opts: CleanOptions): GainPlan {
+/**
+ * The same decision as for clips (clean.ts normaliseLoudness), made once for the whole recording: a linear gain
+ * (with its note), or the gain to the target when it would break the true-peak limit and needs the limiter.
+ */
+function gainPlan(levels: Levels, opts: CleanOptions): { gainDb: number; note: string } | { gainDb: number } {
   if (!Number.isFinite(opts.loudness)) return { gainDb: 0, note: 'level left alone' };
   if (!Number.isFinite(levels.lufs)) return { gainDb: 0, note: 'silent: level left alone' };
   const gainDb = opts.loudness - levels.lufs;
-  const aim = opts.truePeak - TP_MARGIN;
-  if (levels.truePeak + gainDb <= aim) return { gainDb, note: `linear ${fmtDb(gainDb)}` };
-  // a sample limiter at 0.2 dB under the aim leaves room for the inter-sample peaks it cannot see
-  return { gainDb, limit: 10 ** ((aim - 0.2) / 20), note: `limited: linear gain ${fmtDb(gainDb)} would peak at ${(levels.truePeak + gainDb).toFixed(1)} dBTP` };
+  if (levels.truePeak + gainDb <= opts.truePeak - TP_MARGIN) return { gainDb, note: `linear ${fmtDb(gainDb)}` };
+  return { gainDb };
 }
 
-/** Pass 2: scratch floats -> gain (and limiter) -> 16-bit WAV, metered on the way. */
-async function applyGain(scratch: string, out: string, rate: number, plan: GainPlan, onProgress: (s: number) => void): Promise<Levels> {
-  const g = 10 ** (plan.gainDb / 20);
-  const limiter = plan.limit ? new Limiter(rate, plan.limit) : undefined;
+/** Pass 2: scratch floats -> gain (and the limiter at `ceilingDb`, if given) -> 16-bit WAV, metered on the way. */
+async function writeWithGain(scratch: string, out: string, rate: number, gainDb: number, ceilingDb: number | undefined, onProgress: (s: number) => void): Promise<Levels> {
+  const g = 10 ** (gainDb / 20);
+  const limiter = ceilingDb === undefined ? undefined : new Limiter(rate, 10 ** (ceilingDb / 20));
   const loud = new LoudnessMeter(rate);
   const peak = new TruePeakMeter(rate);
   const writer = new WavWriter(out, rate);

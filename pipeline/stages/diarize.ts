@@ -35,9 +35,8 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
   if (single && files.length !== 1) throw new Error(`--out ${out} names one RTTM file: give exactly one recording (or a folder as --out for several)`);
   const ds = single ? undefined : new Dataset(out);
-  if (ds && files.length) await ds.register(files);
-  const wanted = new Set(files.map((f) => path.resolve(f)));
-  const sources = ds ? ds.readSources().filter((r) => !inputs.length || wanted.has(r.path)) : [];
+  // the inputs' own rows (registering them as segment does), or every source when none are given
+  const sources = !ds ? [] : !inputs.length ? ds.readSources() : files.length ? await ds.register(files) : [];
   const jobs = single ? [{ file: files[0], id: rttmFileId(files[0]), target: path.resolve(out), sha: '' }] : sources.map((s) => ({ file: s.path, id: s.id, target: path.resolve(out, 'diarization', `${s.id}.rttm`), sha: s.sha256 }));
   if (!jobs.length || !jobs[0].file) {
     if (!report.failed.length) throw new Error(`${out}: no recordings to diarize`);

@@ -26,9 +26,8 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
   const report: StageReport = { stage: 'separate', processed: 0, skipped: 0, failed: [], summary: [] };
   const { files, missing } = expandInputs(inputs, dir);
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
-  if (files.length) await ds.register(files);
-  const wanted = new Set(files.map((f) => path.resolve(f)));
-  const sources = ds.readSources().filter((r) => !inputs.length || wanted.has(r.path));
+  // the inputs' own rows (registering them as segment does), or every source when none are given
+  const sources = !inputs.length ? ds.readSources() : files.length ? await ds.register(files) : [];
   if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
   const choice = await chooseSeparator(o.model, ctx.log);
   const key = hashJson({ model: choice.key, stems: o.stems, v: VERSION });

@@ -6,7 +6,7 @@ import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { readTable, writeTable } from '../formats/csvTable';
 import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
-import { agglomerate } from '../ml/cluster';
+import { agglomerate, dot } from '../ml/cluster';
 import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { pickEnrolmentSpans } from './enrolPick';
@@ -27,12 +27,6 @@ export interface SpeakerProfile {
  * on LibriSpeech, bench/eval-speaker.ts); used by split's automatic count and by lint.
  */
 export const SAME_SPEAKER_MIN_SIM = 0.8;
-
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 /** `file` or `file@start-end` (seconds): a whole recording or a span of it. */
 export async function embedSpec(spec: string, enc: SpeakerEncoder, paths?: FfmpegPaths): Promise<Float32Array> {
@@ -68,7 +62,7 @@ export async function enrollSpeaker(dir: string, name: string, given: string[], 
     for (const e of embs) for (let i = 0; i < e.length; i++) mean[i] += e[i] / embs.length;
     const norm = Math.hypot(...mean) || 1;
     const embedding = Array.from(mean, (v) => v / norm);
-    const sims = embs.map((e) => cosine(e, embedding));
+    const sims = embs.map((e) => dot(e, embedding));
     const profile: SpeakerProfile = {
       name, model: enc.name, modelSha256: readManifest(enc.name).sha256, embedding, clips: specs,
       spread: { mean: sims.reduce((a, b) => a + b, 0) / sims.length, min: Math.min(...sims) },
@@ -124,7 +118,7 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
       }
       ctx.progress({ kind: 'file-start', file: r.path, index: i, total: rows.length });
       try {
-        r[col] = cosine(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
+        r[col] = dot(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
         report.processed++;
       } catch (e) {
         report.failed.push({ file: r.path, error: (e as Error).message });
