@@ -73,7 +73,9 @@ document.getElementById('head')!.addEventListener('click', (e) => {
 });
 
 function render(): void {
-  const focused = document.activeElement as HTMLInputElement | null;
+  // activeElement outlives the frame's focus: restoring it while the workbench (say a quick pick) has the focus
+  // would pull the focus back into the webview and close what the user is typing into
+  const focused = document.hasFocus() ? (document.activeElement as HTMLInputElement | null) : null;
   const focusPath = focused?.classList.contains('transcript') ? focused.dataset.path : undefined;
   const caret = focusPath ? [focused!.selectionStart, focused!.selectionEnd] : undefined;
   const { first, last } = windowOf(scroller.scrollTop, scroller.clientHeight, ROW_H, order.length);
