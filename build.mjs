@@ -3,7 +3,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'onnxruntime-node', '@echogarden/rnnoise-wasm'], logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'onnxruntime-node', '@echogarden/rnnoise-wasm', '@echogarden/pffft-wasm'], logLevel: 'warning' };
 const entries = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['host/main.ts'], outfile: 'dist/host.js' },

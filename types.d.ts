@@ -12,3 +12,11 @@ declare module '@echogarden/rnnoise-wasm' {
   const factory: () => Promise<unknown>;
   export default factory;
 }
+declare module '@echogarden/pffft-wasm' {
+  const factory: () => Promise<unknown>;
+  export default factory;
+}
+declare module '@echogarden/pffft-wasm/simd' {
+  const factory: () => Promise<unknown>;
+  export default factory;
+}

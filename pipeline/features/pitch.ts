@@ -1,5 +1,5 @@
-import FFT from 'fft.js';
 import { GrowableF32 } from '../util/growable';
+import { powerOf, RealFft } from './realFft';
 
 const WIN = 640; // 40 ms at 16 kHz: two periods of a 50 Hz voice
 const NFFT = 1024; // >= 2*WIN - 1 so the circular autocorrelation equals the linear one up to the lags we read
@@ -10,14 +10,15 @@ const OCTAVE_TOLERANCE = 0.9;
 
 /**
  * Streaming pitch tracker (normalised autocorrelation, Boersma 1993): one estimate per `hop` samples, centred on
- * `centreOffset + k*hop`, 0 for unvoiced. Autocorrelation via FFT keeps it far above real time in plain JS.
+ * `centreOffset + k*hop`, 0 for unvoiced. Autocorrelation via FFT (PFFFT: `loadRealFft()` first) keeps it far
+ * above real time.
  */
 export class PitchTracker {
-  private readonly fft = new FFT(NFFT);
-  private readonly frame = new Float32Array(NFFT);
-  private readonly spec = this.fft.createComplexArray();
-  private readonly powerFull = new Float32Array(NFFT);
-  private readonly acf = this.fft.createComplexArray();
+  private readonly fft = RealFft.of(NFFT);
+  private readonly power = new Float32Array(NFFT / 2 + 1);
+  private readonly acfOut = new Float32Array(WIN);
+  private readonly centred = new Float32Array(WIN);
+  private readonly nr = new Float64Array(NFFT);
   private readonly window = Float32Array.from({ length: WIN }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / WIN));
   private readonly windowAcf: Float32Array;
   private pending: Float32Array;
@@ -31,7 +32,7 @@ export class PitchTracker {
     this.pending = new Float32Array(Math.max(0, lead));
     this.consumed = -Math.max(0, lead);
     this.next = -lead;
-    this.windowAcf = this.autocorrelate(this.window);
+    this.windowAcf = this.autocorrelate(this.window, new Float32Array(WIN));
   }
 
   push(chunk: Float32Array): void {
@@ -53,15 +54,19 @@ export class PitchTracker {
     return this.f0.slice(0, count);
   }
 
-  private autocorrelate(x: Float32Array): Float32Array {
-    this.frame.fill(0);
-    this.frame.set(x);
-    this.fft.realTransform(this.spec, this.frame);
-    this.fft.completeSpectrum(this.spec);
-    for (let k = 0; k < NFFT; k++) this.powerFull[k] = this.spec[2 * k] ** 2 + this.spec[2 * k + 1] ** 2;
-    this.fft.realTransform(this.acf, this.powerFull); // power is real and even: its FFT is N x its inverse FFT
-    const out = new Float32Array(WIN);
-    for (let t = 0; t < WIN; t++) out[t] = this.acf[2 * t] / NFFT;
+  /** Autocorrelation of `x` (WIN samples) at lags 0..NFFT/2 - 1 (far past the longest period searched), into `out`. */
+  private autocorrelate(x: Float32Array, out = this.acfOut): Float32Array {
+    const frame = this.fft.input;
+    frame.set(x);
+    frame.fill(0, x.length);
+    powerOf(this.fft.forward(), this.power);
+    // the power spectrum is real and even: its forward FFT is n x its inverse, and the real parts are the lags
+    const again = this.fft.input;
+    again.set(this.power);
+    for (let k = 1; k < NFFT / 2; k++) again[NFFT - k] = this.power[k];
+    const acf = this.fft.forward();
+    out[0] = acf[0] / NFFT;
+    for (let t = 1; t < NFFT / 2; t++) out[t] = acf[2 * t] / NFFT;
     return out;
   }
 
@@ -69,14 +74,14 @@ export class PitchTracker {
     let mean = 0;
     for (let n = 0; n < WIN; n++) mean += x[n];
     mean /= WIN;
-    const w = new Float32Array(WIN);
+    const w = this.centred;
     for (let n = 0; n < WIN; n++) w[n] = (x[n] - mean) * this.window[n];
     const r = this.autocorrelate(w);
     if (!(r[0] > 1e-10)) return 0;
     const lo = Math.floor(this.rate / MAX_HZ);
     const hi = Math.ceil(this.rate / MIN_HZ);
     // normalised autocorrelation, corrected for the window's own, over the lags searched (and one either side)
-    const nr = new Float64Array(hi + 2);
+    const nr = this.nr;
     for (let t = Math.max(0, lo - 1); t <= hi + 1; t++) nr[t] = r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
     const norm = (t: number) => nr[t];
     // collect local maxima; take the shortest lag within 10% of the strongest, since the window correction

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { StftFrontEnd } from './stftFrontEnd';
 
 /**
  * The project's models/ folder, found from this file whether it runs from sources (pipeline/models) or from a
@@ -34,6 +35,8 @@ export interface ModelManifest {
   sampleRate: number;
   inputs: Record<string, string>;
   outputs: Record<string, string>;
+  /** a front end the host computes instead of the model (docs/models.md, "Host front ends") */
+  frontEnd?: StftFrontEnd;
 }
 
 export function readManifest(name: string): ModelManifest & { path: string } {

@@ -29,25 +29,27 @@ function cudaAvailable(): boolean {
 
 /**
  * Opens a model with CUDA when present and asked for, else CPU. `SDS_EP=cpu|cuda` overrides the choice.
- * Threads default to the core count: the host runs one session per model and feeds it large batches.
+ * Threads default to the core count: the host runs one session per model and feeds it large batches. `bytes`: the
+ * model itself, when it was changed in memory (`file` then names it in messages).
  */
-export async function openSession(file: string, opts: { threads?: number; log?: (m: string) => void } = {}): Promise<LoadedSession> {
+export async function openSession(file: string, opts: { threads?: number; log?: (m: string) => void; bytes?: Uint8Array } = {}): Promise<LoadedSession> {
   const want = process.env.SDS_EP ?? 'auto';
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.threads ?? Math.max(1, Math.min(4, require('node:os').availableParallelism?.() ?? 2)),
     interOpNumThreads: 1,
   };
+  const create = (o: ort.InferenceSession.SessionOptions) => (opts.bytes ? ort.InferenceSession.create(opts.bytes, o) : ort.InferenceSession.create(file, o));
   if (want !== 'cpu' && (want === 'cuda' || cudaAvailable())) {
     try {
-      const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cuda', 'cpu'] });
+      const session = await create({ ...base, executionProviders: ['cuda', 'cpu'] });
       opts.log?.(`${path.basename(file)}: execution provider cuda`);
       return { session, provider: 'cuda' };
     } catch (e) {
       opts.log?.(`${path.basename(file)}: CUDA unavailable (${(e as Error).message.split('\n')[0]}), using cpu`);
     }
   }
-  const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cpu'] });
+  const session = await create({ ...base, executionProviders: ['cpu'] });
   opts.log?.(`${path.basename(file)}: execution provider cpu`);
   return { session, provider: 'cpu' };
 }

@@ -1,5 +1,6 @@
 import { InaFrontEnd, INA_BANDS, INA_HOP, INA_RATE, INA_WIN } from '../features/inaFrontEnd';
 import { PitchTracker } from '../features/pitch';
+import { loadRealFft } from '../features/realFft';
 import { GrowableLog16 } from '../util/growable';
 import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, writePatch } from './patchClassifier';
 import { runs, switchCost, viterbi } from './viterbi';
@@ -50,6 +51,7 @@ export async function segmentStream(
   classifier: PatchClassifier,
   opts: SegmenterOptions,
 ): Promise<SegmentResult> {
+  await loadRealFft();
   const logE = new GrowableLog16(LOG_E_RESOLUTION);
   const windowLogProbs = new GrowableLog16(LOG_P_RESOLUTION); // 3 per window, NaN when the patch was not finite
   const store = new Float32Array(STORE * INA_BANDS);

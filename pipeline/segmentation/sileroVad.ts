@@ -2,6 +2,7 @@ import { readManifest } from '../models/modelPaths';
 import { openSession, ort, type LoadedSession } from '../models/ortSession';
 import { InaFrontEnd } from '../features/inaFrontEnd';
 import { PitchTracker } from '../features/pitch';
+import { loadRealFft } from '../features/realFft';
 import { GrowableF32 } from '../util/growable';
 import { genderByPitch } from './gender';
 import type { SegmentResult, SegmenterOptions } from './inaSegmenter';
@@ -87,6 +88,7 @@ export function speechRegions(probs: ArrayLike<number>, duration: number, hop = 
  * (audiobooks, dictation); it has no music or noise class and fires on music, so radio and podcasts want smn.
  */
 export async function segmentSilero(chunks: AsyncIterable<Float32Array>, vad: SileroVad, opts: SegmenterOptions): Promise<SegmentResult> {
+  await loadRealFft();
   vad.reset();
   const probs = new GrowableF32();
   const logE = new GrowableF32();

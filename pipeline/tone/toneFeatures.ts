@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
 import { resampleSinc } from '../audio/resample';
+import { loadRealFft } from '../features/realFft';
 import { RICH_NAMES, richFeature } from '../features/richFeature';
 import { seedFeature } from '../features/seedFeature';
 import { readManifest } from '../models/modelPaths';
@@ -35,6 +36,7 @@ export class ToneFeatureExtractor {
   private constructor(readonly kind: FeatureKind, private readonly encoder?: SpeakerEncoder) {}
 
   static async open(kind: FeatureKind, log?: (m: string) => void, threads?: number): Promise<ToneFeatureExtractor> {
+    await loadRealFft();
     return new ToneFeatureExtractor(kind, kind === 'rich' ? await SpeakerEncoder.open(undefined, log, threads) : undefined);
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { PitchTracker } from '../../pipeline/features/pitch';
+import { loadRealFft } from '../../pipeline/features/realFft';
 import { medianPitch } from '../../pipeline/segmentation/gender';
 
 function track(signal: Float32Array): Float32Array {
@@ -23,6 +24,8 @@ for (const f0 of [90, 120, 210, 300]) {
     assert.ok(Math.abs(m - f0) / f0 < 0.02, `median ${m}`);
   });
 }
+
+before(loadRealFft);
 
 test('white noise is mostly unvoiced', () => {
   let seed = 1;

@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { collect, decodeMono } from '../../pipeline/audio/ffmpeg';
 import { magnitudeSpectrogram } from '../../pipeline/features/centredStft';
 import { chromaFrames } from '../../pipeline/features/chroma';
 import { slaneyMelFilterbank } from '../../pipeline/features/melFilterbank';
 import { dctOrtho } from '../../pipeline/features/mfcc';
+import { loadRealFft } from '../../pipeline/features/realFft';
 import { meanOver, seedFeature } from '../../pipeline/features/seedFeature';
 import { extractFeatures } from '../../pipeline/tone/toneFeatures';
 import { espeak, ROOT, tmpDir } from '../helpers';
 
 const sine = (hz: number, seconds = 1, sr = 16000) => Float32Array.from({ length: sr * seconds }, (_, n) => 0.5 * Math.sin((2 * Math.PI * hz * n) / sr));
+
+before(loadRealFft);
 
 test('chroma: a 440 Hz sine peaks at A, a 261.6 Hz sine at C', () => {
   for (const [hz, cls] of [[440, 9], [261.63, 0]]) {
