@@ -12,6 +12,7 @@ import type { MlpOptions } from '../pipeline/ml/mlp';
 import { DEFAULT_TRAINING } from '../pipeline/tone/classifier';
 import { markdownScores } from '../pipeline/tone/evaluate';
 import { extractFeatures, FEATURE_KINDS, readToneAudio, ToneFeatureExtractor, TONE_RATE, type FeatureKind } from '../pipeline/tone/toneFeatures';
+import { loadRealFft } from '../pipeline/features/realFft';
 import { collectLabelled, crossValidate, prepare, runToneTrain } from '../pipeline/stages/tone';
 import type { StageContext, StageReport } from '../pipeline/stages/types';
 
@@ -20,6 +21,7 @@ const ctx: StageContext = { jobs: 2, ffmpeg: ffmpegPaths(), log: () => {}, progr
 /** Worst relative error of the seed feature against librosa's own, beyond the reference's 7 printed decimals. */
 async function librosaParity(shared: string): Promise<void> {
   const ref = JSON.parse(fs.readFileSync(path.join(shared, 'emotion', 'librosa_seed_features.json'), 'utf8')).features as Record<string, number[]>;
+  await loadRealFft();
   let worst = { rel: 0, file: '', dim: 0 };
   for (const [name, want] of Object.entries(ref)) {
     const got = seedFeature(await collect(decodeMono(path.join(shared, name), { sampleRate: TONE_RATE })), TONE_RATE);
