@@ -27,8 +27,14 @@ test('FLAC is decoded in-process exactly as ffmpeg decodes it: mono, stereo (mix
   assert.ok(Math.abs(ours.length - theirs.length) <= 2);
 });
 
-test('a damaged FLAC falls back to ffmpeg, whose error names the file', async () => {
+test('a damaged FLAC falls back to ffmpeg, whose error names the file; the next file decodes as before', async () => {
   const bad = path.join(tmpDir('sds-flac-bad-'), 'bad.flac');
   fs.writeFileSync(bad, Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(200, 7)]));
   await assert.rejects(readClip(bad, 16000), (e: Error) => e.message.includes('bad.flac'));
+  // the in-process decoder is shared: after a damaged file, and after half a file, the next one still decodes exactly
+  const mono = fixture('librispeech', '1069-133699-0000.flac');
+  const half = path.join(path.dirname(bad), 'half.flac');
+  fs.writeFileSync(half, fs.readFileSync(mono).subarray(0, 30000));
+  await readClip(half, 16000).catch(() => undefined);
+  assert.ok(maxDiff(await readClip(mono, 16000), await collect(decodeMono(mono, { sampleRate: 16000 }))) < 1e-6);
 });
