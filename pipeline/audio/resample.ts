@@ -95,7 +95,7 @@ function polyphase(x: Float32Array, y: Float32Array, weights: Float64Array, taps
  * sum of a[i + k] * b[j + k] for k < n, with four running sums: one sum waits on each add's latency, four keep the
  * core busy (about 3x faster in V8, which does not vectorise).
  */
-export function dot(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, n: number): number {
+function dot(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, n: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let k = 0;
   for (; k + 3 < n; k += 4) {

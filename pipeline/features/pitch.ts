@@ -20,7 +20,7 @@ export class PitchTracker {
   private readonly centred = new Float32Array(WIN);
   private readonly nr = new Float64Array(NFFT);
   private readonly window = Float32Array.from({ length: WIN }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / WIN));
-  private readonly windowAcf: Float32Array;
+  private readonly windowCorrection: Float64Array;
   private pending: Float32Array;
   private consumed: number; // absolute sample index of pending[0]
   private next = 0; // absolute start sample of the next window
@@ -32,7 +32,9 @@ export class PitchTracker {
     this.pending = new Float32Array(Math.max(0, lead));
     this.consumed = -Math.max(0, lead);
     this.next = -lead;
-    this.windowAcf = this.autocorrelate(this.window, new Float32Array(WIN));
+    const windowAcf = this.autocorrelate(this.window, new Float32Array(WIN));
+    // normalised autocorrelation, corrected for the window's own: r[t] / r[0] / (w[t] / w[0])
+    this.windowCorrection = Float64Array.from(windowAcf, (v) => windowAcf[0] / v);
   }
 
   push(chunk: Float32Array): void {
@@ -82,24 +84,28 @@ export class PitchTracker {
     const hi = Math.ceil(this.rate / MIN_HZ);
     // normalised autocorrelation, corrected for the window's own, over the lags searched (and one either side)
     const nr = this.nr;
-    for (let t = Math.max(0, lo - 1); t <= hi + 1; t++) nr[t] = r[t] / r[0] / (this.windowAcf[t] / this.windowAcf[0]);
-    const norm = (t: number) => nr[t];
-    // collect local maxima; take the shortest lag within 10% of the strongest, since the window correction
-    // inflates long lags and the strongest peak is often a period multiple (an octave too low)
-    const peaks: [number, number][] = [];
+    const r0 = r[0];
+    for (let t = Math.max(0, lo - 1); t <= hi + 1; t++) nr[t] = (r[t] / r0) * this.windowCorrection[t];
+    // local maxima; take the shortest lag within 10% of the strongest, since the window correction inflates long
+    // lags and the strongest peak is often a period multiple (an octave too low)
     let top = 0;
     for (let t = lo; t <= hi; t++) {
-      const v = norm(t);
-      if (v >= norm(t - 1) && v >= norm(t + 1) && v > 0) {
-        peaks.push([t, v]);
-        if (v > top) top = v;
+      const v = nr[t];
+      if (v >= nr[t - 1] && v >= nr[t + 1] && v > 0 && v > top) top = v;
+    }
+    let bestT = 0;
+    let best = 0;
+    for (let t = lo; t <= hi; t++) {
+      const v = nr[t];
+      if (v >= nr[t - 1] && v >= nr[t + 1] && v > 0 && v >= OCTAVE_TOLERANCE * top) {
+        bestT = t;
+        best = v;
+        break;
       }
     }
-    const pick = peaks.find(([, v]) => v >= OCTAVE_TOLERANCE * top);
-    const [bestT, best] = pick ?? [0, 0];
     if (best < VOICING || bestT === 0) return 0;
-    const a = norm(bestT - 1);
-    const c = norm(bestT + 1);
+    const a = nr[bestT - 1];
+    const c = nr[bestT + 1];
     const denom = a - 2 * best + c;
     const shift = denom !== 0 ? (0.5 * (a - c)) / denom : 0;
     return this.rate / (bestT + shift);

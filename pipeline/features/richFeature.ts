@@ -47,7 +47,11 @@ function columnStd(frames: Float64Array[], delta = false): number[] {
 export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = toneFrames(x, sr)): Float64Array {
   const out: number[] = [...seedFeature(x, sr, frames)];
   out.push(...columnStd(frames.mfcc), ...columnStd(frames.mfcc, true));
-  const logMel = frames.mel.map((f) => Float64Array.from(f, (v) => Math.log10(v + 1e-10)));
+  const logMel = frames.mel.map((f) => {
+    const l = new Float64Array(f.length);
+    for (let i = 0; i < f.length; i++) l[i] = Math.log10(f[i] + 1e-10);
+    return l;
+  });
   out.push(...columnStd(logMel).filter((_, i) => i % 4 === 0));
 
   // pitch in semitones re 100 Hz over voiced 10 ms frames: level, spread, range, declination and movement
@@ -95,10 +99,11 @@ export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = to
     rolloff.push(k * (sr / 2 / (m.length - 1)));
   }
   const zcr: number[] = [];
-  for (let start = 0; start + SEED_HOP * 2 <= x.length; start += SEED_HOP) {
+  const span = SEED_HOP * 2;
+  for (let start = 0; start + span <= x.length; start += SEED_HOP) {
     let z = 0;
-    for (let i = start + 1; i < start + SEED_HOP * 2; i++) if ((x[i] >= 0) !== (x[i - 1] >= 0)) z++;
-    zcr.push(z / (SEED_HOP * 2));
+    for (let i = start + 1; i < start + span; i++) if ((x[i] >= 0) !== (x[i - 1] >= 0)) z++;
+    zcr.push(z / span);
   }
   out.push(mean(centroid) / 1000, std(centroid) / 1000, mean(flat), mean(rolloff) / 1000, mean(zcr), std(zcr));
   return Float64Array.from(out, (v) => (Number.isFinite(v) ? v : 0));

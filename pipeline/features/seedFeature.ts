@@ -29,7 +29,7 @@ export function toneFrames(x: Float32Array, sr: number): ToneFrames {
   const mel = magnitude.map((m) => {
     for (let k = 0; k < m.length; k++) power[k] = m[k] * m[k];
     applyFilterbank(power, fb, out);
-    return Float64Array.from(out);
+    return new Float64Array(out);
   });
   const dkey = `${SEED_DIMS.mel}:${SEED_DIMS.mfcc}`;
   if (!dctCache.has(dkey)) dctCache.set(dkey, dctBasis(SEED_DIMS.mel, SEED_DIMS.mfcc));
