@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { contextBlocks } from '../audio/contextBlocks';
 import { decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { WavWriter } from '../audio/wavWriter';
 import { processStft, sqrtHann } from '../enhance/stft';
@@ -84,55 +85,28 @@ export async function separateFile(file: string, out: { vocals: string; accompan
   opts: { paths?: FfmpegPaths; signal?: AbortSignal; onProgress?: (seconds: number) => void } = {}): Promise<number> {
   const rate = sep.rate;
   const C = sep.channels;
-  const BLOCK = BLOCK_SECONDS * rate;
-  const MARGIN = MARGIN_SECONDS * rate;
   const vocals = new WavWriter(out.vocals, rate);
   const acc = out.accompaniment ? new WavWriter(out.accompaniment, rate) : undefined;
-  let buf: Float32Array[] = Array.from({ length: C }, () => new Float32Array(0)); // per channel, from bufStart on
-  let bufStart = 0;
-  let next = 0; // first sample not yet written
-  const len = () => buf[0].length;
-  const flush = async (final: boolean) => {
-    while (final ? next < bufStart + len() : bufStart + len() >= next + BLOCK + MARGIN) {
-      const from = Math.max(0, next - MARGIN);
-      const to = Math.min(bufStart + len(), next + BLOCK + MARGIN);
-      const x = buf.map((ch) => ch.subarray(from - bufStart, to - bufStart));
-      const y = await sep.vocals(x);
-      const keep = Math.min(BLOCK, to - next);
-      const v = y.subarray(next - from, next - from + keep);
+  let done = 0;
+  try {
+    const chunks = decodeMono(file, { sampleRate: rate, channels: C, paths: opts.paths, signal: opts.signal });
+    const margin = MARGIN_SECONDS * rate;
+    for await (const { x, lead, keep } of contextBlocks(chunks, { channels: C, block: BLOCK_SECONDS * rate, before: margin, after: margin })) {
+      const channels = Array.from({ length: C }, (_, c) => Float32Array.from({ length: x.length / C }, (_, i) => x[i * C + c]));
+      const v = (await sep.vocals(channels)).subarray(lead, lead + keep);
       vocals.write(v);
       if (acc) {
-        const mix = monoOf(x);
-        acc.write(Float32Array.from(v, (s, i) => mix[next - from + i] - s));
+        const mix = monoOf(channels);
+        acc.write(Float32Array.from(v, (s, i) => mix[lead + i] - s));
       }
-      next += keep;
-      opts.onProgress?.(next / rate);
-      // keep only what the next block's margin needs
-      const drop = Math.max(0, next - MARGIN - bufStart);
-      buf = buf.map((ch) => ch.slice(drop));
-      bufStart += drop;
+      done += keep;
+      opts.onProgress?.(done / rate);
     }
-  };
-  try {
-    for await (const chunk of decodeMono(file, { sampleRate: rate, channels: C, paths: opts.paths, signal: opts.signal })) {
-      const n = chunk.length / C;
-      buf = buf.map((ch, c) => {
-        const grown = new Float32Array(ch.length + n);
-        grown.set(ch);
-        for (let i = 0; i < n; i++) grown[ch.length + i] = chunk[i * C + c];
-        return grown;
-      });
-      await flush(false);
-    }
-    await flush(true);
-  } catch (e) {
+  } finally {
     vocals.close();
     acc?.close();
-    throw e;
   }
-  vocals.close();
-  acc?.close();
-  return next / rate;
+  return done / rate;
 }
 
 export function removeQuietly(...files: string[]): void {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { contextBlocks } from '../audio/contextBlocks';
 import { decodeMono, probe } from '../audio/ffmpeg';
 import { detectHum } from '../audio/hum';
 import { Limiter } from '../audio/limiter';
@@ -158,29 +159,9 @@ async function* denoisedBlocks(chunks: AsyncIterable<Float32Array>, rate: number
     yield* chunks;
     return;
   }
-  const block = BLOCK_SECONDS * rate;
-  const lead = CONTEXT_SECONDS * rate;
-  let buf = new Float32Array(0);
-  let context = new Float32Array(0);
-  const run = async (x: Float32Array) => {
-    const withLead = new Float32Array(context.length + x.length);
-    withLead.set(context);
-    withLead.set(x, context.length);
-    const y = await denoise(withLead);
-    context = x.slice(Math.max(0, x.length - lead));
-    return y.slice(withLead.length - x.length);
-  };
-  for await (const c of chunks) {
-    const grown = new Float32Array(buf.length + c.length);
-    grown.set(buf);
-    grown.set(c, buf.length);
-    buf = grown;
-    while (buf.length >= block) {
-      yield await run(buf.subarray(0, block));
-      buf = buf.slice(block);
-    }
+  for await (const { x, lead, keep } of contextBlocks(chunks, { channels: 1, block: BLOCK_SECONDS * rate, before: CONTEXT_SECONDS * rate, after: 0 })) {
+    yield (await denoise(x)).slice(lead, lead + keep);
   }
-  if (buf.length) yield await run(buf);
 }
 
 /**
