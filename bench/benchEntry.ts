@@ -1,6 +1,9 @@
 import { ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runSegment } from '../pipeline/stages/segment';
 
+/** Tone feature extraction as `sds tone train` runs it: from the bundle, its workers from dist/featureWorker.js. */
+export { extractFeatures } from '../pipeline/tone/toneFeatures';
+
 /** Bundled as dist/bench-entry.js so the bench measures the same built code the CLI runs. */
 export async function runStage(file: string, out: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();

@@ -3,6 +3,7 @@
  * folds so no voice is in both training and test. Also the seed feature's agreement with librosa, feature speed
  * and training time.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,15 +47,17 @@ async function speed(files: string[]): Promise<void> {
     await ex.release();
     console.log(`feature ${kind}, computation alone: ${(seconds / s).toFixed(0)}x real time on one core (${seconds.toFixed(0)} s of decoded audio in ${s.toFixed(1)} s)`);
   }
-  // what `sds tone train` does: read (FLAC in-process), compute, cache; cold cache, one worker thread per core; the
-  // whole shared set, so starting the workers (which compile TypeScript when run from the sources) weighs as in use
+  // what `sds tone train` does: read (FLAC in-process), compute, cache; cold cache, one worker thread per core, on
+  // the whole shared set; the built code the CLI runs (from the sources each worker would compile TypeScript first)
+  execFileSync(process.execPath, [path.join(__dirname, '..', 'build.mjs')], { stdio: 'ignore' });
+  const built = require('../dist/bench-entry.js') as { extractFeatures: typeof extractFeatures };
   const some = files;
   let total = 0;
   for (const f of some) total += (await readToneAudio(f)).length / TONE_RATE;
   for (const kind of FEATURE_KINDS) for (const jobs of [1, 2]) {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sds-tone-speed-'));
     const t0 = performance.now();
-    await extractFeatures(some, kind, { cacheDir, jobs });
+    await built.extractFeatures(some, kind, { cacheDir, jobs });
     const s = (performance.now() - t0) / 1000;
     fs.rmSync(cacheDir, { recursive: true, force: true });
     console.log(`feature ${kind}, files to vectors (${some.length} files, ${total.toFixed(0)} s): ${(total / s).toFixed(0)}x real time with ${jobs} worker${jobs > 1 ? ' threads' : ' (in-process)'}`);

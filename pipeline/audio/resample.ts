@@ -6,11 +6,50 @@ const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 /**
  * Band-limited resampling by a Blackman-windowed sinc (32 taps), in JS: for short clips it beats starting an ffmpeg
- * process. The cutoff sits at 95% of the lower Nyquist, so downsampling does not alias. The kernel is tabulated once
- * per call, so the inner loop does no trigonometry.
+ * process. The cutoff sits at 95% of the lower Nyquist, so downsampling does not alias.
  */
 export function resampleSinc(x: Float32Array, from: number, to: number): Float32Array {
   if (from === to) return x;
+  const ratio = to / from;
+  const { width, kernel } = kernelFor(from, to);
+  const n = Math.floor(x.length * ratio);
+  const y = new Float32Array(n);
+  // a rational rate change (to/from = up/down in lowest terms) repeats its kernel positions every `up` outputs:
+  // weigh each phase once, so the inner loop is a plain dot product (about 4x faster for 16 -> 22.05 kHz)
+  const g = gcd(from, to);
+  const up = to / g;
+  const down = from / g;
+  const taps = 2 * Math.ceil(width) + 1;
+  const reach = Math.ceil(width);
+  const phased = Number.isInteger(up) && Number.isInteger(down) && up * taps <= MAX_PHASE_WEIGHTS;
+  if (phased) polyphase(x, y, phaseWeights(from, to, up, down, taps, reach, kernel), taps, up, down, reach);
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor((j * down) / up);
+    // near the ends the kernel is cut and renormalised (and every output when the rates are not rational)
+    if (phased && base - reach >= 0 && base + reach < x.length) continue;
+    const t = j / ratio;
+    let s = 0;
+    let wsum = 0;
+    for (let i = Math.max(0, Math.ceil(t - width)); i <= Math.min(x.length - 1, Math.floor(t + width)); i++) {
+      const w = kernel(t - i);
+      s += x[i] * w;
+      wsum += w;
+    }
+    y[j] = wsum ? s / wsum : 0;
+  }
+  return y;
+}
+
+type Kernel = { width: number; kernel: (d: number) => number };
+const kernels = new Map<string, Kernel>();
+const phases = new Map<string, Float64Array>();
+const MAX_CACHED = 8; // rate pairs; a pipeline meets two or three
+
+/** The windowed-sinc kernel of a rate change, tabulated once per pair of rates (the trigonometry is in the table). */
+function kernelFor(from: number, to: number): Kernel {
+  const key = `${from}:${to}`;
+  const hit = kernels.get(key);
+  if (hit) return hit;
   const ratio = to / from;
   const cutoff = 0.95 * Math.min(1, ratio);
   const width = HALF / Math.min(1, ratio); // wider kernel (in input samples) when downsampling
@@ -27,46 +66,30 @@ export function resampleSinc(x: Float32Array, from: number, to: number): Float32
     const i = Math.floor(p);
     return i + 1 >= table.length ? 0 : table[i] + (table[i + 1] - table[i]) * (p - i);
   };
-  const n = Math.floor(x.length * ratio);
-  const y = new Float32Array(n);
-  // a rational rate change (to/from = up/down in lowest terms) repeats its kernel positions every `up` outputs:
-  // weigh each phase once, so the inner loop is a plain dot product (about 4x faster for 16 -> 22.05 kHz)
-  const g = gcd(from, to);
-  const up = to / g;
-  const down = from / g;
-  const taps = 2 * Math.ceil(width) + 1;
-  let j0 = 0;
-  if (Number.isInteger(up) && Number.isInteger(down) && up * taps <= MAX_PHASE_WEIGHTS) {
-    const weights = new Float64Array(up * taps);
-    for (let phase = 0; phase < up; phase++) {
-      const frac = ((phase * down) % up) / up; // t - floor(t) for outputs of this phase
-      let wsum = 0;
-      for (let k = 0; k < taps; k++) {
-        const w = kernel(frac - (k - Math.ceil(width)));
-        weights[phase * taps + k] = w;
-        wsum += w;
-      }
-      for (let k = 0; k < taps; k++) weights[phase * taps + k] /= wsum;
-    }
-    polyphase(x, y, weights, taps, up, down, Math.ceil(width));
-    j0 = -1;
-  }
-  for (let j = 0; j < n; j++) {
-    if (j0 < 0) {
-      const base = Math.floor((j * down) / up);
-      if (!(base - Math.ceil(width) < 0 || base + Math.ceil(width) >= x.length)) continue;
-    }
-    const t = j / ratio;
-    let s = 0;
+  if (kernels.size >= MAX_CACHED) kernels.clear();
+  kernels.set(key, { width, kernel });
+  return { width, kernel };
+}
+
+/** Each phase's weights, normalised to sum 1, once per pair of rates. */
+function phaseWeights(from: number, to: number, up: number, down: number, taps: number, reach: number, kernel: (d: number) => number): Float64Array {
+  const key = `${from}:${to}`;
+  const hit = phases.get(key);
+  if (hit) return hit;
+  const weights = new Float64Array(up * taps);
+  for (let phase = 0; phase < up; phase++) {
+    const frac = ((phase * down) % up) / up; // t - floor(t) for outputs of this phase
     let wsum = 0;
-    for (let i = Math.max(0, Math.ceil(t - width)); i <= Math.min(x.length - 1, Math.floor(t + width)); i++) {
-      const w = kernel(t - i);
-      s += x[i] * w;
+    for (let k = 0; k < taps; k++) {
+      const w = kernel(frac - (k - reach));
+      weights[phase * taps + k] = w;
       wsum += w;
     }
-    y[j] = wsum ? s / wsum : 0;
+    for (let k = 0; k < taps; k++) weights[phase * taps + k] /= wsum;
   }
-  return y;
+  if (phases.size >= MAX_CACHED) phases.clear();
+  phases.set(key, weights);
+  return weights;
 }
 
 /**

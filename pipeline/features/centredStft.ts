@@ -1,3 +1,4 @@
+import { periodicHann } from './window';
 import { RealFft } from './realFft';
 
 /**
@@ -7,7 +8,7 @@ import { RealFft } from './realFft';
  */
 export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number): Float64Array[] {
   const fft = RealFft.of(nfft);
-  const win = hann(nfft);
+  const win = periodicHann(nfft);
   const half = nfft / 2;
   const frames = 1 + Math.floor(x.length / hop);
   const out: Float64Array[] = [];
@@ -29,9 +30,3 @@ export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number)
   return out;
 }
 
-const windows = new Map<number, Float32Array>();
-function hann(n: number): Float32Array {
-  let w = windows.get(n);
-  if (!w) windows.set(n, (w = Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n))));
-  return w;
-}

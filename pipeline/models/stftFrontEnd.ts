@@ -1,3 +1,4 @@
+import { periodicHann } from '../features/window';
 import { RealFft } from '../features/realFft';
 
 /**
@@ -31,7 +32,7 @@ export function stftMagnitudes(audio: Float32Array, fe: StftFrontEnd): { data: F
   }
   const frames = padded.length >= nFft ? 1 + Math.floor((padded.length - nFft) / hop) : 0;
   const bins = nFft / 2 + 1;
-  const win = Float32Array.from({ length: nFft }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / nFft));
+  const win = periodicHann(nFft);
   const fft = RealFft.of(nFft);
   const data = new Float32Array(frames * bins);
   for (let t = 0; t < frames; t++) {
@@ -45,3 +46,4 @@ export function stftMagnitudes(audio: Float32Array, fe: StftFrontEnd): { data: F
   }
   return { data, frames, bins };
 }
+
