@@ -10,9 +10,9 @@ import { RICH_NAMES, richFeature } from '../features/richFeature';
 import { seedFeature } from '../features/seedFeature';
 import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
-import { writeFileAtomic } from '../util/atomic';
 import { sha256File } from '../util/hash';
 import { forEachLimit } from '../util/pool';
+import { FeatureCache } from './featureCache';
 
 export type FeatureKind = 'seed' | 'rich';
 export const FEATURE_KINDS: FeatureKind[] = ['seed', 'rich'];
@@ -66,21 +66,12 @@ export function defaultFeatureCache(): string {
   return process.env.SDS_FEATURE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'tone-features');
 }
 
-/** Caches of an earlier definition of a feature can never be read again: remove them. */
-function pruneOldVersions(dir: string, kind: FeatureKind): void {
-  if (!fs.existsSync(dir)) return;
-  for (const f of fs.readdirSync(dir)) {
-    const m = new RegExp(`^${kind}-v(\\d+)\\.json$`).exec(f);
-    if (m && Number(m[1]) !== VERSION[kind]) fs.rmSync(path.join(dir, f), { force: true });
-  }
-}
-
 /** Below this many clips to compute, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 16;
 
 /**
  * Features for many files, cached by content hash (the same audio under another name or folder is not computed
- * again) in one JSON map per feature kind and version, saved as it fills so an interrupted run resumes. With
+ * again; featureCache.ts), each vector stored as it is made so an interrupted run resumes. With
  * `jobs` > 1 the clips are read and described by that many worker threads (featureWorker.ts), each with its own
  * one-thread ONNX session: the features are plain JS and the encoder runs synchronously, so one thread would use
  * one core whatever `jobs` says.
@@ -89,22 +80,15 @@ export async function extractFeatures(files: string[], kind: FeatureKind, opts: 
   cacheDir?: string; jobs?: number; paths?: FfmpegPaths; signal?: AbortSignal; log?: (m: string) => void;
   onFile?: (file: string, index: number) => void; onError?: (file: string, error: unknown) => void;
 }): Promise<Map<string, Float64Array>> {
-  const cacheFile = path.join(opts.cacheDir ?? defaultFeatureCache(), `${kind}-v${VERSION[kind]}.json`);
-  pruneOldVersions(path.dirname(cacheFile), kind);
-  let cache: Record<string, number[]> = {};
-  try {
-    cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-  } catch { /* first run, or a damaged cache: recompute */ }
+  const cache = FeatureCache.open(opts.cacheDir ?? defaultFeatureCache(), kind, VERSION[kind], featureSpec(kind).dims);
   const out = new Map<string, Float64Array>();
-  let fresh = 0;
-  const save = () => writeFileAtomic(cacheFile, JSON.stringify(cache));
   const hashes = new Map<string, string>();
   const todo: { file: string; index: number }[] = [];
   await forEachLimit(files, 4, async (file, index) => {
     try {
       const hash = await sha256File(file);
       hashes.set(file, hash);
-      const v = cache[hash];
+      const v = cache.get(hash);
       if (v) {
         out.set(file, Float64Array.from(v));
         opts.onFile?.(file, index);
@@ -115,39 +99,47 @@ export async function extractFeatures(files: string[], kind: FeatureKind, opts: 
     }
   });
   todo.sort((a, b) => a.index - b.index);
-  const done = async (file: string, index: number, v: number[] | undefined, error?: unknown) => {
+  const done: Done = async (file, index, v, error) => {
     if (v) {
-      cache[hashes.get(file)!] = v;
+      cache.add(hashes.get(file)!, v);
       out.set(file, Float64Array.from(v));
-      if (++fresh % 200 === 0) await save();
     } else opts.onError?.(file, error);
     opts.onFile?.(file, index);
   };
+  try {
+    await computeMissing(todo, kind, opts, done);
+  } finally {
+    cache.close();
+  }
+  return out;
+}
+
+type ExtractOptions = Parameters<typeof extractFeatures>[2];
+type Done = (file: string, index: number, v: number[] | undefined, error?: unknown) => Promise<void>;
+
+/** The clips not in the cache: in `jobs` worker threads, or in-process for a few. */
+async function computeMissing(todo: { file: string; index: number }[], kind: FeatureKind, opts: ExtractOptions, done: Done): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? 2);
   if (jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS) {
     if (kind === 'rich') readManifest('tone_color_se'); // a missing model is named here, as its own error type
-    await inWorkers(todo, kind, jobs, opts, done);
+    return inWorkers(todo, kind, jobs, opts, done);
   }
-  else {
-    let extractor: Promise<ToneFeatureExtractor> | undefined;
-    try {
-      for (const { file, index } of todo) {
-        opts.signal?.throwIfAborted();
-        try {
-          extractor ??= ToneFeatureExtractor.open(kind, opts.log);
-          const v = Array.from(await (await extractor).compute(await readToneAudio(file, opts.paths)), (n) => Math.fround(n));
-          await done(file, index, v);
-        } catch (e) {
-          if (opts.signal?.aborted) throw e;
-          await done(file, index, undefined, e);
-        }
+  let extractor: Promise<ToneFeatureExtractor> | undefined;
+  try {
+    for (const { file, index } of todo) {
+      opts.signal?.throwIfAborted();
+      try {
+        extractor ??= ToneFeatureExtractor.open(kind, opts.log);
+        const v = Array.from(await (await extractor).compute(await readToneAudio(file, opts.paths)), (n) => Math.fround(n));
+        await done(file, index, v);
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        await done(file, index, undefined, e);
       }
-    } finally {
-      await (await extractor)?.release();
     }
+  } finally {
+    await (await extractor)?.release();
   }
-  if (fresh) await save();
-  return out;
 }
 
 /**
@@ -160,9 +152,7 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(path.join(__dirname, 'featureWorker.js'), { workerData });
 }
 
-async function inWorkers(todo: { file: string; index: number }[], kind: FeatureKind, jobs: number,
-  opts: { paths?: FfmpegPaths; signal?: AbortSignal; log?: (m: string) => void },
-  done: (file: string, index: number, v: number[] | undefined, error?: unknown) => Promise<void>): Promise<void> {
+async function inWorkers(todo: { file: string; index: number }[], kind: FeatureKind, jobs: number, opts: ExtractOptions, done: Done): Promise<void> {
   const workers = Array.from({ length: Math.min(jobs, todo.length) }, () => startWorker({ kind, ffmpeg: opts.paths }));
   let next = 0;
   const abort = () => workers.forEach((w) => w.terminate());

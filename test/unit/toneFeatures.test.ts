@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
@@ -69,12 +70,30 @@ test('extraction in worker threads gives the same vectors as in-process, and nam
   }
 });
 
-test('the feature cache drops files of an earlier feature version and keeps the current one', async () => {
+test('the feature cache drops files of an earlier feature version, takes over a JSON cache of this one, and survives a torn record', async () => {
   const cacheDir = tmpDir('sds-fc-prune-');
   const clip = espeak('Cache test.', path.join(cacheDir, 'c.wav'));
+  const other = espeak('Another cache test.', path.join(cacheDir, 'd.wav'));
   fs.writeFileSync(path.join(cacheDir, 'seed-v0.json'), '{}');
+  fs.writeFileSync(path.join(cacheDir, 'seed-v0.f32'), '');
   fs.writeFileSync(path.join(cacheDir, 'rich-v0.json'), '{}');
-  await extractFeatures([clip], 'seed', { cacheDir, jobs: 1 });
-  const left = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json')).sort();
-  assert.deepEqual(left, ['rich-v0.json', 'seed-v1.json'], 'only the kind being extracted is pruned');
+  const first = await extractFeatures([clip], 'seed', { cacheDir, jobs: 1 });
+  assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => /\.(json|f32)$/.test(f)).sort(), ['rich-v0.json', 'seed-v1.f32'], 'only the kind being extracted is pruned');
+  const record = 32 + 4 * 180;
+  assert.equal(fs.statSync(path.join(cacheDir, 'seed-v1.f32')).size, record);
+
+  // a crash mid-append leaves half a record: it is dropped, the whole one is still read, the next lands aligned
+  fs.appendFileSync(path.join(cacheDir, 'seed-v1.f32'), Buffer.alloc(100, 7));
+  const again = await extractFeatures([clip, other], 'seed', { cacheDir, jobs: 1 });
+  assert.deepEqual([...again.get(clip)!], [...first.get(clip)!]);
+  assert.equal(fs.statSync(path.join(cacheDir, 'seed-v1.f32')).size, 2 * record);
+
+  // the JSON map earlier versions of the code wrote for this feature version is taken over, not recomputed
+  const hash = createHash('sha256').update(fs.readFileSync(clip)).digest('hex');
+  const marked = Array.from({ length: 180 }, (_, i) => i / 4);
+  const json = tmpDir('sds-fc-json-');
+  fs.writeFileSync(path.join(json, 'seed-v1.json'), JSON.stringify({ [hash]: marked }));
+  const taken = await extractFeatures([clip], 'seed', { cacheDir: json, jobs: 1 });
+  assert.deepEqual([...taken.get(clip)!], marked);
+  assert.deepEqual(fs.readdirSync(json), ['seed-v1.f32']);
 });
