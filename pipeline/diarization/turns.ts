@@ -1,4 +1,4 @@
-import { agglomerate, dot } from '../ml/cluster';
+import { agglomerate, dot, normalise } from '../ml/cluster';
 import type { Segment } from '../segmentation/inaSegmenter';
 
 /** One embedded window of speech. */
@@ -24,12 +24,6 @@ const MAX_CLUSTERED = 400;
 const KMEANS_ROUNDS = 5;
 /** In automatic counting, clusters with a smaller share of the windows are outliers (laughs, noise), not voices. */
 const MIN_SPEAKER_SHARE = 0.1;
-
-function normalise(v: Float32Array): Float32Array {
-  const n = Math.sqrt(dot(v, v)) || 1;
-  for (let i = 0; i < v.length; i++) v[i] /= n;
-  return v;
-}
 
 /**
  * Embeddings with the recording's mean removed. What all windows share (channel, room, the encoder's bias towards

@@ -5,6 +5,13 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
+/** Scales `v` to unit length in place (a zero vector stays zero) and returns it. */
+export function normalise(v: Float32Array): Float32Array {
+  const n = Math.sqrt(dot(v, v)) || 1;
+  for (let i = 0; i < v.length; i++) v[i] /= n;
+  return v;
+}
+
 /**
  * Agglomerative clustering (average linkage) of L2-normalised embeddings under cosine similarity: merge the most
  * similar pair of clusters until `k` remain, or, with no k, while the best pair is at least `minSim` alike.

@@ -1,6 +1,7 @@
 import { collect, decodeMono } from '../audio/ffmpeg';
 import { estimateSnr } from '../audio/metrics';
 import { INA_RATE } from '../features/inaFrontEnd';
+import { dot, normalise } from '../ml/cluster';
 import type { SpeakerEncoder } from '../models/speakerEncoder';
 import { segmentStream } from '../segmentation/inaSegmenter';
 import { PatchClassifier } from '../segmentation/patchClassifier';
@@ -8,18 +9,6 @@ import type { StageContext } from './types';
 
 const WINDOW = 3; // seconds per candidate
 const MAX_CANDIDATES = 60;
-
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    s += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return s / Math.sqrt(na * nb || 1);
-};
 
 /**
  * The cleanest stretches of one voice in a long recording, for enrolment without hand picking: the recording is
@@ -53,7 +42,8 @@ export async function pickEnrolmentSpans(file: string, enc: SpeakerEncoder, ctx:
   let otherVoice = 0;
   for (const c of scored.slice(1)) {
     if (picked.length * WINDOW >= (opts.seconds ?? 15)) break;
-    if (cosine(c.emb, centroid) < opts.minSim) {
+    // embeddings are unit length: the cosine to the picked voice is a dot product with its normalised sum
+    if (dot(c.emb, normalise(Float32Array.from(centroid))) < opts.minSim) {
       otherVoice++;
       continue;
     }
