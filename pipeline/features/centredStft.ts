@@ -1,5 +1,5 @@
 import { periodicHann } from './window';
-import { RealFft } from './realFft';
+import { magnitudeOf, RealFft } from './realFft';
 
 /**
  * Magnitude spectrogram framed as librosa.stft frames by default (periodic Hann window of n_fft, frames centred on
@@ -20,11 +20,8 @@ export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number)
       const i = start + n;
       frame[n] = i >= 0 && i < x.length ? x[i] * win[n] : 0;
     }
-    const spec = fft.forward();
     const mag = new Float64Array(half + 1);
-    mag[0] = Math.abs(spec[0]);
-    mag[half] = Math.abs(spec[1]);
-    for (let k = 1; k < half; k++) mag[k] = Math.sqrt(spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1]);
+    magnitudeOf(fft.forward(), mag);
     out.push(mag);
   }
   return out;

@@ -1,5 +1,5 @@
 import { periodicHann } from '../features/window';
-import { RealFft } from '../features/realFft';
+import { magnitudeOf, RealFft } from '../features/realFft';
 
 /**
  * A model's STFT front end, as its manifest declares it (`frontEnd`), done in the host: the model is cut where the
@@ -38,11 +38,7 @@ export function stftMagnitudes(audio: Float32Array, fe: StftFrontEnd): { data: F
   for (let t = 0; t < frames; t++) {
     const frame = fft.input;
     for (let n = 0, i = t * hop; n < nFft; n++, i++) frame[n] = padded[i] * win[n];
-    const s = fft.forward();
-    const row = t * bins;
-    data[row] = Math.sqrt(s[0] * s[0] + fe.epsilon);
-    data[row + bins - 1] = Math.sqrt(s[1] * s[1] + fe.epsilon);
-    for (let k = 1; k < bins - 1; k++) data[row + k] = Math.sqrt(s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1] + fe.epsilon);
+    magnitudeOf(fft.forward(), data, t * bins, fe.epsilon);
   }
   return { data, frames, bins };
 }
