@@ -16,7 +16,9 @@ function varint(n: number): Bytes {
 }
 const key = (field: number, wire: number) => varint(field * 8 + wire);
 const vint = (field: number, v: number) => [...key(field, 0), ...varint(v)];
-const bytes = (field: number, b: Bytes | Uint8Array) => [...key(field, 2), ...varint(b.length), ...b];
+/** The key and length that open a length-delimited field of `length` bytes. */
+export const lengthPrefix = (field: number, length: number): Bytes => [...key(field, 2), ...varint(length)];
+const bytes = (field: number, b: Bytes | Uint8Array) => [...lengthPrefix(field, b.length), ...b];
 const str = (field: number, s: string) => bytes(field, [...Buffer.from(s, 'utf8')]);
 const f32 = (field: number, v: number) => {
   const b = Buffer.alloc(4);

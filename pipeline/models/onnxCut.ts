@@ -1,4 +1,4 @@
-import { valueInfo } from '../ml/onnxWriter';
+import { lengthPrefix, valueInfo } from '../ml/onnxWriter';
 
 /**
  * Cuts an ONNX model at an inner tensor: the result takes that tensor as its only input and keeps just the nodes
@@ -114,20 +114,5 @@ function nodeIo(b: Buffer, node: Field): { outputs: string[]; reads: string[] } 
 }
 
 function lengthDelimited(field: number, payload: Buffer): Buffer {
-  const head: number[] = [];
-  for (let n = field * 8 + 2; ; n = Math.floor(n / 128)) {
-    if (n < 128) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 127) | 128);
-  }
-  for (let n = payload.length; ; n = Math.floor(n / 128)) {
-    if (n < 128) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 127) | 128);
-  }
-  return Buffer.concat([Buffer.from(head), payload]);
+  return Buffer.concat([Buffer.from(lengthPrefix(field, payload.length)), payload]);
 }
