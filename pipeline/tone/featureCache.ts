@@ -25,10 +25,6 @@ export class FeatureCache {
     return cache;
   }
 
-  get size(): number {
-    return this.vectors.size;
-  }
-
   get(hash: string): Float32Array | undefined {
     return this.vectors.get(hash);
   }
