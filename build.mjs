@@ -22,5 +22,7 @@ for (const e of entries) {
   else await esbuild.build(opts);
 }
 if (!watch) fs.chmodSync('dist/cli.js', 0o755);
+// the SIMD kernels (pipeline/wasm) load their module from beside the bundle that runs them
+fs.copyFileSync('pipeline/wasm/kernels.wasm', 'dist/kernels.wasm');
 fs.copyFileSync('webviews/timeline/timeline.css', 'dist/timeline.css');
 fs.copyFileSync('webviews/clips/clips.css', 'dist/clips.css');
