@@ -1,29 +1,18 @@
+import { magnitudeFrames } from '../wasm/kernels';
+import { RealFft } from './realFft';
 import { periodicHann } from './window';
-import { magnitudeOf, RealFft } from './realFft';
 
 /**
  * Magnitude spectrogram framed as librosa.stft frames by default (periodic Hann window of n_fft, frames centred on
- * k*hop with zero padding), so features computed from it match librosa's. One Float64Array of n_fft/2+1 bins per
- * frame. Needs `loadRealFft()` first.
+ * k*hop with zero padding), so features computed from it match librosa's. One Float32Array of n_fft/2+1 bins per
+ * frame, all views of one buffer. Needs `loadRealFft()` first.
  */
-export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number): Float64Array[] {
+export function magnitudeSpectrogram(x: Float32Array, nfft: number, hop: number): Float32Array[] {
   const fft = RealFft.of(nfft);
-  const win = periodicHann(nfft);
-  const half = nfft / 2;
+  const bins = nfft / 2 + 1;
   const frames = 1 + Math.floor(x.length / hop);
-  const out: Float64Array[] = [];
-  for (let t = 0; t < frames; t++) {
-    const frame = fft.input;
-    const start = t * hop - half;
-    if (start >= 0 && start + nfft <= x.length) for (let n = 0; n < nfft; n++) frame[n] = x[start + n] * win[n];
-    else for (let n = 0; n < nfft; n++) {
-      const i = start + n;
-      frame[n] = i >= 0 && i < x.length ? x[i] * win[n] : 0;
-    }
-    const mag = new Float64Array(half + 1);
-    magnitudeOf(fft.forward(), mag);
-    out.push(mag);
-  }
-  return out;
+  const padded = new Float32Array(x.length + nfft);
+  padded.set(x, nfft / 2);
+  const flat = magnitudeFrames(padded, hop, frames, periodicHann(nfft), (f) => fft.forwardOf(f));
+  return Array.from({ length: frames }, (_, t) => flat.subarray(t * bins, (t + 1) * bins));
 }
-

@@ -1,5 +1,6 @@
 import { GrowableF32 } from '../util/growable';
-import { powerOf, RealFft } from './realFft';
+import { autocorrelations } from '../wasm/kernels';
+import { RealFft } from './realFft';
 
 const WIN = 640; // 40 ms at 16 kHz: two periods of a 50 Hz voice
 const NFFT = 1024; // >= 2*WIN - 1 so the circular autocorrelation equals the linear one up to the lags we read
@@ -8,18 +9,34 @@ const MAX_HZ = 400;
 const VOICING = 0.45;
 const OCTAVE_TOLERANCE = 0.9;
 
+const WINDOW = Float32Array.from({ length: WIN }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / WIN));
+const corrections = new Map<number, Float64Array>();
+
+/** r_w[0] / r_w[t] for the window's own autocorrelation r_w, lags 0..lags-1: the normalised autocorrelation's correction. */
+function windowCorrection(lags: number): Float64Array {
+  let c = corrections.get(lags);
+  if (!c) {
+    const r = Float64Array.from({ length: lags }, (_, t) => {
+      let s = 0;
+      for (let n = 0; n + t < WIN; n++) s += WINDOW[n] * WINDOW[n + t];
+      return s;
+    });
+    corrections.set(lags, (c = Float64Array.from(r, (v) => r[0] / v)));
+  }
+  return c;
+}
+
 /**
  * Streaming pitch tracker (normalised autocorrelation, Boersma 1993): one estimate per `hop` samples, centred on
- * `centreOffset + k*hop`, 0 for unvoiced. Autocorrelation via FFT (PFFFT: `loadRealFft()` first) keeps it far
- * above real time.
+ * `centreOffset + k*hop`, 0 for unvoiced. The autocorrelations of all the frames a chunk completes are taken at once
+ * through the FFT (PFFFT: `loadRealFft()` first) and the SIMD kernels, which keeps it far above real time.
  */
 export class PitchTracker {
   private readonly fft = RealFft.of(NFFT);
-  private readonly power = new Float32Array(NFFT / 2 + 1);
-  private readonly acfOut = new Float32Array(WIN);
-  private readonly centred = new Float32Array(WIN);
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly lags: number;
   private readonly nr = new Float64Array(NFFT);
-  private readonly window = Float32Array.from({ length: WIN }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / WIN));
   private readonly windowCorrection: Float64Array;
   private pending: Float32Array;
   private consumed: number; // absolute sample index of pending[0]
@@ -32,18 +49,25 @@ export class PitchTracker {
     this.pending = new Float32Array(Math.max(0, lead));
     this.consumed = -Math.max(0, lead);
     this.next = -lead;
-    const windowAcf = this.autocorrelate(this.window, new Float32Array(WIN));
-    // normalised autocorrelation, corrected for the window's own: r[t] / r[0] / (w[t] / w[0])
-    this.windowCorrection = Float64Array.from(windowAcf, (v) => windowAcf[0] / v);
+    this.lo = Math.floor(rate / MAX_HZ);
+    this.hi = Math.ceil(rate / MIN_HZ);
+    this.lags = this.hi + 2; // the peak search reads one lag past hi
+    if (this.lags > NFFT / 2) throw new Error(`PitchTracker: ${rate} Hz is too high a rate for a ${WIN}-sample window`);
+    this.windowCorrection = windowCorrection(this.lags);
   }
 
   push(chunk: Float32Array): void {
     const buf = new Float32Array(this.pending.length + chunk.length);
     buf.set(this.pending);
     buf.set(chunk, this.pending.length);
-    while (this.next + WIN - this.consumed <= buf.length) {
-      this.f0.push(this.estimate(buf.subarray(this.next - this.consumed, this.next - this.consumed + WIN)));
-      this.next += this.hop;
+    const first = this.next - this.consumed;
+    const count = first + WIN <= buf.length ? 1 + Math.floor((buf.length - WIN - first) / this.hop) : 0;
+    if (count > 0) {
+      const { lags } = this;
+      const acf = autocorrelations(buf.subarray(first), this.hop, count, WINDOW, NFFT, lags,
+        (f) => this.fft.forwardOf(f), (s) => this.fft.inverseOf(s));
+      for (let t = 0; t < count; t++) this.f0.push(this.estimate(acf.subarray(t * lags, (t + 1) * lags)));
+      this.next += count * this.hop;
     }
     const keepFrom = Math.min(buf.length, Math.max(0, this.next - this.consumed));
     this.pending = buf.slice(keepFrom);
@@ -56,32 +80,10 @@ export class PitchTracker {
     return this.f0.slice(0, count);
   }
 
-  /** Autocorrelation of `x` (WIN samples) at lags 0..NFFT/2 - 1 (far past the longest period searched), into `out`. */
-  private autocorrelate(x: Float32Array, out = this.acfOut): Float32Array {
-    const frame = this.fft.input;
-    frame.set(x);
-    frame.fill(0, x.length);
-    powerOf(this.fft.forward(), this.power);
-    // the power spectrum is real and even: its forward FFT is n x its inverse, and the real parts are the lags
-    const again = this.fft.input;
-    again.set(this.power);
-    for (let k = 1; k < NFFT / 2; k++) again[NFFT - k] = this.power[k];
-    const acf = this.fft.forward();
-    out[0] = acf[0] / NFFT;
-    for (let t = 1; t < NFFT / 2; t++) out[t] = acf[2 * t] / NFFT;
-    return out;
-  }
-
-  private estimate(x: Float32Array): number {
-    let mean = 0;
-    for (let n = 0; n < WIN; n++) mean += x[n];
-    mean /= WIN;
-    const w = this.centred;
-    for (let n = 0; n < WIN; n++) w[n] = (x[n] - mean) * this.window[n];
-    const r = this.autocorrelate(w);
-    if (!(r[0] > 1e-10)) return 0;
-    const lo = Math.floor(this.rate / MAX_HZ);
-    const hi = Math.ceil(this.rate / MIN_HZ);
+  /** f0 from one frame's autocorrelation `r` (lags 0..hi + 1, any scale). */
+  private estimate(r: Float32Array): number {
+    if (!(r[0] / NFFT > 1e-10)) return 0;
+    const { lo, hi } = this;
     // normalised autocorrelation, corrected for the window's own, over the lags searched (and one either side)
     const nr = this.nr;
     const r0 = r[0];

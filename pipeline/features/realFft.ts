@@ -7,6 +7,7 @@ interface PffftModule {
 
 const PFFFT_REAL = 0;
 const PFFFT_FORWARD = 0;
+const PFFFT_BACKWARD = 1;
 
 let loaded: Promise<PffftModule> | undefined;
 let mod: PffftModule | undefined;
@@ -65,7 +66,28 @@ export class RealFft {
   }
 
   forward(): Float32Array {
-    mod!._pffft_transform_ordered(this.setup, this.inPtr, this.outPtr, this.workPtr, PFFFT_FORWARD);
+    return this.transform(PFFFT_FORWARD);
+  }
+
+  /** `input` read as a spectrum in `forward()`'s layout: returns the real signal, times n (unscaled, as PFFFT). */
+  inverse(): Float32Array {
+    return this.transform(PFFFT_BACKWARD);
+  }
+
+  /** The forward transform of `frame` (n samples): `input` filled, then `forward()`. */
+  forwardOf(frame: Float32Array): Float32Array {
+    this.input.set(frame);
+    return this.forward();
+  }
+
+  /** The inverse transform of `spectrum` (forward()'s layout): `input` filled, then `inverse()`. */
+  inverseOf(spectrum: Float32Array): Float32Array {
+    this.input.set(spectrum);
+    return this.inverse();
+  }
+
+  private transform(direction: number): Float32Array {
+    mod!._pffft_transform_ordered(this.setup, this.inPtr, this.outPtr, this.workPtr, direction);
     if (this.outView?.buffer !== mod!.HEAPF32.buffer) this.outView = new Float32Array(mod!.HEAPF32.buffer, this.outPtr, this.n);
     return this.outView;
   }

@@ -36,23 +36,33 @@ const mean = (v: ArrayLike<number>): number => {
 };
 const quantile = (sorted: number[], q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
 
+/** Each dimension's standard deviation over the frames (over frame-to-frame differences with `delta`). */
 function columnStd(frames: Float64Array[], delta = false): number[] {
   const d = frames[0]?.length ?? 0;
-  return Array.from({ length: d }, (_, i) => {
-    const col = delta ? frames.slice(1).map((f, t) => f[i] - frames[t][i]) : frames.map((f) => f[i]);
-    return std(col);
-  });
+  const first = delta ? 1 : 0;
+  const count = frames.length - first;
+  const out = new Array<number>(d).fill(0);
+  if (count < 2) return out;
+  for (let i = 0; i < d; i++) {
+    let m = 0;
+    for (let t = first; t < frames.length; t++) m += (delta ? frames[t][i] - frames[t - 1][i] : frames[t][i]) / count;
+    let s = 0;
+    for (let t = first; t < frames.length; t++) s += ((delta ? frames[t][i] - frames[t - 1][i] : frames[t][i]) - m) ** 2;
+    out[i] = Math.sqrt(s / count);
+  }
+  return out;
 }
 
 export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = toneFrames(x, sr)): Float64Array {
   const out: number[] = [...seedFeature(x, sr, frames)];
   out.push(...columnStd(frames.mfcc), ...columnStd(frames.mfcc, true));
+  // the log-mel spread of every fourth band
   const logMel = frames.mel.map((f) => {
-    const l = new Float64Array(f.length);
-    for (let i = 0; i < f.length; i++) l[i] = Math.log10(f[i] + 1e-10);
+    const l = new Float64Array(Math.ceil(f.length / 4));
+    for (let i = 0; i < l.length; i++) l[i] = Math.log10(f[4 * i] + 1e-10);
     return l;
   });
-  out.push(...columnStd(logMel).filter((_, i) => i % 4 === 0));
+  out.push(...columnStd(logMel));
 
   // pitch in semitones re 100 Hz over voiced 10 ms frames: level, spread, range, declination and movement
   const hop = Math.round(sr / 100);

@@ -9,7 +9,7 @@ export const SEED_DIMS = { mfcc: 40, chroma: 12, mel: 128 };
 
 /** Per-frame spectra the tone features share: magnitude, mel power, log-mel (dB), MFCC and chroma. */
 export interface ToneFrames {
-  magnitude: Float64Array[];
+  magnitude: Float32Array[];
   mel: Float64Array[];
   mfcc: Float64Array[];
   chroma: Float64Array[];

@@ -1,5 +1,6 @@
 import { periodicHann } from '../features/window';
-import { magnitudeOf, RealFft } from '../features/realFft';
+import { RealFft } from '../features/realFft';
+import { magnitudeFrames } from '../wasm/kernels';
 
 /**
  * A model's STFT front end, as its manifest declares it (`frontEnd`), done in the host: the model is cut where the
@@ -32,14 +33,8 @@ export function stftMagnitudes(audio: Float32Array, fe: StftFrontEnd): { data: F
   }
   const frames = padded.length >= nFft ? 1 + Math.floor((padded.length - nFft) / hop) : 0;
   const bins = nFft / 2 + 1;
-  const win = periodicHann(nFft);
   const fft = RealFft.of(nFft);
-  const data = new Float32Array(frames * bins);
-  for (let t = 0; t < frames; t++) {
-    const frame = fft.input;
-    for (let n = 0, i = t * hop; n < nFft; n++, i++) frame[n] = padded[i] * win[n];
-    magnitudeOf(fft.forward(), data, t * bins, fe.epsilon);
-  }
+  const data = magnitudeFrames(padded, hop, frames, periodicHann(nFft), (f) => fft.forwardOf(f), fe.epsilon);
   return { data, frames, bins };
 }
 
