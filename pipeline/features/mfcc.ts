@@ -1,10 +1,12 @@
+import { matmulRows } from '../wasm/kernels';
+
 /**
  * librosa.power_to_db with ref=1, amin=1e-10 and top_db=80 over a whole spectrogram: the floor is 80 dB under the
  * loudest cell of the clip, which is why this needs every frame first.
  */
-export function powerToDb(frames: Float64Array[], topDb = 80): Float64Array[] {
+export function powerToDb(frames: ArrayLike<number>[], topDb = 80): Float64Array[] {
   let max = -Infinity;
-  const db = frames.map((f) => {
+  const db = frames.map((f): Float64Array => {
     const d = new Float64Array(f.length);
     for (let i = 0; i < f.length; i++) {
       d[i] = 10 * Math.log10(Math.max(1e-10, f[i]));
@@ -17,30 +19,39 @@ export function powerToDb(frames: Float64Array[], topDb = 80): Float64Array[] {
   return db;
 }
 
-/** Orthonormal DCT-II (scipy's norm='ortho'), first `n` coefficients: log-mel to MFCC. */
-export function dctOrtho(x: Float64Array, n: number, basis = dctBasis(x.length, n)): Float64Array {
-  const out = new Float64Array(n);
-  const len = x.length;
-  for (let k = 0; k < n; k++) {
-    const row = basis[k];
-    // four running sums: one sum would wait on each add's latency (V8 does not vectorise)
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let i = 0;
-    for (; i + 3 < len; i += 4) {
-      s0 += row[i] * x[i];
-      s1 += row[i + 1] * x[i + 1];
-      s2 += row[i + 2] * x[i + 2];
-      s3 += row[i + 3] * x[i + 3];
+const bases = new Map<string, Float32Array>();
+
+/**
+ * Orthonormal DCT-II (scipy's norm='ortho'), first `n` coefficients of each row: log-mel to MFCC, all frames as one
+ * product in the SIMD kernel (float32, as librosa's own).
+ */
+export function dctFrames(rows: ArrayLike<number>[], n: number): Float64Array[] {
+  if (!rows.length) return [];
+  const len = rows[0].length;
+  const key = `${len}:${n}`;
+  let basis = bases.get(key);
+  if (!basis) {
+    // len x n: row i holds sample i's weight in each coefficient
+    basis = new Float32Array(len * n);
+    for (let k = 0; k < n; k++) {
+      const scale = Math.sqrt((k === 0 ? 1 : 2) / len);
+      for (let i = 0; i < len; i++) basis[i * n + k] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * len));
     }
-    for (; i < len; i++) s0 += row[i] * x[i];
-    out[k] = s0 + s1 + (s2 + s3);
+    bases.set(key, basis);
   }
+  const cols = Math.ceil(n / 4) * 4; // the kernel fills four columns at a time
+  const padded = cols === n ? basis : padColumns(basis, len, n, cols);
+  const flat = matmulRows(rows, padded, cols);
+  return rows.map((_, t) => Float64Array.from(flat.subarray(t * cols, t * cols + n)));
+}
+
+function padColumns(m: Float32Array, rows: number, cols: number, to: number): Float32Array {
+  const out = new Float32Array(rows * to);
+  for (let r = 0; r < rows; r++) out.set(m.subarray(r * cols, (r + 1) * cols), r * to);
   return out;
 }
 
-export function dctBasis(len: number, n: number): Float64Array[] {
-  return Array.from({ length: n }, (_, k) => {
-    const scale = Math.sqrt((k === 0 ? 1 : 2) / len);
-    return Float64Array.from({ length: len }, (_, i) => scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * len)));
-  });
+/** One row's DCT-II ortho (dctFrames of a single frame). */
+export function dctOrtho(x: ArrayLike<number>, n: number): Float64Array {
+  return dctFrames([x], n)[0];
 }

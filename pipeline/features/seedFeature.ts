@@ -1,7 +1,8 @@
 import { magnitudeSpectrogram } from './centredStft';
 import { chromaFrames } from './chroma';
-import { applyFilterbank, slaneyMelFilterbank, type Filter } from './melFilterbank';
-import { dctBasis, dctOrtho, powerToDb } from './mfcc';
+import { bandEnergies } from '../wasm/kernels';
+import { slaneyMelFilterbank, type Filter } from './melFilterbank';
+import { dctFrames, powerToDb } from './mfcc';
 
 export const SEED_NFFT = 2048;
 export const SEED_HOP = 512;
@@ -10,13 +11,12 @@ export const SEED_DIMS = { mfcc: 40, chroma: 12, mel: 128 };
 /** Per-frame spectra the tone features share: magnitude, mel power, log-mel (dB), MFCC and chroma. */
 export interface ToneFrames {
   magnitude: Float32Array[];
-  mel: Float64Array[];
+  mel: Float32Array[];
   mfcc: Float64Array[];
   chroma: Float64Array[];
 }
 
 const melCache = new Map<string, Filter[]>();
-const dctCache = new Map<string, Float64Array[]>();
 
 /** librosa's defaults throughout (n_fft 2048, hop 512, 128 Slaney mels, 40 MFCC from 80 dB-floored log-mel). */
 export function toneFrames(x: Float32Array, sr: number): ToneFrames {
@@ -24,20 +24,13 @@ export function toneFrames(x: Float32Array, sr: number): ToneFrames {
   const key = `${sr}`;
   if (!melCache.has(key)) melCache.set(key, slaneyMelFilterbank(sr, SEED_NFFT, SEED_DIMS.mel));
   const fb = melCache.get(key)!;
-  const out = new Float32Array(SEED_DIMS.mel);
-  const power = new Float32Array(SEED_NFFT / 2 + 1);
-  const mel = magnitude.map((m) => {
-    for (let k = 0; k < m.length; k++) power[k] = m[k] * m[k];
-    applyFilterbank(power, fb, out);
-    return new Float64Array(out);
-  });
-  const dkey = `${SEED_DIMS.mel}:${SEED_DIMS.mfcc}`;
-  if (!dctCache.has(dkey)) dctCache.set(dkey, dctBasis(SEED_DIMS.mel, SEED_DIMS.mfcc));
-  const mfcc = powerToDb(mel).map((d) => dctOrtho(d, SEED_DIMS.mfcc, dctCache.get(dkey)));
+  const power = bandEnergies(magnitude, fb);
+  const mel = magnitude.map((_, t) => power.subarray(t * SEED_DIMS.mel, (t + 1) * SEED_DIMS.mel));
+  const mfcc = dctFrames(powerToDb(mel), SEED_DIMS.mfcc);
   return { magnitude, mel, mfcc, chroma: chromaFrames(magnitude, sr, SEED_NFFT) };
 }
 
-export function meanOver(frames: Float64Array[]): Float64Array {
+export function meanOver(frames: ArrayLike<number>[]): Float64Array {
   const m = new Float64Array(frames[0]?.length ?? 0);
   for (const f of frames) for (let i = 0; i < f.length; i++) m[i] += f[i] / frames.length;
   return m;

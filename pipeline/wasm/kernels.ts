@@ -10,6 +10,7 @@ interface KernelExports {
   magnitudes(spec: number, frames: number, nfft: number, eps: number, out: number): void;
   powerSpectra(spec: number, frames: number, nfft: number): void;
   matmul(a: number, rows: number, inner: number, b: number, cols: number, c: number): void;
+  bandEnergies(x: number, frames: number, bins: number, desc: number, filters: number, w: number, out: number): void;
 }
 
 let loaded: KernelExports | undefined;
@@ -143,7 +144,7 @@ function transformEach(mem: Float32Array, buf: number, n: number, nfft: number, 
 }
 
 /** rows[r] . b for every row: b is inner x cols, row-major, cols a multiple of 4; a flat [rows x cols] array. */
-export function matmulRows(rows: Float32Array[], b: Float32Array, cols: number): Float32Array {
+export function matmulRows(rows: ArrayLike<number>[], b: Float32Array, cols: number): Float32Array {
   const inner = b.length / cols;
   const out = new Float32Array(rows.length * cols);
   for (let r0 = 0; r0 < rows.length; r0 += FRAME_BLOCK) {
@@ -153,6 +154,55 @@ export function matmulRows(rows: Float32Array[], b: Float32Array, cols: number):
     for (let r = 0; r < n; r++) mem.set(rows[r0 + r], as + r * inner);
     kernels().matmul(4 * as, n, inner, 4 * bs, cols, 4 * cs);
     out.set(mem.subarray(cs, cs + n * cols), r0 * cols);
+  }
+  return out;
+}
+
+/** A band as a run of weights from a bin on (features/melFilterbank.ts's Filter). */
+export interface Band {
+  start: number;
+  weights: Float32Array;
+}
+
+/** A filterbank packed for the kernel: weights padded to fours, and each band's (start, padded count, offset). */
+interface PackedBands {
+  desc: Int32Array;
+  weights: Float32Array;
+}
+const packed = new WeakMap<Band[], PackedBands>();
+
+function pack(bands: Band[]): PackedBands {
+  let p = packed.get(bands);
+  if (!p) {
+    const desc = new Int32Array(3 * bands.length);
+    let total = 0;
+    bands.forEach((b, i) => {
+      const n = Math.ceil(b.weights.length / 4) * 4;
+      desc.set([b.start, n, total], 3 * i);
+      total += n;
+    });
+    const weights = new Float32Array(total);
+    bands.forEach((b, i) => weights.set(b.weights, desc[3 * i + 2]));
+    packed.set(bands, (p = { desc, weights }));
+  }
+  return p;
+}
+
+/** Each band's weighted sum of the squared values of every row (a power filterbank on magnitudes): [rows x bands]. */
+export function bandEnergies(rows: Float32Array[], bands: Band[]): Float32Array {
+  const { desc, weights } = pack(bands);
+  const bins = rows[0]?.length ?? 0;
+  const out = new Float32Array(rows.length * bands.length);
+  for (let r0 = 0; r0 < rows.length; r0 += FRAME_BLOCK) {
+    const n = Math.min(FRAME_BLOCK, rows.length - r0);
+    // the padded weights read up to three values past a band's end: past the last row, zeros
+    const { at: [d, w, xs, o], mem } = layout(desc.length, weights.length, n * bins + 4, n * bands.length);
+    new Int32Array(mem.buffer, 4 * d, desc.length).set(desc);
+    mem.set(weights, w);
+    for (let r = 0; r < n; r++) mem.set(rows[r0 + r], xs + r * bins);
+    mem.fill(0, xs + n * bins, xs + n * bins + 4);
+    kernels().bandEnergies(4 * xs, n, bins, 4 * d, bands.length, 4 * w, 4 * o);
+    out.set(mem.subarray(o, o + n * bands.length), r0 * bands.length);
   }
   return out;
 }

@@ -227,4 +227,41 @@
           (br_if $col4 (i32.lt_u (local.get $j) (local.get $cols))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
+
+  ;; Band energies: out[t][f] = sum_j w[f][j] * x[t][start_f + j]^2 for `frames` rows of `bins` at x and `filters`
+  ;; bands, each described at desc by three i32s (start bin, weight count padded to a multiple of 4, float offset of
+  ;; its weights at w; the padding weights 0). Reads up to 3 floats past a row: the caller leaves them finite.
+  (func (export "bandEnergies")
+    (param $x i32) (param $frames i32) (param $bins i32) (param $desc i32) (param $filters i32) (param $w i32) (param $out i32)
+    (local $t i32) (local $f i32) (local $d i32) (local $xp i32) (local $wp i32) (local $end i32) (local $v v128) (local $s v128)
+    (block $done
+      (loop $frame
+        (br_if $done (i32.ge_u (local.get $t) (local.get $frames)))
+        (local.set $f (i32.const 0))
+        (local.set $d (local.get $desc))
+        (block $bands
+          (loop $band
+            (br_if $bands (i32.ge_u (local.get $f) (local.get $filters)))
+            (local.set $xp (i32.add (local.get $x) (i32.shl (i32.load (local.get $d)) (i32.const 2))))
+            (local.set $wp (i32.add (local.get $w) (i32.shl (i32.load offset=8 (local.get $d)) (i32.const 2))))
+            (local.set $end (i32.add (local.get $wp) (i32.shl (i32.load offset=4 (local.get $d)) (i32.const 2))))
+            (local.set $s (v128.const f32x4 0 0 0 0))
+            (block $summed
+              (loop $four
+                (br_if $summed (i32.ge_u (local.get $wp) (local.get $end)))
+                (local.set $v (v128.load (local.get $xp)))
+                (local.set $s (f32x4.add (local.get $s) (f32x4.mul (v128.load (local.get $wp)) (f32x4.mul (local.get $v) (local.get $v)))))
+                (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+                (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                (br $four)))
+            (f32.store (local.get $out) (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+              (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $d (i32.add (local.get $d) (i32.const 12)))
+            (local.set $f (i32.add (local.get $f) (i32.const 1)))
+            (br $band)))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $bins) (i32.const 2))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $frame))))
 )

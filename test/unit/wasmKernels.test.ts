@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { loadRealFft, RealFft } from '../../pipeline/features/realFft';
-import { autocorrelations, magnitudeFrames, matmulRows } from '../../pipeline/wasm/kernels';
+import { autocorrelations, bandEnergies, magnitudeFrames, matmulRows } from '../../pipeline/wasm/kernels';
 
 before(loadRealFft);
 
@@ -85,4 +85,19 @@ test('matmulRows multiplies rows by a matrix, an odd inner size and more rows th
     for (let j = 0; j < cols; j++) for (let i = 0; i < inner; i++) want[r * cols + j] += a[i] * b[i * cols + j];
   });
   close(got, want, 1e-5, 'product');
+});
+
+test('band energies are each band\'s weighted sum of squares, bands of any length up to the last bin', () => {
+  const bins = 50;
+  const bands = [
+    { start: 0, weights: noise(1, 5) }, { start: 3, weights: noise(7, 6) }, { start: 10, weights: new Float32Array(0) },
+    { start: 20, weights: noise(13, 8) }, { start: 45, weights: noise(5, 9) }, // ends on the last bin
+  ];
+  const rows = Array.from({ length: 300 }, (_, r) => noise(bins, 100 + r));
+  const got = bandEnergies(rows, bands);
+  const want = new Float64Array(rows.length * bands.length);
+  rows.forEach((x, r) => bands.forEach((b, f) => {
+    for (let j = 0; j < b.weights.length; j++) want[r * bands.length + f] += b.weights[j] * x[b.start + j] ** 2;
+  }));
+  close(got, want, 1e-5, 'energy');
 });
