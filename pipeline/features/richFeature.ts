@@ -77,21 +77,13 @@ export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = to
   out.push(mean(voiced), std(voiced), quantile(sortedSt, 0.1), quantile(sortedSt, 0.9), quantile(sortedSt, 0.9) - quantile(sortedSt, 0.1),
     slope(st), mean(steps), f0.length ? voiced.length / f0.length : 0);
 
-  // loudness dynamics from the frames' energy (dB), and spectral shape
-  const rmsDb = frames.magnitude.map((m) => {
-    let e = 0;
-    for (let k = 0; k < m.length; k++) e += m[k] * m[k];
-    return 10 * Math.log10(e / m.length + 1e-12);
-  });
-  const loud = Math.max(...rmsDb);
-  const active = rmsDb.filter((v) => v > loud - 50);
-  const sortedDb = [...active].sort((a, b) => a - b);
-  out.push(mean(active) - loud, std(active), quantile(sortedDb, 0.1) - loud, quantile(sortedDb, 0.9) - loud,
-    mean(active.slice(1).map((v, t) => Math.abs(v - active[t]))));
+  // loudness dynamics from the frames' energy (dB), and spectral shape, in one pass over each frame's bins
+  const rmsDb: number[] = [];
   const centroid: number[] = [];
   const flat: number[] = [];
   const rolloff: number[] = [];
   for (const m of frames.magnitude) {
+    let e = m[0] * m[0];
     let sum = 0;
     let wsum = 0;
     // the log of a product of 8 bins at a time: one log call in 8, and 8 factors in [1e-10, 1e4] cannot leave
@@ -99,15 +91,18 @@ export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = to
     let logSum = 0;
     let product = 1;
     for (let k = 1; k < m.length; k++) {
-      sum += m[k];
-      wsum += k * m[k];
-      product *= m[k] + 1e-10;
+      const v = m[k];
+      e += v * v;
+      sum += v;
+      wsum += k * v;
+      product *= v + 1e-10;
       if ((k & 7) === 0) {
         logSum += Math.log(product);
         product = 1;
       }
     }
     logSum += Math.log(product);
+    rmsDb.push(10 * Math.log10(e / m.length + 1e-12));
     if (sum <= 1e-8) continue;
     centroid.push((wsum / sum) * (sr / 2 / (m.length - 1)));
     flat.push(Math.exp(logSum / (m.length - 1)) / (sum / (m.length - 1)));
@@ -116,15 +111,38 @@ export function richFeature(x: Float32Array, sr: number, frames: ToneFrames = to
     while (k < m.length && acc < 0.85 * sum) acc += m[k++];
     rolloff.push(k * (sr / 2 / (m.length - 1)));
   }
-  const zcr: number[] = [];
-  const span = SEED_HOP * 2;
-  for (let start = 0; start + span <= x.length; start += SEED_HOP) {
-    let z = 0;
-    for (let i = start + 1; i < start + span; i++) if ((x[i] >= 0) !== (x[i - 1] >= 0)) z++;
-    zcr.push(z / span);
-  }
+  const loud = Math.max(...rmsDb);
+  const active = rmsDb.filter((v) => v > loud - 50);
+  const sortedDb = [...active].sort((a, b) => a - b);
+  out.push(mean(active) - loud, std(active), quantile(sortedDb, 0.1) - loud, quantile(sortedDb, 0.9) - loud,
+    mean(active.slice(1).map((v, t) => Math.abs(v - active[t]))));
+  const zcr = zeroCrossingRates(x, SEED_HOP);
   out.push(mean(centroid) / 1000, std(centroid) / 1000, mean(flat), mean(rolloff) / 1000, mean(zcr), std(zcr));
   return Float64Array.from(out, (v) => (Number.isFinite(v) ? v : 0));
+}
+
+/**
+ * Sign changes per sample over frames of two hops every hop. Each sample is visited once: the changes are counted
+ * per hop, and a frame's count is its two hops' less the change its end would take in.
+ */
+function zeroCrossingRates(x: Float32Array, hop: number): number[] {
+  const changeAt = (i: number) => (i < x.length && (x[i] >= 0) !== (x[i - 1] >= 0) ? 1 : 0);
+  const perHop = new Int32Array(Math.ceil(x.length / hop) + 1); // changes at samples (b*hop, (b+1)*hop]
+  for (let b = 0; b * hop + 1 < x.length; b++) {
+    let z = 0;
+    let prev = x[b * hop] >= 0;
+    const end = Math.min((b + 1) * hop, x.length - 1);
+    for (let i = b * hop + 1; i <= end; i++) {
+      const sign = x[i] >= 0;
+      if (sign !== prev) z++;
+      prev = sign;
+    }
+    perHop[b] = z;
+  }
+  const span = 2 * hop;
+  const out: number[] = [];
+  for (let t = 0; t * hop + span <= x.length; t++) out.push((perHop[t] + perHop[t + 1] - changeAt((t + 2) * hop)) / span);
+  return out;
 }
 
 /** Least-squares slope of the voiced values over time (semitones per second at 100 frames/s). */
