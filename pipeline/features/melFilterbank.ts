@@ -1,8 +1,7 @@
-/** A triangular filter as a dense run of weights starting at FFT bin `start`. */
-export interface Filter {
-  start: number;
-  weights: Float32Array;
-}
+import type { Band } from '../wasm/kernels';
+
+/** A triangular filter as a dense run of weights starting at FFT bin `start` (what the band-energy kernel takes). */
+export type Filter = Band;
 
 const hz2mel = (f: number) => 2595 * Math.log10(1 + f / 700);
 const mel2hz = (m: number) => 700 * (10 ** (m / 2595) - 1);

@@ -92,19 +92,3 @@ export class RealFft {
     return this.outView;
   }
 }
-
-/** sqrt(|X[k]|^2 + epsilon) for k = 0..n/2 from `forward()`'s layout, into `out` from `offset` on. */
-export function magnitudeOf(spec: Float32Array, out: Float32Array | Float64Array, offset = 0, epsilon = 0): void {
-  const half = spec.length / 2;
-  out[offset] = Math.sqrt(spec[0] * spec[0] + epsilon);
-  out[offset + half] = Math.sqrt(spec[1] * spec[1] + epsilon);
-  for (let k = 1; k < half; k++) out[offset + k] = Math.sqrt(spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1] + epsilon);
-}
-
-/** |X[k]|^2 for k = 0..n/2 from `forward()`'s layout. */
-export function powerOf(spec: Float32Array, out: Float32Array | Float64Array): void {
-  const half = spec.length / 2;
-  out[0] = spec[0] * spec[0];
-  out[half] = spec[1] * spec[1];
-  for (let k = 1; k < half; k++) out[k] = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
-}
