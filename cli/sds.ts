@@ -45,6 +45,45 @@ Usage:
 
 Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
 
+/** Options every command takes. */
+const COMMON = ['out', 'jobs', 'ffmpeg', 'quiet', 'help'];
+const SEGMENT = ['engine', 'no-gender', 'gender-method', 'on'];
+const SLICE = ['labels', 'min', 'max', 'pad', 'merge-gap', 'on'];
+
+/**
+ * Which options each command reads. parseArgs knows one table for all commands, so an option of another command
+ * (`sds slice --engine silero`) would parse and then be ignored: this is what turns that into a usage error.
+ */
+const COMMAND_OPTIONS: Record<string, string[]> = {
+  ingest: ['urls', 'rss', 'limit', 'since', 'max-size', 'link', 'via'],
+  separate: ['model', 'stems'],
+  segment: SEGMENT,
+  slice: [...SLICE, 'sources'],
+  run: [...SEGMENT, ...SLICE],
+  clean: ['preset', 'lowpass', 'lowpass-db-oct', 'highpass', 'dehum', 'denoise', 'loudness', 'true-peak', 'no-loudness', 'sources'],
+  lint: ['strict', 'min', 'max', 'min-snr', 'loudness'],
+  export: ['format', 'to', 'split', 'by', 'where'],
+  speaker: ['name', 'auto', 'ref', 'min-sim', 'auto-threshold', 'speakers'],
+  diarize: ['speakers', 'window', 'hop'],
+  transcribe: ['model', 'language', 'beam', 'timestamps', 'overwrite'],
+  'side-files': ['ext'],
+  tone: ['data', 'corpus', 'emotions', 'features', 'normalise', 'epochs', 'hidden', 'alpha', 'seed', 'checkpoint-every',
+    'patience', 'dropout', 'model', 'by-speaker', 'folds', 'report', 'min-prob', 'place', 'pool', 'threshold', 'to'],
+  models: ['task', 'name', 'sample-rate', 'licence'],
+  convert: [],
+};
+
+/** A usage error for an option the command does not read, saying which commands do. */
+function checkOptions(command: string, given: string[]): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return; // an unknown command is named further on
+  for (const o of given) {
+    if (COMMON.includes(o) || allowed.includes(o)) continue;
+    const elsewhere = Object.keys(COMMAND_OPTIONS).filter((c) => COMMAND_OPTIONS[c].includes(o));
+    throw new UsageError(`--${o} is not an option of ${command}${elsewhere.length ? ` (${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'take' : 'takes'} it)` : ''}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   // `--loudness -16`: parseArgs reads a leading '-' as an option, so glue negative numbers to their option
   const args = argv.flatMap((a, i) => (/^-\d/.test(a) && argv[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
@@ -136,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return v.help ? 0 : 2;
   }
+  checkOptions(command, Object.keys(v));
   if (command === 'convert') {
     if (inputs.length !== 2) throw new UsageError('convert needs <in> and <out>');
     const n = await convertTable(inputs[0], inputs[1]);

@@ -116,6 +116,10 @@ test('usage errors and a missing ffmpeg give clear messages and distinct exit co
   const usage = sds('segment', 'x.wav');
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /--out <dir> is required/);
+  // an option of another command is named, not silently ignored
+  const misplaced = sds('slice', '--out', tmpDir(), '--engine', 'silero');
+  assert.equal(misplaced.status, 2);
+  assert.match(misplaced.stderr, /--engine is not an option of slice \(segment, run take it\)/);
   const noFfmpeg = sds('segment', fixture('ina', '0021.mp3'), '--out', tmpDir(), '--ffmpeg', '/nonexistent/ffmpeg');
   assert.equal(noFfmpeg.status, 3);
   assert.match(noFfmpeg.stderr, /ffmpeg not found .*apt-get install -y ffmpeg/);
