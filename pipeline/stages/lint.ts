@@ -35,6 +35,8 @@ export const DEFAULT_LINT: LintOptions = { min: DEFAULT_SLICE.min, max: DEFAULT_
 /** What a dataset's clips.csv says about quality problems, row by row; metrics absent from the table are measured. */
 export function lintDataset(dir: string, opts: LintOptions = DEFAULT_LINT): LintDiagnostic[] {
   const ds = new Dataset(dir);
+  // a mistyped folder would otherwise lint as a clean, empty dataset
+  if (!fs.existsSync(ds.clipsCsv)) return [{ line: 1, path: 'clips.csv', severity: 'error', code: 'missing', message: `no clip table in ${dir}: run slice first` }];
   const rows = readTable(ds.clipsCsv);
   const out: LintDiagnostic[] = [];
   const hashes = new Map<string, number>();

@@ -55,3 +55,9 @@ test('lint finds missing, duplicate, clipped, short, noisy and silent clips and 
   assert.equal(spawnSync(process.execPath, [CLI, 'lint', dir]).status, 0);
   assert.equal(spawnSync(process.execPath, [CLI, 'lint', dir, '--strict']).status, 1);
 });
+
+test('lint of a folder without a clip table is an error, not a clean dataset', () => {
+  const r = spawnSync(process.execPath, [CLI, 'lint', path.join(tmpDir(), 'no-such-dataset')], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /error \[missing\] clips\.csv: no clip table in .*no-such-dataset: run slice first/);
+});
