@@ -96,6 +96,7 @@ export type FrameTransform = (frame: Float32Array) => Float32Array;
  */
 export function magnitudeFrames(padded: Float32Array, hop: number, frames: number, window: Float32Array, fft: FrameTransform, epsilon = 0): Float32Array {
   const nfft = window.length;
+  if (nfft < 4 || nfft % 4 || (frames > 0 && padded.length < (frames - 1) * hop + nfft)) throw new Error(`magnitudeFrames: ${frames} frames of ${nfft} every ${hop} do not fit ${padded.length} samples`);
   const bins = nfft / 2 + 1;
   const out = new Float32Array(frames * bins);
   for (let t0 = 0; t0 < frames; t0 += FRAME_BLOCK) {
@@ -120,6 +121,7 @@ export function magnitudeFrames(padded: Float32Array, hop: number, frames: numbe
 export function autocorrelations(x: Float32Array, hop: number, frames: number, window: Float32Array, nfft: number, lags: number,
   fft: FrameTransform, ifft: FrameTransform): Float32Array {
   const len = window.length;
+  if (len < 4 || len % 4 || nfft < len || (frames > 0 && x.length < (frames - 1) * hop + len)) throw new Error(`autocorrelations: ${frames} frames of ${len} every ${hop} do not fit ${x.length} samples`);
   const out = new Float32Array(frames * lags);
   for (let t0 = 0; t0 < frames; t0 += FRAME_BLOCK) {
     const n = Math.min(FRAME_BLOCK, frames - t0);
@@ -145,13 +147,17 @@ function transformEach(mem: Float32Array, buf: number, n: number, nfft: number, 
 
 /** rows[r] . b for every row: b is inner x cols, row-major, cols a multiple of 4; a flat [rows x cols] array. */
 export function matmulRows(rows: ArrayLike<number>[], b: Float32Array, cols: number): Float32Array {
+  if (cols <= 0 || cols % 4 || b.length % cols) throw new Error(`matmulRows: ${cols} columns (a positive multiple of 4) cannot shape ${b.length} values`);
   const inner = b.length / cols;
   const out = new Float32Array(rows.length * cols);
   for (let r0 = 0; r0 < rows.length; r0 += FRAME_BLOCK) {
     const n = Math.min(FRAME_BLOCK, rows.length - r0);
     const { at: [bs, as, cs], mem } = layout(b.length, n * inner, n * cols);
     mem.set(b, bs);
-    for (let r = 0; r < n; r++) mem.set(rows[r0 + r], as + r * inner);
+    for (let r = 0; r < n; r++) {
+      if (rows[r0 + r].length !== inner) throw new Error(`matmulRows: row ${r0 + r} has ${rows[r0 + r].length} values, not ${inner}`);
+      mem.set(rows[r0 + r], as + r * inner);
+    }
     kernels().matmul(4 * as, n, inner, 4 * bs, cols, 4 * cs);
     out.set(mem.subarray(cs, cs + n * cols), r0 * cols);
   }
