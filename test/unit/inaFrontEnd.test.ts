@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { InaFrontEnd, INA_BANDS } from '../../pipeline/features/inaFrontEnd';
 import { sidekitMelFilterbank } from '../../pipeline/features/melFilterbank';
+import { loadRealFft } from '../../pipeline/features/realFft';
+
+before(loadRealFft);
 
 const sine = (hz: number, seconds: number, amp = 0.5) =>
   Float32Array.from({ length: Math.round(16000 * seconds) }, (_, n) => amp * Math.sin((2 * Math.PI * hz * n) / 16000));
