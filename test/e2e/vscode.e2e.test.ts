@@ -166,6 +166,25 @@ async function runCommand(title: string): Promise<void> {
   throw new Error(`command not in the palette: ${title}`);
 }
 
+/**
+ * Runs a command and picks `item` in the quick pick it opens. A webview that takes the focus as it finishes loading
+ * closes a picker opened just before it (VS Code closes pickers when they lose the focus): then the command runs
+ * again.
+ */
+async function runCommandAndPick(title: string, item: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: item }).first();
+    const input = page.locator('.quick-input-widget input.input');
+    if (await row.waitFor({ timeout: 10000 }).then(() => input.fill(item, { timeout: 3000 })).then(() => true, () => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    if (attempt >= 3) throw new Error(`${title}: the quick pick closed before "${item}" was picked, three times`);
+    console.log(`# ${title}: the quick pick closed before "${item}" was picked (attempt ${attempt}); running it again`);
+  }
+}
+
 before(async () => {
   if (skip) return;
   fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(ws, 'radio show (ep 1).wav'));
@@ -308,10 +327,7 @@ test('palette: Classify Clips by Tone picks the workspace\'s tone model and writ
 test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { skip, timeout: 60000 }, async () => {
   await openWebview(() => quickOpen('0001_radio_show_ep_1.csv'),
     () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('[part~="region"]').first().waitFor({ timeout: 20000 }));
-  await runCommand('SDS: Convert Segment Table');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'textgrid' }).first().waitFor();
-  await page.locator('.quick-input-widget input.input').fill('textgrid');
-  await page.keyboard.press('Enter');
+  await runCommandAndPick('SDS: Convert Segment Table', 'textgrid');
   const tg = path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.TextGrid');
   await waitFor(tg, () => fs.existsSync(tg), 20000);
   const csv = parseSegmentCsv(fs.readFileSync(path.join(ws, 'sds-dataset', 'segments', '0001_radio_show_ep_1.csv'), 'utf8'));
@@ -475,10 +491,7 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   await waitFor('saved undo', () => readTableWhenWhole(clipsCsv)?.[1]?.transcript === '' || undefined, 15000);
   assert.equal(readTable(clipsCsv)[0].transcript, 'first clip words');
 
-  await runCommand('SDS: Export Dataset');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ljspeech' }).first().waitFor();
-  await page.locator('.quick-input-widget input.input').fill('ljspeech');
-  await page.keyboard.press('Enter');
+  await runCommandAndPick('SDS: Export Dataset', 'ljspeech');
   await page.locator('.quick-input-widget', { hasText: 'Split by speaker' }).waitFor();
   await page.locator('.quick-input-widget input.input').fill('');
   await page.keyboard.press('Enter');
