@@ -42,15 +42,17 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
   const pitches = new Float64Array(mag.length * Math.max(0, Math.ceil((fmax * nfft) / sr) - first + 1));
   const mags = new Float64Array(pitches.length);
   let count = 0;
+  // the bins in [fmin, fmax), found by the same test as a per-bin check would make
+  const n = mag[0]?.length ?? 0;
+  let from = first;
+  while (from < n - 1 && (from * sr) / nfft < fmin) from++;
+  let to = from;
+  while (to < n - 1 && (to * sr) / nfft < fmax) to++;
   for (const S of mag) {
-    const n = S.length;
     let max = 0;
     for (let k = 0; k < n; k++) if (S[k] > max) max = S[k];
     const ref = 0.1 * max;
-    for (let k = first; k < n - 1; k++) {
-      const f = (k * sr) / nfft;
-      if (f < fmin) continue;
-      if (f >= fmax) break;
+    for (let k = from; k < to; k++) {
       // local maximum of the thresholded spectrum (strictly above the left neighbour, at least the right one)
       const v = S[k] > ref ? S[k] : 0;
       const left = S[k - 1] > ref ? S[k - 1] : 0;
@@ -67,9 +69,7 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
   let positive = 0;
   for (let i = 0; i < count; i++) if (pitches[i] > 0) mags[positive] = mags[i], pitches[positive++] = pitches[i];
   if (!positive) return 0;
-  const sorted = mags.slice(0, positive).sort();
-  const mid = positive >> 1;
-  const median = positive % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const median = medianOf(mags.slice(0, positive));
   const bins = Math.ceil(1 / resolution);
   const counts = new Int32Array(bins);
   const edges = Float64Array.from({ length: bins + 1 }, (_, i) => -0.5 + i / bins);
@@ -86,6 +86,41 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
   let best = 0;
   for (let i = 1; i < bins; i++) if (counts[i] > counts[best]) best = i;
   return edges[best];
+}
+
+/** The median (the mean of the middle two for an even count), by selection instead of a sort; reorders `v`. */
+function medianOf(v: Float64Array): number {
+  const mid = v.length >> 1;
+  const upper = select(v, mid);
+  if (v.length % 2) return upper;
+  // select() left everything below position mid at or under it: the lower middle is their largest
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (v[i] > lower) lower = v[i];
+  return (lower + upper) / 2;
+}
+
+/** Hoare's quickselect: the value that sorting `v` would put at `k`, with smaller-or-equal values before it. */
+function select(v: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return v[k];
 }
 
 /** The 12 x bins filterbank laid out bin by bin, [bin 0: C..B, bin 1: C..B, ...]: a bins x 12 matrix. */

@@ -37,6 +37,7 @@ export class PitchTracker {
   private readonly hi: number;
   private readonly lags: number;
   private readonly nr = new Float64Array(NFFT);
+  private readonly peaks = new Int32Array(NFFT);
   private readonly windowCorrection: Float64Array;
   private pending: Float32Array;
   private consumed: number; // absolute sample index of pending[0]
@@ -90,18 +91,22 @@ export class PitchTracker {
     for (let t = Math.max(0, lo - 1); t <= hi + 1; t++) nr[t] = (r[t] / r0) * this.windowCorrection[t];
     // local maxima; take the shortest lag within 10% of the strongest, since the window correction inflates long
     // lags and the strongest peak is often a period multiple (an octave too low)
+    const peaks = this.peaks;
+    let count = 0;
     let top = 0;
     for (let t = lo; t <= hi; t++) {
       const v = nr[t];
-      if (v >= nr[t - 1] && v >= nr[t + 1] && v > 0 && v > top) top = v;
+      if (v >= nr[t - 1] && v >= nr[t + 1] && v > 0) {
+        peaks[count++] = t;
+        if (v > top) top = v;
+      }
     }
     let bestT = 0;
     let best = 0;
-    for (let t = lo; t <= hi; t++) {
-      const v = nr[t];
-      if (v >= nr[t - 1] && v >= nr[t + 1] && v > 0 && v >= OCTAVE_TOLERANCE * top) {
-        bestT = t;
-        best = v;
+    for (let i = 0; i < count; i++) {
+      if (nr[peaks[i]] >= OCTAVE_TOLERANCE * top) {
+        bestT = peaks[i];
+        best = nr[bestT];
         break;
       }
     }
