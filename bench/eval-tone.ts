@@ -47,7 +47,7 @@ async function speed(files: string[]): Promise<void> {
     await ex.release();
     console.log(`feature ${kind}, computation alone: ${(seconds / s).toFixed(0)}x real time on one core (${seconds.toFixed(0)} s of decoded audio in ${s.toFixed(1)} s)`);
   }
-  // what `sds tone train` does: read (FLAC in-process), compute, cache; cold cache, one worker thread per core, on
+  // what `sds tone train` does: read (FLAC in-process), compute, cache; cold cache, one worker process per core, on
   // the whole shared set; the built code the CLI runs (from the sources each worker would compile TypeScript first)
   execFileSync(process.execPath, [path.join(__dirname, '..', 'build.mjs')], { stdio: 'ignore' });
   const built = require('../dist/bench-entry.js') as { extractFeatures: typeof extractFeatures };
@@ -60,7 +60,7 @@ async function speed(files: string[]): Promise<void> {
     await built.extractFeatures(some, kind, { cacheDir, jobs });
     const s = (performance.now() - t0) / 1000;
     fs.rmSync(cacheDir, { recursive: true, force: true });
-    console.log(`feature ${kind}, files to vectors (${some.length} files, ${total.toFixed(0)} s): ${(total / s).toFixed(0)}x real time with ${jobs} worker${jobs > 1 ? ' threads' : ' (in-process)'}`);
+    console.log(`feature ${kind}, files to vectors (${some.length} files, ${total.toFixed(0)} s): ${(total / s).toFixed(0)}x real time with ${jobs} worker${jobs > 1 ? ' processes' : ' (in-process)'}`);
   }
   console.log('');
 }

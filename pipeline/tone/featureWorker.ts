@@ -1,18 +1,20 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { FfmpegPaths } from '../audio/ffmpeg';
-import { readToneAudio, ToneFeatureExtractor, type FeatureKind, type FeatureWorkerReply } from './toneFeatures';
+import { readToneAudio, ToneFeatureExtractor, WORKER_DATA_ENV, type FeatureKind, type FeatureWorkerReply } from './toneFeatures';
 
 /**
- * A worker thread of `extractFeatures`: one extractor (with a one-thread ONNX session for `rich`), then a file path
- * in, its feature vector (or the error naming it) out, one at a time.
+ * A feature worker process of `extractFeatures` (forked with its settings in the environment): one extractor (with a
+ * one-thread ONNX session for `rich`), then a file path in, its feature vector (or the error naming it) out, one at
+ * a time. It ends with its parent: when the IPC channel closes.
  */
-const { kind, ffmpeg } = workerData as { kind: FeatureKind; ffmpeg?: FfmpegPaths };
-const send = (m: FeatureWorkerReply) => parentPort!.postMessage(m);
+const { kind, ffmpeg } = JSON.parse(process.env[WORKER_DATA_ENV] ?? '{}') as { kind: FeatureKind; ffmpeg?: FfmpegPaths };
+const send = (m: FeatureWorkerReply) => process.send!(m);
 const extractor = ToneFeatureExtractor.open(kind, (message) => send({ kind: 'log', message }), 1);
 extractor.then(() => send({ kind: 'ready' }), (e) => {
-  throw e;
+  // the parent reads this before it sees the process go
+  process.send!({ kind: 'failed', message: (e as Error).message } satisfies FeatureWorkerReply, () => process.disconnect());
 });
-parentPort!.on('message', async (file: string) => {
+process.on('disconnect', () => process.exit(0));
+process.on('message', async (file: string) => {
   try {
     const x = await readToneAudio(file, ffmpeg);
     send({ kind: 'vector', vector: Array.from(await (await extractor).compute(x), (n) => Math.fround(n)) });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import type { FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
 import { resampleSinc } from '../audio/resample';
@@ -66,13 +66,13 @@ export function defaultFeatureCache(): string {
   return process.env.SDS_FEATURE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'tone-features');
 }
 
-/** Below this many clips to compute, starting worker threads costs more than it saves. */
+/** Below this many clips to compute, starting worker processes costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 16;
 
 /**
  * Features for many files, cached by content hash (the same audio under another name or folder is not computed
  * again; featureCache.ts), each vector stored as it is made so an interrupted run resumes. With
- * `jobs` > 1 the clips are read and described by that many worker threads (featureWorker.ts), each with its own
+ * `jobs` > 1 the clips are read and described by that many worker processes (featureWorker.ts), each with its own
  * one-thread ONNX session: the features are plain JS and the encoder runs synchronously, so one thread would use
  * one core whatever `jobs` says.
  */
@@ -117,7 +117,7 @@ export async function extractFeatures(files: string[], kind: FeatureKind, opts: 
 type ExtractOptions = Parameters<typeof extractFeatures>[2];
 type Done = (file: string, index: number, v: number[] | undefined, error?: unknown) => Promise<void>;
 
-/** The clips not in the cache: in `jobs` worker threads, or in-process for a few. */
+/** The clips not in the cache: in `jobs` worker processes, or in-process for a few. */
 async function computeMissing(todo: { file: string; index: number }[], kind: FeatureKind, opts: ExtractOptions, done: Done): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? 2);
   if (jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS) {
@@ -142,48 +142,86 @@ async function computeMissing(todo: { file: string; index: number }[], kind: Fea
   }
 }
 
+/** A feature worker process, as inWorkers drives it. */
+interface FeatureWorker {
+  send(file: string): void;
+  on(event: 'message', listener: (m: FeatureWorkerReply) => void): void;
+  on(event: 'error', listener: (e: Error) => void): void;
+  on(event: 'exit', listener: (code: number | null, signal: string | null) => void): void;
+  stop(): Promise<void>;
+}
+
 /**
- * A feature worker: the bundle beside this one in dist/, or, run from source (tests, bench), the TypeScript beside
- * this module through tsx's require hook (ESM loader flags do not reach worker threads on every Node 20).
+ * A feature worker: a child process running the bundle beside this one in dist/, or, run from the sources (tests,
+ * bench), the TypeScript beside this module through tsx. A process rather than a thread so that its V8 can run with
+ * single-threaded garbage collection: each clip allocates megabytes of typed arrays, which starts a major GC every
+ * few clips, and V8's helper threads for those cost a quarter of two cores' time next to two busy workers.
  */
-function startWorker(workerData: unknown): Worker {
+function startWorker(data: { kind: FeatureKind; ffmpeg?: FfmpegPaths }): FeatureWorker {
   const ts = path.join(__dirname, 'featureWorker.ts');
-  if (__filename.endsWith('.ts') && fs.existsSync(ts)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, workerData });
-  return new Worker(path.join(__dirname, 'featureWorker.js'), { workerData });
+  const fromSource = __filename.endsWith('.ts') && fs.existsSync(ts);
+  const child = fork(fromSource ? ts : path.join(__dirname, 'featureWorker.js'), [], {
+    execArgv: [...(fromSource ? ['--import', 'tsx'] : []), '--single-threaded-gc'],
+    env: { ...process.env, [WORKER_DATA_ENV]: JSON.stringify(data) },
+    // stdout is the host process's JSON-RPC channel: nothing of the worker's may reach it
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    send: (file) => child.send(file),
+    on: (event: string, listener: (...a: any[]) => void) => void child.on(event, listener), // eslint-disable-line @typescript-eslint/no-explicit-any
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      await exited;
+    },
+  };
 }
 
 async function inWorkers(todo: { file: string; index: number }[], kind: FeatureKind, jobs: number, opts: ExtractOptions, done: Done): Promise<void> {
   const workers = Array.from({ length: Math.min(jobs, todo.length) }, () => startWorker({ kind, ffmpeg: opts.paths }));
   let next = 0;
-  const abort = () => workers.forEach((w) => w.terminate());
+  const abort = () => workers.forEach((w) => w.stop());
   opts.signal?.addEventListener('abort', abort, { once: true });
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       let current: { file: string; index: number } | undefined;
+      let settled = false;
+      const finish = (e?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (e === undefined) resolve();
+        else reject(e);
+      };
       const feed = () => {
-        if (opts.signal?.aborted) return reject(opts.signal.reason);
+        if (opts.signal?.aborted) return finish(opts.signal.reason);
         current = todo[next++];
-        if (!current) return resolve();
-        w.postMessage(current.file);
+        if (!current) return finish();
+        w.send(current.file);
       };
       w.on('message', (m: FeatureWorkerReply) => {
         if (m.kind === 'log') return opts.log?.(m.message);
         if (m.kind === 'ready') return feed();
+        if (m.kind === 'failed') return finish(new Error(m.message));
         const it = current!;
-        done(it.file, it.index, m.kind === 'vector' ? m.vector : undefined, m.kind === 'error' ? new Error(m.message) : undefined).then(feed, reject);
+        done(it.file, it.index, m.kind === 'vector' ? m.vector : undefined, m.kind === 'error' ? new Error(m.message) : undefined).then(feed, finish);
       });
-      w.on('error', reject);
-      w.on('exit', (code) => (current && next <= todo.length && code !== 0 ? reject(new Error(`tone feature worker stopped (exit ${code})`)) : undefined));
+      w.on('error', finish);
+      // before its work is done (once done, stop() ends it and this changes nothing)
+      w.on('exit', (code) => finish(opts.signal?.aborted ? opts.signal.reason : new Error(`tone feature worker stopped (exit ${code})`)));
     })));
   } finally {
     opts.signal?.removeEventListener('abort', abort);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.stop()));
   }
 }
+
+/** The environment variable a feature worker finds its settings in. */
+export const WORKER_DATA_ENV = 'SDS_FEATURE_WORKER';
 
 /** What a feature worker sends back. */
 export type FeatureWorkerReply =
   | { kind: 'ready' }
+  | { kind: 'failed'; message: string } // could not start: no extractor
   | { kind: 'log'; message: string }
   | { kind: 'vector'; vector: number[] }
   | { kind: 'error'; message: string };
