@@ -1,3 +1,4 @@
+import { medianInPlace } from '../util/median';
 import { matmulRows } from '../wasm/kernels';
 
 /**
@@ -69,7 +70,7 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
   let positive = 0;
   for (let i = 0; i < count; i++) if (pitches[i] > 0) mags[positive] = mags[i], pitches[positive++] = pitches[i];
   if (!positive) return 0;
-  const median = medianOf(mags.slice(0, positive));
+  const median = medianInPlace(mags.slice(0, positive));
   const bins = Math.ceil(1 / resolution);
   const counts = new Int32Array(bins);
   const edges = Float64Array.from({ length: bins + 1 }, (_, i) => -0.5 + i / bins);
@@ -86,41 +87,6 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
   let best = 0;
   for (let i = 1; i < bins; i++) if (counts[i] > counts[best]) best = i;
   return edges[best];
-}
-
-/** The median (the mean of the middle two for an even count), by selection instead of a sort; reorders `v`. */
-function medianOf(v: Float64Array): number {
-  const mid = v.length >> 1;
-  const upper = select(v, mid);
-  if (v.length % 2) return upper;
-  // select() left everything below position mid at or under it: the lower middle is their largest
-  let lower = -Infinity;
-  for (let i = 0; i < mid; i++) if (v[i] > lower) lower = v[i];
-  return (lower + upper) / 2;
-}
-
-/** Hoare's quickselect: the value that sorting `v` would put at `k`, with smaller-or-equal values before it. */
-function select(v: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = v.length - 1;
-  while (lo < hi) {
-    const pivot = v[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (v[i] < pivot) i++;
-      while (v[j] > pivot) j--;
-      if (i <= j) {
-        const t = v[i];
-        v[i++] = v[j];
-        v[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return v[k];
 }
 
 /** The 12 x bins filterbank laid out bin by bin, [bin 0: C..B, bin 1: C..B, ...]: a bins x 12 matrix. */

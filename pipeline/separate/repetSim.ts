@@ -1,4 +1,5 @@
 import { forEachFrame } from '../enhance/stft';
+import { medianInPlace } from '../util/median';
 
 export const REPET_NFFT = 1024;
 export const REPET_HOP = 256;
@@ -61,7 +62,7 @@ export function repetSimMask(mag: Float32Array[], opts: RepetOptions): Float32Ar
     }
     for (let b = 0; b < bins; b++) {
       for (let j = 0; j < chosen.length; j++) column[j] = mag[chosen[j]][b];
-      const med = median(column, chosen.length);
+      const med = medianInPlace(column, chosen.length);
       const v = mag[t][b];
       const background = v > 1e-12 ? (Math.min((opts.scale ?? 0.9) * med, v) / v) ** (opts.power ?? 1) : 0;
       mask[b] = 1 - background; // the voice keeps what does not repeat
@@ -69,36 +70,6 @@ export function repetSimMask(mag: Float32Array[], opts: RepetOptions): Float32Ar
     masks.push(mask);
   }
   return masks;
-}
-
-/** Median of the first n values (Hoare's quickselect, in place: the order of `a` is not kept). */
-function median(a: Float32Array, n: number): number {
-  const select = (k: number) => {
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const pivot = a[(lo + hi) >> 1];
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) i++;
-        while (a[j] > pivot) j--;
-        if (i <= j) {
-          const t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else return a[k];
-    }
-    return a[k];
-  };
-  if (n % 2) return select(n >> 1);
-  return (select(n / 2 - 1) + select(n / 2)) / 2;
 }
 
 /** Magnitude spectra of a block, framed as processStft frames it (so masks line up with the frames they scale). */
