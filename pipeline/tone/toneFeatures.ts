@@ -166,10 +166,13 @@ function startWorker(data: { kind: FeatureKind; ffmpeg?: FfmpegPaths }): Feature
     // stdout is the host process's JSON-RPC channel: nothing of the worker's may reach it
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve()); // never started: there is no exit to wait for
+  });
   return {
     send: (file) => child.send(file),
-    on: (event: string, listener: (...a: any[]) => void) => void child.on(event, listener), // eslint-disable-line @typescript-eslint/no-explicit-any
+    on: ((event: string, listener: (...args: unknown[]) => void) => void child.on(event, listener)) as FeatureWorker['on'],
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
       await exited;
