@@ -39,16 +39,15 @@ export function chromaFilterbank(sr: number, nfft: number, tuning = 0, nChroma =
 export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, resolution = 0.01, binsPerOctave = 12): number {
   const fmin = 150;
   const fmax = Math.min(4000, sr / 2);
-  const first = Math.max(1, Math.ceil((fmin * nfft) / sr));
-  const pitches = new Float64Array(mag.length * Math.max(0, Math.ceil((fmax * nfft) / sr) - first + 1));
-  const mags = new Float64Array(pitches.length);
-  let count = 0;
   // the bins in [fmin, fmax), found by the same test as a per-bin check would make
   const n = mag[0]?.length ?? 0;
-  let from = first;
+  let from = Math.max(1, Math.ceil((fmin * nfft) / sr));
   while (from < n - 1 && (from * sr) / nfft < fmin) from++;
   let to = from;
   while (to < n - 1 && (to * sr) / nfft < fmax) to++;
+  const pitches = new Float64Array(mag.length * (to - from));
+  const mags = new Float64Array(pitches.length);
+  let count = 0;
   for (const S of mag) {
     let max = 0;
     for (let k = 0; k < n; k++) if (S[k] > max) max = S[k];
@@ -67,14 +66,13 @@ export function estimateTuning(mag: Float32Array[], sr: number, nfft: number, re
       mags[count++] = S[k] + 0.5 * grad * shift;
     }
   }
-  let positive = 0;
-  for (let i = 0; i < count; i++) if (pitches[i] > 0) mags[positive] = mags[i], pitches[positive++] = pitches[i];
-  if (!positive) return 0;
-  const median = medianInPlace(mags.slice(0, positive));
+  // every pitch is positive (librosa drops the rest): bins start at 1 and the parabolic shift stays under one bin
+  if (!count) return 0;
+  const median = medianInPlace(mags.slice(0, count));
   const bins = Math.ceil(1 / resolution);
   const counts = new Int32Array(bins);
   const edges = Float64Array.from({ length: bins + 1 }, (_, i) => -0.5 + i / bins);
-  for (let j = 0; j < positive; j++) {
+  for (let j = 0; j < count; j++) {
     if (mags[j] < median) continue;
     let r = (((binsPerOctave * hzToOcts(pitches[j], 0, binsPerOctave)) % 1) + 1) % 1;
     if (r >= 0.5) r -= 1;

@@ -28,27 +28,20 @@ const bases = new Map<string, Float32Array>();
 export function dctFrames(rows: ArrayLike<number>[], n: number): Float64Array[] {
   if (!rows.length) return [];
   const len = rows[0].length;
+  const cols = Math.ceil(n / 4) * 4; // the kernel fills four columns at a time: the extra ones stay 0
   const key = `${len}:${n}`;
   let basis = bases.get(key);
   if (!basis) {
-    // len x n: row i holds sample i's weight in each coefficient
-    basis = new Float32Array(len * n);
+    // len x cols: row i holds sample i's weight in each coefficient
+    basis = new Float32Array(len * cols);
     for (let k = 0; k < n; k++) {
       const scale = Math.sqrt((k === 0 ? 1 : 2) / len);
-      for (let i = 0; i < len; i++) basis[i * n + k] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * len));
+      for (let i = 0; i < len; i++) basis[i * cols + k] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * len));
     }
     bases.set(key, basis);
   }
-  const cols = Math.ceil(n / 4) * 4; // the kernel fills four columns at a time
-  const padded = cols === n ? basis : padColumns(basis, len, n, cols);
-  const flat = matmulRows(rows, padded, cols);
+  const flat = matmulRows(rows, basis, cols);
   return rows.map((_, t) => Float64Array.from(flat.subarray(t * cols, t * cols + n)));
-}
-
-function padColumns(m: Float32Array, rows: number, cols: number, to: number): Float32Array {
-  const out = new Float32Array(rows * to);
-  for (let r = 0; r < rows; r++) out.set(m.subarray(r * cols, (r + 1) * cols), r * to);
-  return out;
 }
 
 /** One row's DCT-II ortho (dctFrames of a single frame). */
