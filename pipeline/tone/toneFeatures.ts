@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
 import { resampleSinc } from '../audio/resample';
@@ -142,48 +142,35 @@ async function computeMissing(todo: { file: string; index: number }[], kind: Fea
   }
 }
 
-/** A feature worker process, as inWorkers drives it. */
-interface FeatureWorker {
-  send(file: string): void;
-  on(event: 'message', listener: (m: FeatureWorkerReply) => void): void;
-  on(event: 'error', listener: (e: Error) => void): void;
-  on(event: 'exit', listener: (code: number | null, signal: string | null) => void): void;
-  stop(): Promise<void>;
-}
-
 /**
  * A feature worker: a child process running the bundle beside this one in dist/, or, run from the sources (tests,
  * bench), the TypeScript beside this module through tsx. A process rather than a thread so that its V8 can run with
  * single-threaded garbage collection: each clip allocates megabytes of typed arrays, which starts a major GC every
  * few clips, and V8's helper threads for those cost a quarter of two cores' time next to two busy workers.
  */
-function startWorker(data: { kind: FeatureKind; ffmpeg?: FfmpegPaths }): FeatureWorker {
+function startWorker(data: { kind: FeatureKind; ffmpeg?: FfmpegPaths }): ChildProcess {
   const ts = path.join(__dirname, 'featureWorker.ts');
   const fromSource = __filename.endsWith('.ts') && fs.existsSync(ts);
-  const child = fork(fromSource ? ts : path.join(__dirname, 'featureWorker.js'), [], {
+  return fork(fromSource ? ts : path.join(__dirname, 'featureWorker.js'), [], {
     execArgv: [...(fromSource ? ['--import', 'tsx'] : []), '--single-threaded-gc'],
     env: { ...process.env, [WORKER_DATA_ENV]: JSON.stringify(data) },
     // stdout is the host process's JSON-RPC channel: nothing of the worker's may reach it
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve()); // never started: there is no exit to wait for
-  });
-  return {
-    send: (file) => child.send(file),
-    on: ((event: string, listener: (...args: unknown[]) => void) => void child.on(event, listener)) as FeatureWorker['on'],
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-      await exited;
-    },
-  };
+}
+
+/** Ends a worker and waits until it has gone (at once when it has, or never started). */
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await gone;
 }
 
 async function inWorkers(todo: { file: string; index: number }[], kind: FeatureKind, jobs: number, opts: ExtractOptions, done: Done): Promise<void> {
   const workers = Array.from({ length: Math.min(jobs, todo.length) }, () => startWorker({ kind, ffmpeg: opts.paths }));
   let next = 0;
-  const abort = () => workers.forEach((w) => w.stop());
+  const abort = () => workers.forEach((w) => stopWorker(w));
   opts.signal?.addEventListener('abort', abort, { once: true });
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
@@ -209,12 +196,12 @@ async function inWorkers(todo: { file: string; index: number }[], kind: FeatureK
         done(it.file, it.index, m.kind === 'vector' ? m.vector : undefined, m.kind === 'error' ? new Error(m.message) : undefined).then(feed, finish);
       });
       w.on('error', finish);
-      // before its work is done (once done, stop() ends it and this changes nothing)
+      // before its work is done (once done, stopWorker ends it and this changes nothing)
       w.on('exit', (code) => finish(opts.signal?.aborted ? opts.signal.reason : new Error(`tone feature worker stopped (exit ${code})`)));
     })));
   } finally {
     opts.signal?.removeEventListener('abort', abort);
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(workers.map(stopWorker));
   }
 }
 
