@@ -7,11 +7,11 @@ import { readToneAudio, ToneFeatureExtractor, WORKER_DATA_ENV, type FeatureKind,
  * a time. It ends with its parent: when the IPC channel closes.
  */
 const { kind, ffmpeg } = JSON.parse(process.env[WORKER_DATA_ENV] ?? '{}') as { kind: FeatureKind; ffmpeg?: FfmpegPaths };
-const send = (m: FeatureWorkerReply) => process.send!(m);
+const send = (m: FeatureWorkerReply, sent: () => void = () => undefined) => process.send!(m, sent);
 const extractor = ToneFeatureExtractor.open(kind, (message) => send({ kind: 'log', message }), 1);
 extractor.then(() => send({ kind: 'ready' }), (e) => {
   // the parent reads this before it sees the process go
-  process.send!({ kind: 'failed', message: (e as Error).message } satisfies FeatureWorkerReply, () => process.disconnect());
+  send({ kind: 'failed', message: (e as Error).message }, () => process.disconnect());
 });
 process.on('disconnect', () => process.exit(0));
 process.on('message', async (file: string) => {
