@@ -30,8 +30,8 @@ export function loadRealFft(): Promise<void> {
 const shared = new Map<number, RealFft>();
 
 /**
- * A forward real FFT of size `n` (a power of two, at least 32). Write the frame into `input`, call `forward()`, read
- * the spectrum it returns in PFFFT's ordered layout: [re 0, re n/2, re 1, im 1, re 2, im 2, ...] (e^-i, unscaled,
+ * A real FFT of size `n` (a power of two, at least 32), forward and inverse. Write the frame into `input`, call
+ * `forward()`, read the spectrum it returns in PFFFT's ordered layout: [re 0, re n/2, re 1, im 1, re 2, im 2, ...] (e^-i, unscaled,
  * as fft.js). Both are views on the module's memory: read the spectrum before the next transform of that size.
  */
 export class RealFft {
