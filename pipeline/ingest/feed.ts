@@ -18,10 +18,15 @@ export interface ParsedFeed {
 }
 
 // entities are never expanded (no billion laughs, no external entities): text keeps its &name; as written
+// every element a feed may repeat is read as a list, one occurrence or many (a single <atom:link/> is no object)
+const LISTS = new Set(['channel', 'item', 'entry', 'link', 'atom:link', 'enclosure']);
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false, htmlEntities: false, parseTagValue: false, trimValues: true,
-  isArray: (name) => ['item', 'entry', 'link', 'enclosure'].includes(name) });
+  isArray: (name) => LISTS.has(name) });
 
-const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Record<string, unknown>)['#text'] ?? '') : String(v)).trim();
+/** A value as a list whatever the XML held: absent, one element, or many. */
+const list = (v: unknown): any[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
+
+const text = (v: unknown): string => Array.isArray(v) ? text(v[0]) : (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Record<string, unknown>)['#text'] ?? '') : String(v)).trim();
 const AUDIO = /^(audio|video)\//i;
 const AUDIO_EXT = /\.(mp3|m4a|aac|ogg|opus|oga|wav|flac|mp4|m4v|webm)(\?|$)/i;
 
@@ -47,13 +52,14 @@ export function parseFeed(xml: string, base: string): ParsedFeed {
   const out: Episode[] = [];
   let title = '';
   let next: string | undefined;
-  const nextLink = (links: any[] | undefined) => links?.find((l) => l?.['@rel'] === 'next')?.['@href'];
-  if (doc.rss?.channel) {
-    const ch = doc.rss.channel;
+  const nextLink = (links: unknown) => list(links).find((l) => typeof l === 'object' && l?.['@rel'] === 'next')?.['@href'];
+  const channel = list(doc.rss?.channel)[0];
+  if (channel) {
+    const ch = channel;
     title = unescape(text(ch.title));
-    next = nextLink(ch['atom:link']) ?? nextLink(ch.link?.filter((l: unknown) => typeof l === 'object'));
-    for (const it of ch.item ?? []) {
-      const enc = (it.enclosure ?? []).find((e: any) => e?.['@url'] && (AUDIO.test(e['@type'] ?? '') || AUDIO_EXT.test(e['@url'])));
+    next = nextLink(ch['atom:link']) ?? nextLink(ch.link);
+    for (const it of list(ch.item)) {
+      const enc = list(it.enclosure).find((e: any) => e?.['@url'] && (AUDIO.test(e['@type'] ?? '') || AUDIO_EXT.test(e['@url'])));
       if (!enc) continue;
       const date = text(it.pubDate) || text(it['dc:date']);
       out.push({ url: abs(enc['@url']), title: unescape(text(it['itunes:title']) || text(it.title)), published: date ? new Date(date) : undefined,
@@ -63,8 +69,8 @@ export function parseFeed(xml: string, base: string): ParsedFeed {
     const f = doc.feed;
     title = unescape(text(f.title));
     next = nextLink(f.link);
-    for (const e of f.entry ?? []) {
-      const enc = (e.link ?? []).find((l: any) => l?.['@rel'] === 'enclosure' && l['@href'] && (AUDIO.test(l['@type'] ?? '') || AUDIO_EXT.test(l['@href'])));
+    for (const e of list(f.entry)) {
+      const enc = list(e.link).find((l: any) => l?.['@rel'] === 'enclosure' && l['@href'] && (AUDIO.test(l['@type'] ?? '') || AUDIO_EXT.test(l['@href'])));
       if (!enc) continue;
       const date = text(e.published) || text(e.updated);
       out.push({ url: abs(enc['@href']), title: unescape(text(e.title)), published: date ? new Date(date) : undefined, type: enc['@type'],

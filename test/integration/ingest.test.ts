@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { readTable } from '../../pipeline/formats/csvTable';
+import { notAudioContent } from '../../pipeline/ingest/download';
 import { parseFeed } from '../../pipeline/ingest/feed';
 import { parseUrlList } from '../../pipeline/ingest/urlList';
 import { espeak, ffmpeg, ROOT, tmpDir } from '../helpers';
@@ -32,6 +33,7 @@ const long = Buffer.concat([audio, audio2, audio3, audio, audio2, audio3]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const hits = new Map<string, number>();
 let cutOnce = true;
+let changed = false;
 let base = '';
 
 const rss = (items: string) => `<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Radio &amp; Talk</title>${items}</channel></rss>`;
@@ -41,19 +43,23 @@ const item = (title: string, url: string, date: string, guid: string, type = 'au
 const server = http.createServer((req, res) => {
   const u = req.url ?? '';
   hits.set(u, (hits.get(u) ?? 0) + 1);
-  const range = /bytes=(\d+)-/.exec(String(req.headers.range ?? ''));
+  const asked = /bytes=(\d+)-/.exec(String(req.headers.range ?? ''));
   const send = (body: Buffer, type = 'audio/mpeg') => {
+    // as RFC 9110 has it: a Range is honoured only while If-Range still names this entity
+    const etag = `"${sha(body).slice(0, 16)}"`;
+    const range = asked && (req.headers['if-range'] === undefined || req.headers['if-range'] === etag) ? asked : null;
     const from = range ? Number(range[1]) : 0;
-    res.writeHead(range ? 206 : 200, { 'Content-Type': type, 'Content-Length': body.length - from });
+    res.writeHead(range ? 206 : 200, { 'Content-Type': type, 'Content-Length': body.length - from, ETag: etag });
     res.end(body.subarray(from));
   };
+  const range = asked;
   if (u === '/ep1.mp3' || u === '/mirror/ep1-copy.mp3') return send(audio);
   if (u === '/ep2.mp3') return send(audio2);
   if (u === '/cut.mp3') {
     // the first transfer dies half way; the next one is asked for the rest (Range) and gets it
     if (cutOnce && !range) {
       cutOnce = false;
-      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio3.length });
+      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio3.length, ETag: `"${sha(audio3).slice(0, 16)}"` });
       res.write(audio3.subarray(0, audio3.length >> 1));
       setTimeout(() => res.destroy(), 50);
       return;
@@ -86,6 +92,24 @@ const server = http.createServer((req, res) => {
     return res.end(rss(item('../../escape attempt', '/ep2.mp3', 'Tue, 02 Jan 2024 10:00:00 GMT', 'g2') + item('Episode One', '/ep1.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'g1') +
       item('Episode One again', '/ep1.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'g1') + item('Show notes', '/notes.pdf', 'Wed, 03 Jan 2024 10:00:00 GMT', 'g3', 'application/pdf')));
   }
+  if (u === '/changing.mp3') {
+    // version 1 breaks off half way; by the retry the file on the server is version 2
+    if (!changed) {
+      changed = true;
+      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio.length, ETag: `"${sha(audio).slice(0, 16)}"` });
+      res.write(audio.subarray(0, audio.length >> 1));
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
+    return send(audio3);
+  }
+  if (u === '/disguised.mp3') return res.writeHead(200, { 'Content-Type': 'audio/mpeg' }).end('\n  <!DOCTYPE html><html><body>This episode is no longer available</body></html>');
+  if (u === '/one-link.xml') {
+    // an ordinary podcast feed: exactly one <atom:link rel="self"/>, one item
+    res.writeHead(200, { 'Content-Type': 'application/rss+xml' });
+    return res.end(`<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Solo</title><atom:link href="${base}/one-link.xml" rel="self" type="application/rss+xml"/><link>${base}/</link>` +
+      item('Only episode', '/ep2.mp3', 'Tue, 02 Jan 2024 10:00:00 GMT', 'only') + '</channel></rss>');
+  }
   if (u === '/bad.xml') return res.writeHead(200, { 'Content-Type': 'application/xml' }).end('<rss><channel><item></channel></rss>');
   res.writeHead(404).end();
 });
@@ -114,6 +138,24 @@ test('feeds: RSS and Atom enclosures newest first, entities never expanded, malf
   assert.deepEqual(a.episodes.map((e) => e.url), ['http://h/new.ogg', 'http://h/old.ogg']);
   assert.equal(a.next, 'http://h/page2');
   assert.throws(() => parseFeed('<rss><channel>', 'http://h/broken'), /http:\/\/h\/broken: not well-formed XML/);
+});
+
+test('feeds: every list the parser reads holds one element as well as many (atom:link, link, item, enclosure, entry)', () => {
+  const one = `<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>One</title>
+    <atom:link href="http://h/feed" rel="self" type="application/rss+xml"/><link>http://h/</link>${item('Solo', '/a.mp3', 'Mon, 01 Jan 2024 10:00:00 GMT', 'a')}</channel></rss>`;
+  assert.deepEqual(parseFeed(one, 'http://h/feed').episodes.map((e) => [e.title, e.url]), [['Solo', 'http://h/a.mp3']]);
+  const paged = one.replace('rel="self"', 'rel="next"').replace('http://h/feed"', 'http://h/page2"');
+  assert.equal(parseFeed(paged, 'http://h/feed').next, 'http://h/page2');
+  const atom = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link rel="next" href="/p2"/>
+    <entry><id>1</id><title>Only</title><updated>2024-01-01T00:00:00Z</updated><link rel="enclosure" type="audio/ogg" href="/only.ogg"/></entry></feed>`;
+  const a = parseFeed(atom, 'http://h/atom');
+  assert.deepEqual([a.episodes.map((e) => e.url), a.next], [['http://h/only.ogg'], 'http://h/p2']);
+  assert.deepEqual(parseFeed(rss(''), 'http://h/empty').episodes, []);
+  // what servers label audio but is a page
+  assert.equal(notAudioContent(Buffer.from('\ufeff  <!DOCTYPE html><html>')), 'an HTML page');
+  assert.equal(notAudioContent(Buffer.from('<?xml version="1.0"?><rss>')), 'an XML document');
+  assert.equal(notAudioContent(Buffer.from('{"error":"gone"}')), 'JSON');
+  for (const magic of ['ID3\x04', 'RIFF', 'fLaC', 'OggS', '\xff\xfb\x90']) assert.equal(notAudioContent(Buffer.from(magic, 'latin1')), undefined, magic);
 });
 
 test('ingest over a loopback server: resumes a cut download, dedups by hash, refuses what is not audio, follows feeds, reruns fetch nothing', { timeout: 120000 }, async () => {
@@ -145,7 +187,7 @@ test('ingest over a loopback server: resumes a cut download, dedups by hash, ref
   assert.ok(rows.some((x) => x.original === path.resolve(local) && x.title === 'My Recording (final).wav'));
   for (const x of rows) assert.ok(path.resolve(x.path).startsWith(path.join(dir, 'sources') + path.sep), `${x.path} stays in sources/`);
   // only the transfer that broke part way keeps its .part for the next run; refusals (HTML, --max-size) keep nothing
-  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts'));
+  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts')).filter((f) => f.endsWith('.part'));
   assert.ok(parts.length <= 1, parts.join(', '));
   const sizes = (d: string): number[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sizes(path.join(d, e.name)) : [fs.statSync(path.join(d, e.name)).size]));
   assert.ok(Math.max(...sizes(dir)) < 2 * 1024 * 1024, 'the endless download was stopped at --max-size and dropped');
@@ -192,7 +234,7 @@ test('a write that fails part way (file size limit: EFBIG) names the URL, keeps 
   const limited = await run('bash', ['-c', `trap '' XFSZ; ulimit -f ${Math.floor(long.length / 1024 / 2)}; exec "$0" "$@"`, process.execPath, CLI, 'ingest', '--out', dir, `${base}/long.wav`, '-q'], process.env);
   assert.equal(limited.status, 1, limited.stdout);
   assert.match(limited.stdout, /long\.wav: .*(EFBIG|file too large)/i);
-  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts'));
+  const parts = fs.readdirSync(path.join(dir, '.sds', 'parts')).filter((f) => f.endsWith('.part'));
   assert.equal(parts.length, 1, 'the partial download is kept');
   const partial = fs.statSync(path.join(dir, '.sds', 'parts', parts[0])).size;
   assert.ok(partial > 0 && partial < long.length, `${partial} of ${long.length} bytes`);
@@ -202,4 +244,19 @@ test('a write that fails part way (file size limit: EFBIG) names the URL, keeps 
   const rows = readTable(path.join(dir, 'sources.csv'));
   assert.equal(rows.length, 1);
   assert.equal(rows[0].sha256, sha(long), 'the resumed file is whole');
+});
+
+test('hostile HTTP: a file changed between two tries is fetched again whole, HTML labelled audio/mpeg is refused, a feed with one atom:link is read', { timeout: 60000 }, async () => {
+  const dir = tmpDir('sds-ingest-hostile-');
+  const r = await sds('ingest', '--out', dir, `${base}/changing.mp3`, `${base}/disguised.mp3`, '--rss', `${base}/one-link.xml`);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /disguised\.mp3: served as audio\/mpeg but the content is an HTML page, not audio/);
+  assert.match(r.stdout, /one-link\.xml: "Solo", 1 audio episodes, 1 taken/, 'the feed is read');
+  const rows = readTable(path.join(dir, 'sources.csv'));
+  const byUrl = new Map(rows.map((x) => [x.url, x]));
+  // never half of version 1 joined to the rest of version 2
+  assert.equal(byUrl.get(`${base}/changing.mp3`)?.sha256, sha(audio3), JSON.stringify(rows, null, 1));
+  assert.equal(byUrl.get(`${base}/ep2.mp3`)?.title, 'Only episode');
+  assert.ok(!rows.some((x) => x.url === `${base}/disguised.mp3`), 'the page is not a source');
+  assert.deepEqual(fs.readdirSync(path.join(dir, '.sds', 'parts')).filter((f) => f.endsWith('.part')), [], 'the refused page leaves no part');
 });

@@ -33,9 +33,11 @@ before(async () => {
     requests.push(`${req.url} ${req.headers.range ?? ''}`);
     if (req.url === '/redirect') return res.writeHead(302, { location: '/model.onnx' }).end();
     if (req.url !== '/model.onnx') return res.writeHead(404).end();
-    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    // a Range is honoured while If-Range names this entity, as a real file server does (RFC 9110)
+    const etag = '"model-v1"';
+    const m = req.headers['if-range'] === undefined || req.headers['if-range'] === etag ? /bytes=(\d+)-/.exec(req.headers.range ?? '') : null;
     const from = m ? Number(m[1]) : 0;
-    res.writeHead(m ? 206 : 200, { 'content-length': body.length - from });
+    res.writeHead(m ? 206 : 200, { 'content-length': body.length - from, etag });
     if (!dropped) {
       dropped = true;
       res.write(body.subarray(0, 100000));
