@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnsFor, visibleRows, windowOf } from '../../webviews/clips/view';
+import { columnsFor, headHtml, visibleRows, windowOf } from '../../webviews/clips/view';
 
 const rows = [
   { path: 'clips/male/a_0001.wav', label: 'male', duration: '2.5', snr: '31.2', transcript: 'Hello there' },
@@ -31,4 +31,12 @@ test('the virtual window covers the viewport plus overscan and never runs past t
   assert.deepEqual(windowOf(0, 360, 36, 5000), { first: 0, last: 16 });
   assert.deepEqual(windowOf(36 * 1000, 360, 36, 5000), { first: 994, last: 1016 });
   assert.deepEqual(windowOf(36 * 4995, 360, 36, 5000), { first: 4989, last: 5000 });
+});
+
+test('column names from clips.csv reach the header escaped, never as markup', () => {
+  const cols = columnsFor(['path', 'similarity_<img src=x onerror=alert(1)>', 'lufs']);
+  const html = headHtml(cols, 120, cols.find((c) => c.key.startsWith('similarity_')), true);
+  assert.ok(!html.includes('<img'), html);
+  assert.match(html, /data-key="similarity_&lt;img src=x onerror=alert\(1\)&gt;"/);
+  assert.match(html, />&lt;img src=x onerror=alert\(1\)&gt; ▾</);
 });

@@ -4,7 +4,8 @@
  * edits the document; the table re-renders from the snapshot that follows.
  */
 import type { ClipsMessage, ClipsSnapshot } from '../protocol';
-import { columnsFor, visibleRows, windowOf, type Column, type Row } from './view';
+import { columnsFor, headHtml, visibleRows, windowOf, type Column, type Row } from './view';
+import { escapeHtml } from '../escapeHtml';
 
 declare function acquireVsCodeApi(): { postMessage(m: ClipsMessage): void };
 const vscode = acquireVsCodeApi();
@@ -56,9 +57,7 @@ function refilter(): void {
 
 function renderHead(): void {
   const head = document.getElementById('head')!;
-  head.innerHTML = `<span class="cell play"></span><span class="cell wave" style="width:${WAVE_W}px"></span>` +
-    columns.map((c) => `<span class="cell sortable" data-key="${c.key}" style="width:${c.width}px">${c.title}${sortBy?.key === c.key ? (descending ? ' ▾' : ' ▴') : ''}</span>`).join('') +
-    `<span class="cell transcript sortable" data-key="transcript">transcript${sortBy?.key === 'transcript' ? (descending ? ' ▾' : ' ▴') : ''}</span><span class="cell flag"></span>`;
+  head.innerHTML = headHtml(columns, WAVE_W, sortBy, descending);
 }
 
 const TRANSCRIPT_COLUMN: Column = { key: 'transcript', title: 'transcript', width: 0, text: (r) => r.transcript ?? '', sort: (r) => r.transcript ?? '' };
@@ -107,9 +106,7 @@ function render(): void {
   }
 }
 
-function esc(s: string | undefined): string {
-  return (s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+const esc = escapeHtml;
 
 let audioCtx: AudioContext | undefined;
 let inFlight = 0;

@@ -1,4 +1,5 @@
 import { parseWhere } from '../../pipeline/stages/exportFilter';
+import { escapeHtml } from '../escapeHtml';
 
 export type Row = Record<string, string>;
 
@@ -65,4 +66,12 @@ export function windowOf(scrollTop: number, viewport: number, rowHeight: number,
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(count, Math.ceil((scrollTop + viewport) / rowHeight) + overscan);
   return { first, last };
+}
+
+/** The header row's markup: column names come from clips.csv's header, so they are escaped like every cell. */
+export function headHtml(columns: Column[], waveWidth: number, sortBy: Column | undefined, descending: boolean): string {
+  const arrow = (key: string) => (sortBy?.key === key ? (descending ? ' ▾' : ' ▴') : '');
+  return `<span class="cell play"></span><span class="cell wave" style="width:${waveWidth}px"></span>` +
+    columns.map((c) => `<span class="cell sortable" data-key="${escapeHtml(c.key)}" style="width:${c.width}px">${escapeHtml(c.title)}${arrow(c.key)}</span>`).join('') +
+    `<span class="cell transcript sortable" data-key="transcript">transcript${arrow('transcript')}</span><span class="cell flag"></span>`;
 }

@@ -16,6 +16,7 @@ import TimelinePlugin from 'wavesurfer.js/plugins/timeline';
 import ZoomPlugin from 'wavesurfer.js/plugins/zoom';
 import type { TimelineMessage, TimelineSnapshot } from '../protocol';
 import { add, indexAt, mergeNext, moveBoundary, relabel, remove, splitAt, totals, type Seg } from './tableEdits';
+import { escapeHtml } from '../escapeHtml';
 
 declare function acquireVsCodeApi(): { postMessage(m: TimelineMessage): void };
 const vscode = acquireVsCodeApi();
@@ -85,8 +86,8 @@ function renderLegend(): void {
   const t = totals(segs);
   const labels = snap?.labels ?? [];
   document.getElementById('legend')!.innerHTML = labels.map((l, k) =>
-    `<span class="chip" data-label="${l}"><span class="swatch" style="background:${colour(l)}"></span>${k + 1} ${l} <b>${(t.get(l) ?? 0).toFixed(1)} s</b></span>`).join('') +
-    `<span class="count" id="count">${segs.length} segments${selected >= 0 ? ` &middot; selected #${selected + 1}: ${segs[selected].label} ${segs[selected].start}-${segs[selected].stop} s` : ''}</span>`;
+    `<span class="chip" data-label="${escapeHtml(l)}"><span class="swatch" style="background:${colour(l)}"></span>${k + 1} ${escapeHtml(l)} <b>${(t.get(l) ?? 0).toFixed(1)} s</b></span>`).join('') +
+    `<span class="count" id="count">${segs.length} segments${selected >= 0 ? ` &middot; selected #${selected + 1}: ${escapeHtml(segs[selected].label)} ${segs[selected].start}-${segs[selected].stop} s` : ''}</span>`;
 }
 
 function renderRegions(): void {
