@@ -8,6 +8,7 @@ import { userModelsDir } from '../pipeline/models/modelPaths';
 import { addModel, fetchModel, installModelFile, listModels } from '../pipeline/models/registry';
 import { namingFile, type StageReport } from '../pipeline/stages/types';
 import { CliProgress } from './progress';
+import { reasonOf } from '../pipeline/errors';
 
 const USAGE = `Speech Dataset Studio (sds)
 
@@ -43,10 +44,12 @@ Usage:
   sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name> | install <name> <file.onnx>
   sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
 
-Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet. Exit code 1 when any file failed.`;
+Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet, --jobs N, --wait (queue behind another command writing the
+same dataset instead of stopping). Exit codes: 1 when any file failed, 2 on a usage error, 3 without ffmpeg, 4 when
+another command is writing the dataset.`;
 
 /** Options every command takes. */
-const COMMON = ['out', 'jobs', 'ffmpeg', 'quiet', 'help'];
+const COMMON = ['out', 'jobs', 'ffmpeg', 'quiet', 'help', 'wait'];
 const SEGMENT = ['engine', 'no-gender', 'gender-method', 'on'];
 const SLICE = ['labels', 'min', 'max', 'pad', 'merge-gap', 'on'];
 
@@ -167,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       ffmpeg: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      wait: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -277,6 +281,8 @@ async function main(argv: string[]): Promise<number> {
     req = { stage: 'slice', out: v.out, options, sources: v.sources?.split(',') };
   } else throw new UsageError(`unknown command "${command}"`);
 
+  const jobs = v.jobs === undefined ? Math.min(2, os.availableParallelism()) : Number(v.jobs);
+  if (!(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got "${v.jobs}"`);
   const paths = ffmpegPaths(v.ffmpeg ?? process.env.SDS_FFMPEG);
   assertFfmpeg(paths);
   const abort = new AbortController();
@@ -285,8 +291,10 @@ async function main(argv: string[]): Promise<number> {
   let reports: StageReport[];
   try {
     reports = await runStage(req, {
-      jobs: Math.max(1, Number(v.jobs ?? Math.min(2, os.availableParallelism()))),
+      jobs,
       ffmpeg: paths,
+      command: `sds ${argv.join(' ')}`.slice(0, 200),
+      wait: v.wait,
       signal: abort.signal,
       log: (m) => !v.quiet && progress.log(`[sds] ${m}`),
       progress: (e) => !v.quiet && progress.handle(e),
@@ -330,6 +338,11 @@ function printReports(reports: StageReport[]): number {
     for (const line of r.summary) console.log(`  ${line}`);
     failed += r.failed.length;
   }
+  const warnings = reports.flatMap((r) => r.warnings ?? []);
+  if (warnings.length) {
+    console.log(`\n${warnings.length} warning(s):`);
+    for (const w of warnings) console.log(`  ${namingFile(w.file, w.error)}`);
+  }
   const errors = reports.flatMap((r) => r.failed);
   if (errors.length) {
     console.log(`\n${errors.length} error(s):`);
@@ -349,6 +362,15 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`sds: ${(e as Error).message}\n\n${USAGE}`);
       process.exit(2);
+    }
+    // a value out of range, found by the stage's own checks: one line, nothing written
+    if (reasonOf(e) === 'usage') {
+      console.error(`sds: ${(e as Error).message}\n(sds --help lists every option)`);
+      process.exit(2);
+    }
+    if (reasonOf(e) === 'locked') {
+      console.error(`sds: ${(e as Error).message}`);
+      process.exit(4);
     }
     // a message names the file and the problem; the stack is for developers (SDS_DEBUG=1)
     console.error(`sds: ${process.env.SDS_DEBUG ? (e as Error).stack ?? e : (e as Error).message ?? e}`);

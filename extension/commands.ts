@@ -95,6 +95,7 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
 function report(deps: CommandDeps, title: string, reports: StageReport[]): void {
   const failed = reports.flatMap((r) => r.failed);
   for (const r of reports) deps.log.info(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed; ${r.summary.join('; ')}`);
+  for (const r of reports) for (const w of r.warnings ?? []) deps.log.warn(w.error);
   const line = reports.map((r) => `${r.stage}: ${r.processed} done, ${r.skipped} up to date`).join(' · ');
   if (failed.length) {
     failed.forEach((f) => deps.log.error(f.error));

@@ -28,9 +28,13 @@ conn.onRequest(runStageRequest, async (params, token) => {
       ffmpeg,
       signal: abort.signal,
       log,
+      // commands started from VS Code on one dataset run one after another, in the order they were asked for
+      wait: true,
+      command: `VS Code: ${params.stage}`,
       progress: (e) => conn.sendNotification(progressNotification, { ...e, runId: params.runId }),
     });
     for (const r of reports) for (const f of r.failed) log(f.error, 'error');
+    for (const r of reports) for (const w of r.warnings ?? []) log(w.error, 'warn');
     return reports;
   } finally {
     sub.dispose();

@@ -28,15 +28,25 @@ export class Dataset {
 
   /** True when `stage` already finished `id` with this exact key (input hash + config hash). */
   isDone(stage: string, id: string, key: string): boolean {
-    try {
-      return fs.readFileSync(this.doneFile(stage, id), 'utf8') === key;
-    } catch {
-      return false;
-    }
+    return this.doneRecord(stage, id, key) !== undefined;
   }
 
-  markDone(stage: string, id: string, key: string): Promise<void> {
-    return writeFileAtomic(this.doneFile(stage, id), key);
+  /**
+   * What `markDone` stored with that key ('' when nothing), or undefined when `id` is not done with it: a stage whose
+   * results live in a shared table keeps them here too, so a run killed before the table was written resumes.
+   */
+  doneRecord(stage: string, id: string, key: string): string | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.doneFile(stage, id), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return text === key ? '' : text.startsWith(key + '\n') ? text.slice(key.length + 1) : undefined;
+  }
+
+  markDone(stage: string, id: string, key: string, record?: string): Promise<void> {
+    return writeFileAtomic(this.doneFile(stage, id), record === undefined ? key : `${key}\n${record}`);
   }
 
   readSources(): Row[] {
@@ -51,26 +61,29 @@ export class Dataset {
    * Gives each input a stable, safe id (`0007_my_show_ep_3`), hashing only files whose size or mtime changed.
    * The original path is kept verbatim in sources.csv; nothing is renamed or copied.
    */
-  async register(files: string[]): Promise<Row[]> {
+  async register(files: string[], onError?: (file: string, e: unknown) => void): Promise<Row[]> {
     const rows = this.readSources();
     const byPath = new Map(rows.map((r) => [r.path, r]));
     let nextIndex = rows.reduce((m, r) => Math.max(m, parseInt(r.id, 10) || 0), 0) + 1;
     const out: Row[] = [];
     for (const file of files) {
       const abs = path.resolve(file);
-      const st = fs.statSync(abs);
-      let row = byPath.get(abs);
-      if (!row) {
-        row = { id: `${String(nextIndex++).padStart(4, '0')}_${slug(abs)}`, path: abs };
-        rows.push(row);
-        byPath.set(abs, row);
+      try {
+        const st = fs.statSync(abs);
+        let row = byPath.get(abs);
+        const sha256 = row?.size === String(st.size) && row.mtime === String(Math.round(st.mtimeMs)) ? row.sha256 : await sha256File(abs);
+        if (!row) {
+          row = { id: `${String(nextIndex++).padStart(4, '0')}_${slug(abs)}`, path: abs };
+          rows.push(row);
+          byPath.set(abs, row);
+        }
+        Object.assign(row, { sha256, size: String(st.size), mtime: String(Math.round(st.mtimeMs)) });
+        out.push(row);
+      } catch (e) {
+        // one unreadable file is reported by the caller; the others are registered
+        if (!onError) throw e;
+        onError(file, e);
       }
-      if (row.size !== String(st.size) || row.mtime !== String(Math.round(st.mtimeMs))) {
-        row.sha256 = await sha256File(abs);
-        row.size = String(st.size);
-        row.mtime = String(Math.round(st.mtimeMs));
-      }
-      out.push(row);
     }
     await this.writeSources(rows);
     return out;
@@ -84,32 +97,101 @@ export function slug(file: string): string {
   return (s || 'audio').slice(0, 40).replace(/_+$/, '');
 }
 
+/** An input that could not be taken, and why (a dangling link, a loop, a folder or file that cannot be read). */
+export interface BadEntry {
+  file: string;
+  error: string;
+}
+
 /**
  * Expands files and folders (recursively) into audio/video files, skipping hidden entries and the dataset folder
  * `exclude` (its clips, stems and exports are outputs), except the dataset's own `sources/` (what ingest brought in).
+ * Folders are walked once each (a link back to one already walked is a loop, named in `loops`); an entry that
+ * cannot be read goes to `bad` with the reason, and the walk goes on.
  */
-export function expandInputs(inputs: string[], exclude?: string): { files: string[]; missing: string[] } {
+export function expandInputs(inputs: string[], exclude?: string): { files: string[]; missing: string[]; bad: BadEntry[]; loops: BadEntry[] } {
   const files: string[] = [];
   const missing: string[] = [];
+  const bad: BadEntry[] = [];
+  const loops: BadEntry[] = [];
+  const walked = new Set<string>();
   const ex = exclude ? path.resolve(exclude) : undefined;
   const inside = (abs: string, dir: string) => abs === dir || abs.startsWith(dir + path.sep);
-  const walk = (p: string) => {
+  const walk = (p: string, top: boolean) => {
     const abs = path.resolve(p);
     if (ex && inside(abs, ex) && !inside(abs, path.join(ex, 'sources')) && !path.join(ex, 'sources').startsWith(abs + path.sep)) return;
     let st: fs.Stats;
     try {
       st = fs.statSync(abs);
-    } catch {
-      missing.push(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (top && code === 'ENOENT' && !isLink(abs)) missing.push(p);
+      else bad.push({ file: p, error: `${p}: ${code === 'ENOENT' ? `dangling symbolic link (to ${linkTarget(abs)})` : code === 'ELOOP' ? 'symbolic link loop' : code === 'EACCES' ? 'permission denied' : (e as Error).message}` });
       return;
     }
     if (st.isDirectory()) {
-      for (const e of fs.readdirSync(abs).sort()) if (!e.startsWith('.')) {
-        const child = path.join(abs, e);
-        if (fs.statSync(child).isDirectory() || AUDIO_EXTENSIONS.has(path.extname(e).slice(1).toLowerCase())) walk(child);
+      const real = fs.realpathSync(abs);
+      if (walked.has(real)) {
+        loops.push({ file: p, error: `${p}: links back to ${real}, already walked: skipped` });
+        return;
       }
-    } else files.push(abs);
+      walked.add(real);
+      let entries: string[];
+      try {
+        entries = fs.readdirSync(abs).sort();
+      } catch (e) {
+        bad.push({ file: p, error: `${p}: cannot list this folder (${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message})` });
+        return;
+      }
+      for (const e of entries) {
+        if (e.startsWith('.')) continue;
+        const child = path.join(abs, e);
+        if (worthWalking(child)) walk(child, false);
+      }
+    } else if (!st.isFile()) bad.push({ file: p, error: `${p}: not a regular file` });
+    else {
+      try {
+        fs.accessSync(abs, fs.constants.R_OK);
+        files.push(abs);
+      } catch {
+        bad.push({ file: p, error: `${p}: permission denied (cannot read it)` });
+      }
+    }
   };
-  inputs.forEach(walk);
-  return { files: [...new Set(files)], missing };
+  for (const i of inputs) walk(i, true);
+  return { files: [...new Set(files)], missing, bad, loops };
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function linkTarget(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return '?';
+  }
+}
+
+/** Media files, folders, links to folders, and links that cannot be followed (walk names those). */
+function worthWalking(child: string): boolean {
+  if (AUDIO_EXTENSIONS.has(path.extname(child).slice(1).toLowerCase())) return true;
+  let l: fs.Stats;
+  try {
+    l = fs.lstatSync(child);
+  } catch {
+    return true;
+  }
+  if (l.isDirectory()) return true;
+  if (!l.isSymbolicLink()) return false;
+  try {
+    return fs.statSync(child).isDirectory();
+  } catch {
+    return true;
+  }
 }

@@ -100,6 +100,8 @@ export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGener
       // Copy into an aligned buffer: Node's pooled Buffers may start at an odd byte offset.
       const out = new Float32Array(usable / 4);
       new Uint8Array(out.buffer).set(buf.subarray(0, usable));
+      // a float file with NaN or infinite samples reads as silence to every energy measure: stop, never guess
+      if (!allFinite(out)) throw new NonFiniteSamplesError(file);
       yield out;
     }
     const code = await exited;
@@ -109,6 +111,19 @@ export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGener
     opts.signal?.removeEventListener('abort', onAbort);
     if (proc.exitCode === null) proc.kill('SIGKILL');
   }
+}
+
+export class NonFiniteSamplesError extends Error {
+  constructor(file: string) {
+    super(`${file}: contains NaN or infinite samples (a float file written with errors): repair it, e.g. ffmpeg -i in.wav -af "aeval='if(isnan(val(0))+isinf(val(0)),0,val(0))'" out.wav`);
+  }
+}
+
+/** True when no sample is NaN or infinite (x * 0 is NaN for both, so one sum tells). */
+export function allFinite(x: Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * 0;
+  return s === 0;
 }
 
 function firstLine(s: string): string {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { collect, decodeMono, type FfmpegPaths } from './ffmpeg';
+import { allFinite, collect, decodeMono, NonFiniteSamplesError, type FfmpegPaths } from './ffmpeg';
 import { resampleSinc } from './resample';
 import { decodeFlac } from './flacDecode';
 import { decodeWav } from './wav';
@@ -10,6 +10,9 @@ import { decodeWav } from './wav';
  */
 export async function readClip(file: string, rate: number, paths?: FfmpegPaths): Promise<Float32Array> {
   const decoded = /\.wav$/i.test(file) ? decodeWav(fs.readFileSync(file)) : /\.flac$/i.test(file) ? await decodeFlac(fs.readFileSync(file)) : undefined;
-  if (decoded) return decoded.rate === rate ? decoded.samples : resampleSinc(decoded.samples, decoded.rate, rate);
+  if (decoded) {
+    if (!allFinite(decoded.samples)) throw new NonFiniteSamplesError(file);
+    return decoded.rate === rate ? decoded.samples : resampleSinc(decoded.samples, decoded.rate, rate);
+  }
   return collect(decodeMono(file, { sampleRate: rate, paths }));
 }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 
 /** A mono PCM WAV (16-bit, or 32-bit float) in one buffer: clips are short, so they are written whole. */
 export function encodeWav(x: Float32Array, fs: number, format: 'pcm16' | 'float32' = 'pcm16'): Buffer {
@@ -75,4 +76,30 @@ export function decodeWav(b: Buffer): { samples: Float32Array; rate: number } | 
     off += 8 + size + (size % 2);
   }
   return undefined;
+}
+
+/**
+ * Sample frames a WAV file on disk really holds: the data chunk's size, capped by the bytes that are there (a write
+ * cut short by a full disk can leave a header promising more). Undefined when it is no readable WAV.
+ */
+export function wavFramesOnDisk(file: string): number | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, 4096));
+    fs.readSync(fd, head, 0, head.length, 0);
+    if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+    let off = 12;
+    let blockAlign = 0;
+    while (off + 8 <= head.length) {
+      const id = head.toString('ascii', off, off + 4);
+      const chunk = head.readUInt32LE(off + 4);
+      if (id === 'fmt ' && off + 22 <= head.length) blockAlign = head.readUInt16LE(off + 20);
+      else if (id === 'data') return blockAlign ? Math.floor(Math.min(chunk, size - off - 8) / blockAlign) : undefined;
+      off += 8 + chunk + (chunk % 2);
+    }
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -15,7 +15,8 @@ import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
 import { parseSegmentCsv } from '../formats/segmentTable';
-import { readTable, writeTable } from '../formats/csvTable';
+import { readClipTable, writeTable } from '../formats/csvTable';
+import { cleanPathFor } from './clipPaths';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
@@ -178,7 +179,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
   const ds = new Dataset(outDir);
   cleanStaleTemps(path.join(outDir, 'clean'));
   const report: StageReport = { stage: 'clean', processed: 0, skipped: 0, failed: [], summary: [] };
-  const rows = readTable(ds.clipsCsv);
+  const rows = readClipTable(ds.clipsCsv);
   if (!rows.length) {
     report.failed.push({ file: ds.clipsCsv, error: `no clips in ${ds.clipsCsv}: run slice first` });
     return report;
@@ -186,24 +187,33 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
   const denoiser = await openDenoiser(opts.denoise, ds, ctx);
   const key = hashJson({ opts, v: 1 });
   let limited = 0;
+  let changed = 0;
   try {
     await forEachLimit(only ? rows.filter((r) => only.includes(r.path)) : rows, ctx.jobs, async (row, i) => {
       ctx.signal?.throwIfAborted();
-      const input = path.join(outDir, row.path);
-      const output = path.join(outDir, 'clean', path.relative('clips', row.path));
+      const input = path.resolve(outDir, row.path);
+      const outRel = cleanPathFor(row.path);
+      const output = path.join(outDir, outRel);
       const id = row.path.replace(/[\\/]/g, '__');
       try {
+        // written only under clean/, never over the clip or anything outside the dataset
+        if (!output.startsWith(path.join(path.resolve(outDir), 'clean') + path.sep) || output === input) throw new Error(`refusing to write ${output}: cleaned clips go under clean/ only`);
         const st = fs.statSync(input);
+        if (!st.isFile()) throw new Error('not a file');
         const inputKey = `${key}:${st.size}:${Math.round(st.mtimeMs)}`;
-        if (!only && ds.isDone('clean', id, inputKey) && fs.existsSync(output) && row.clean_path) {
-          report.skipped++;
-          return;
+        const record = only ? undefined : ds.doneRecord('clean', id, inputKey);
+        if (record !== undefined && fs.existsSync(output)) {
+          // done before; a run killed before it wrote clips.csv left the row's cells in the marker
+          if (!row.clean_path && record) Object.assign(row, JSON.parse(record)), changed++;
+          if (row.clean_path) {
+            report.skipped++;
+            return;
+          }
         }
         ctx.progress({ kind: 'file-start', file: input, index: i, total: rows.length });
         const rate = Number(row.sample_rate) || 16000;
         const raw = await readClip(input, rate, ctx.ffmpeg);
         if (!raw.length) throw new Error('contains no samples');
-        if (!raw.every(Number.isFinite)) throw new Error('contains NaN or infinite samples');
         const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw, rate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
         let outRate = denoiser.rate ?? rate;
         // ffmpeg filters (and resamples for 16 kHz enhancers) straight from the clip file
@@ -219,14 +229,17 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         if (Number.isFinite(opts.loudness)) ({ y, note, known } = normaliseLoudness(y, outRate, opts.loudness, opts.truePeak));
         if (note.startsWith('limited')) limited++;
         await writeFileAtomic(output, encodeWav(y, outRate));
-        Object.assign(row, metricCells(measureClip(raw, rate), 'raw_'), metricCells(measureClip(y, outRate, known), ''), {
-          clean_path: path.relative(outDir, output).split(path.sep).join('/'),
+        const cells = {
+          ...metricCells(measureClip(raw, rate), 'raw_'), ...metricCells(measureClip(y, outRate, known), ''),
+          clean_path: outRel,
           clean_rate: String(outRate),
           clean_hum: hum.join(' '),
           clean_note: note,
           clean_target: Number.isFinite(opts.loudness) ? String(opts.loudness) : '',
-        });
-        await ds.markDone('clean', id, inputKey);
+        };
+        Object.assign(row, cells);
+        changed++;
+        await ds.markDone('clean', id, inputKey, JSON.stringify(cells));
         report.processed++;
         ctx.progress({ kind: 'file-done', file: input, skipped: false, detail: note });
       } catch (e) {
@@ -237,7 +250,8 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
     });
   } finally {
     await denoiser.release();
-    await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+    // a run that changed no row leaves the table as it was
+    if (changed) await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
   }
   report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})`,
     ...(limited ? [`${limited} clips needed the limiter to stay under ${opts.truePeak} dBTP (see clean_note)`] : [])];

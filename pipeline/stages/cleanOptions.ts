@@ -1,3 +1,5 @@
+import { OptionError } from '../errors';
+
 /** What `sds clean` does to each clip, in order: filters (ffmpeg), denoiser, loudness. */
 export interface CleanOptions {
   /** Low-pass corner (Hz) and slope (dB/octave, a multiple of 12: cascaded 2-pole sections); 0 = off. */
@@ -24,14 +26,16 @@ export const PRESETS: Record<string, CleanOptions> = {
 
 export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions> = {}): CleanOptions {
   const base = PRESETS[preset];
-  if (!base) throw new Error(`unknown preset "${preset}" (use ${Object.keys(PRESETS).join(', ')})`);
+  if (!base) throw new OptionError(`--preset: unknown preset "${preset}" (use ${Object.keys(PRESETS).join(', ')})`);
   const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;
-  if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new Error(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
-  if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new Error(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
+  if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new OptionError(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
+  if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new OptionError(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
   if (!DENOISERS.includes(o.denoise) && !o.denoise.endsWith('.onnx')) {
-    throw new Error(`--denoise must be ${DENOISERS.join(', ')} or a .onnx file, got ${o.denoise}`);
+    throw new OptionError(`--denoise must be ${DENOISERS.join(', ')} or a .onnx file, got ${o.denoise}`);
   }
-  if (Number.isFinite(o.truePeak) && o.truePeak > 0) throw new Error(`--true-peak must be <= 0 dBTP, got ${o.truePeak}`);
+  for (const [k, v] of [['lowpass', o.lowpass], ['highpass', o.highpass]] as const) if (!(v >= 0)) throw new OptionError(`--${k} must be a frequency >= 0 Hz (0 = off), got ${v}`);
+  if (Number.isFinite(o.loudness) && !(o.loudness < 0 && o.loudness >= -70)) throw new OptionError(`--loudness must be a target between -70 and 0 LUFS, got ${o.loudness}`);
+  if (Number.isFinite(o.truePeak) && o.truePeak > 0) throw new OptionError(`--true-peak must be <= 0 dBTP, got ${o.truePeak}`);
   return o;
 }
 

@@ -31,12 +31,14 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
   const report: StageReport = { stage: 'diarize', processed: 0, skipped: 0, failed: [], summary: [] };
   if (o.speakers !== undefined && !(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new Error(`--speakers must be a whole number of at least 1, got ${o.speakers}`);
   const single = /\.rttm$/i.test(out);
-  const { files, missing } = expandInputs(inputs, single ? path.dirname(path.resolve(out)) : out);
+  const { files, missing, bad, loops } = expandInputs(inputs, single ? path.dirname(path.resolve(out)) : out);
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
+  report.failed.push(...bad);
+  (report.warnings ??= []).push(...loops);
   if (single && files.length !== 1) throw new Error(`--out ${out} names one RTTM file: give exactly one recording (or a folder as --out for several)`);
   const ds = single ? undefined : new Dataset(out);
   // the inputs' own rows (registering them as segment does), or every source when none are given
-  const sources = !ds ? [] : !inputs.length ? ds.readSources() : files.length ? await ds.register(files) : [];
+  const sources = !ds ? [] : !inputs.length ? ds.readSources() : files.length ? await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) })) : [];
   const jobs = single ? [{ file: files[0], id: rttmFileId(files[0]), target: path.resolve(out), sha: '' }] : sources.map((s) => ({ file: s.path, id: s.id, target: path.resolve(out, 'diarization', `${s.id}.rttm`), sha: s.sha256 }));
   if (!jobs.length || !jobs[0].file) {
     if (!report.failed.length) throw new Error(`${out}: no recordings to diarize`);

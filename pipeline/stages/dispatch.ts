@@ -1,6 +1,6 @@
 import { runClean } from './clean';
 import { runCleanSources } from './cleanSources';
-import { runExport, type ExportFormat, type ExportOptions } from './export';
+import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { runSegment, type SegmentOptions } from './segment';
@@ -17,6 +17,11 @@ import { fetchModel, installModelFile } from '../models/registry';
 import { CORPORA, type Corpus } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
 import type { StageContext, StageReport } from './types';
+import { OptionError } from '../errors';
+import { lockDataset } from '../util/datasetLock';
+import { SEGMENT_LABELS } from '../formats/segmentTable';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** One request shape for every way of running a stage: the host's JSON-RPC, the CLI, tests. */
 export type StageRequest =
@@ -43,98 +48,160 @@ export type StageRequest =
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
+/** A request checked and ready: the dataset it writes (locked while it runs), and the work. */
+interface Prepared {
+  /** the dataset folder this request writes; undefined for requests that write none (lint, models, tone training) */
+  writes?: string;
+  run: () => Promise<StageReport[]>;
+}
+
+/**
+ * Runs one request: every option is checked first (an OptionError, nothing written), then the dataset it writes is
+ * locked for the whole run, so two writers never interleave their rewrites of sources.csv or clips.csv.
+ */
 export async function runStage(req: StageRequest, ctx: StageContext): Promise<StageReport[]> {
+  const job = prepare(req, ctx);
+  if (!job.writes) return job.run();
+  const lock = await lockDataset(job.writes, ctx.command ?? req.stage, { wait: ctx.wait, signal: ctx.signal, log: ctx.log });
+  try {
+    const reports = await job.run();
+    if (lock.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
+    return reports;
+  } finally {
+    lock.release();
+  }
+}
+
+function prepare(req: StageRequest, ctx: StageContext): Prepared {
+  // inputs that become sources must lie outside the dataset; others (a clip to enrol as a speaker) may be in it
+  const registers = ['segment', 'run', 'separate', 'diarize'].includes(req.stage) && 'inputs' in req ? req.inputs : [];
+  const dataset = (out: string, run: () => Promise<StageReport[]>): Prepared => ({ writes: checkOut(out, registers), run });
   switch (req.stage) {
-    case 'segment':
-      return [await runSegment(req.inputs, req.out, segOpts(req.options), ctx)];
-    case 'slice':
-      return [await runSlice(req.out, sliceOpts(req.options), ctx, req.sources)];
-    case 'run': {
-      const seg = await runSegment(req.inputs, req.out, segOpts(req.options), ctx);
-      return [seg, await runSlice(req.out, sliceOpts(req.options), ctx)];
+    case 'segment': {
+      const o = segOpts(req.options);
+      return dataset(req.out, async () => [await runSegment(req.inputs, req.out, o, ctx)]);
     }
-    case 'clean':
-      if (req.sources) return [await runCleanSources(req.out, cleanOptions(req.preset, req.options), ctx, Array.isArray(req.sources) ? req.sources : undefined)];
-      return [await runClean(req.out, cleanOptions(req.preset, req.options), ctx, req.only)];
+    case 'slice': {
+      const o = sliceOpts(req.options);
+      return dataset(req.out, async () => [await runSlice(req.out, o, ctx, req.sources)]);
+    }
+    case 'run': {
+      const seg = segOpts(req.options);
+      const slice = sliceOpts(req.options);
+      return dataset(req.out, async () => {
+        const s = await runSegment(req.inputs, req.out, seg, ctx);
+        return [s, await runSlice(req.out, slice, ctx)];
+      });
+    }
+    case 'clean': {
+      const o = cleanOptions(req.preset, req.options);
+      if (req.sources) return dataset(req.out, async () => [await runCleanSources(req.out, o, ctx, Array.isArray(req.sources) ? req.sources : undefined)]);
+      return dataset(req.out, async () => [await runClean(req.out, o, ctx, req.only)]);
+    }
     case 'lint': {
-      const opts = { ...DEFAULT_LINT, ...Object.fromEntries(Object.entries(req.options ?? {}).filter(([, v]) => v !== undefined)) };
-      return [lintReport(req.out, lintDataset(req.out, opts), !!req.strict)];
+      const opts = { ...DEFAULT_LINT, ...defined(req.options ?? {}) };
+      return { run: async () => [lintReport(req.out, lintDataset(req.out, opts), !!req.strict)] };
     }
     case 'export': {
       const o = req.options;
-      if (!['ljspeech', 'hf-audiofolder', 'nemo', 'kaldi'].includes(o.format)) throw new Error(`unknown export format "${o.format}" (use ljspeech, hf-audiofolder, nemo or kaldi)`);
+      if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new OptionError(`--format: unknown export format "${o.format}" (use ${EXPORT_FORMATS.join(', ')})`);
       const split = o.split ?? [1];
-      if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new Error(`--split wants up to three fractions, got ${split.join(',')}`);
-      return [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })];
+      if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new OptionError(`--split wants up to three fractions >= 0 that add up to more than 0, got ${split.join(',')}`);
+      return dataset(req.out, async () => [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })]);
     }
     case 'speaker-enroll':
-      return [await enrollSpeaker(req.out, req.name, req.inputs, ctx, req.auto)];
+      return dataset(req.out, async () => [await enrollSpeaker(req.out, req.name, req.inputs, ctx, req.auto)]);
     case 'speaker-score':
-      return [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)];
+      if (req.minSim !== undefined && !(req.minSim >= -1 && req.minSim <= 1)) throw new OptionError(`--min-sim must be between -1 and 1, got ${req.minSim}`);
+      return dataset(req.out, async () => [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)]);
     case 'speaker-split':
-      return [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)];
+      if (req.speakers !== undefined && !(Number.isInteger(req.speakers) && req.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${req.speakers}`);
+      return dataset(req.out, async () => [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)]);
     case 'diarize': {
       const o = defined(req.options ?? {});
-      if (o.window !== undefined && !(o.window >= 0.5)) throw new Error(`--window must be at least 0.5 s, got ${o.window}`);
-      if (o.hop !== undefined && !(o.hop > 0)) throw new Error(`--hop must be above 0, got ${o.hop}`);
-      return [await runDiarize(req.inputs, req.out, o, ctx)];
+      if (o.window !== undefined && !(o.window >= 0.5)) throw new OptionError(`--window must be at least 0.5 s, got ${o.window}`);
+      if (o.hop !== undefined && !(o.hop > 0)) throw new OptionError(`--hop must be above 0, got ${o.hop}`);
+      if (o.speakers !== undefined && !(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${o.speakers}`);
+      const run = async () => [await runDiarize(req.inputs, req.out, o, ctx)];
+      // one .rttm file is a result, not a dataset
+      return /\.rttm$/i.test(req.out) ? { run } : dataset(req.out, run);
     }
     case 'models-fetch':
-      return [{ stage: 'models fetch', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await fetchModel(req.name, { log: ctx.log })}`] }];
+      return { run: async () => [{ stage: 'models fetch', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await fetchModel(req.name, { log: ctx.log })}`] }] };
     case 'models-install':
-      return [{ stage: 'models install', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await installModelFile(req.name, req.file)}`] }];
+      return { run: async () => [{ stage: 'models install', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await installModelFile(req.name, req.file)}`] }] };
     case 'separate': {
       const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
       const bad = stems.filter((x) => x !== 'vocals' && x !== 'accompaniment');
-      if (bad.length) throw new Error(`--stems: vocals and/or accompaniment, not ${bad.join(', ')}`);
-      return [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'auto', stems }, ctx)];
+      if (bad.length) throw new OptionError(`--stems: vocals and/or accompaniment, not ${bad.join(', ')}`);
+      return dataset(req.out, async () => [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'auto', stems }, ctx)]);
     }
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
-      if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new Error('ingest needs URLs, --urls <list>, --rss <feed> or files');
-      if (o.via !== undefined && !['auto', 'yt-dlp', 'http'].includes(o.via)) throw new Error(`--via must be auto, yt-dlp or http, got ${o.via}`);
-      return [await runIngest(req.out, o, ctx)];
+      if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new OptionError('ingest needs URLs, --urls <list>, --rss <feed> or files');
+      if (o.via !== undefined && !['auto', 'yt-dlp', 'http'].includes(o.via)) throw new OptionError(`--via must be auto, yt-dlp or http, got ${o.via}`);
+      if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1)) throw new OptionError(`--limit must be a whole number >= 1, got ${o.limit}`);
+      if (o.since !== undefined && Number.isNaN(new Date(o.since).getTime())) throw new OptionError(`--since: cannot read the date "${o.since}" (e.g. 2024-01-31)`);
+      return { writes: checkOut(req.out, o.files), run: async () => [await runIngest(req.out, o, ctx)] };
     }
     case 'transcribe': {
       const o = defined(req.options) as TranscribeStageOptions;
-      if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= 16)) throw new Error(`--beam must be 1-16, got ${o.beam}`);
-      return [await runTranscribe(req.out, o, ctx)];
+      if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= 16)) throw new OptionError(`--beam must be 1-16, got ${o.beam}`);
+      return dataset(req.out, async () => [await runTranscribe(req.out, o, ctx)]);
     }
     case 'side-files': {
       const exts = req.exts?.length ? req.exts : ['txt' as const];
       const bad = exts.filter((e) => e !== 'txt' && e !== 'lab');
-      if (bad.length) throw new Error(`side files are .txt or .lab, not ${bad.join(', ')}`);
-      return [await writeSideFiles(req.out, exts)];
+      if (bad.length) throw new OptionError(`--ext: side files are .txt or .lab, not ${bad.join(', ')}`);
+      return dataset(req.out, async () => [await writeSideFiles(req.out, exts)]);
     }
     case 'tone-train': {
       const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
-      if (!FEATURE_KINDS.includes(o.features)) throw new Error(`unknown tone feature "${o.features}" (use ${FEATURE_KINDS.join(' or ')})`);
+      if (!FEATURE_KINDS.includes(o.features)) throw new OptionError(`--features: unknown tone feature "${o.features}" (use ${FEATURE_KINDS.join(' or ')})`);
       checkCorpus(o.corpus);
-      if (!['speaker', 'global'].includes(o.normalise)) throw new Error(`unknown normalisation "${o.normalise}" (use speaker or global)`);
-      if (!/\.onnx$/i.test(o.out)) throw new Error(`tone train --out must name an .onnx file, got ${o.out}`);
-      return [await runToneTrain(o, ctx)];
+      if (!['speaker', 'global'].includes(o.normalise)) throw new OptionError(`--normalise: unknown normalisation "${o.normalise}" (use speaker or global)`);
+      if (!/\.onnx$/i.test(o.out)) throw new OptionError(`tone train --out must name an .onnx file, got ${o.out}`);
+      return { run: async () => [await runToneTrain(o, ctx)] };
     }
     case 'tone-benchmark':
       checkCorpus(req.options.corpus);
-      return [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)];
+      return { run: async () => [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)] };
     case 'tone-classify': {
       const o = { minProb: 0, place: 'link', ...defined(req.options), out: req.out } as ToneClassifyOptions;
-      if (!['link', 'copy', 'none'].includes(o.place)) throw new Error(`--place must be link, copy or none, got ${o.place}`);
-      return [await runToneClassify(o, ctx)];
+      if (!['link', 'copy', 'none'].includes(o.place)) throw new OptionError(`--place must be link, copy or none, got ${o.place}`);
+      if (!(o.minProb >= 0 && o.minProb <= 1)) throw new OptionError(`--min-prob must be between 0 and 1, got ${o.minProb}`);
+      return dataset(req.out, async () => [await runToneClassify(o, ctx)]);
     }
     case 'tone-selftrain': {
       checkCorpus(req.options.corpus);
       const o = { threshold: 0.9, folds: 4, ...defined(req.options) } as ToneSelftrainOptions;
       o.out ??= o.model.replace(/\.onnx$/i, '') + '-selftrained.onnx';
-      return [await runToneSelftrain(o, ctx)];
+      return { run: async () => [await runToneSelftrain(o, ctx)] };
     }
     default:
-      throw new Error(`unknown stage ${(req as { stage: string }).stage}`);
+      throw new OptionError(`unknown stage ${(req as { stage: string }).stage}`);
   }
 }
 
+/**
+ * The dataset folder of a writing request, refused when it is an existing file or would mix outputs with inputs
+ * (the folder being one of the inputs, or an input inside it other than its own sources/).
+ */
+function checkOut(out: string, inputs: string[]): string {
+  const abs = path.resolve(out);
+  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) throw new OptionError(`--out ${out} is a file, not a folder: give the dataset folder (it is created when missing)`);
+  for (const input of inputs) {
+    const a = path.resolve(input);
+    if (a === abs) throw new OptionError(`--out ${out} is also an input: the dataset would be written among the originals; give another folder (e.g. ${out.replace(/[\\/]+$/, '')}-dataset)`);
+    if (a.startsWith(abs + path.sep) && !a.startsWith(path.join(abs, 'sources') + path.sep) && a !== path.join(abs, 'sources')) {
+      throw new OptionError(`input ${input} is inside the dataset folder ${out} (its outputs are never inputs; only its sources/ are)`);
+    }
+  }
+  return out;
+}
+
 function checkCorpus(corpus: string | undefined): void {
-  if (corpus !== undefined && !CORPORA.includes(corpus as Corpus)) throw new Error(`unknown corpus "${corpus}" (use ${CORPORA.join(', ')})`);
+  if (corpus !== undefined && !CORPORA.includes(corpus as Corpus)) throw new OptionError(`--corpus: unknown corpus "${corpus}" (use ${CORPORA.join(', ')})`);
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -143,16 +210,21 @@ function defined<T extends object>(o: T): Partial<T> {
 
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
-  if (!['smn', 'sm', 'silero'].includes(engine)) throw new Error(`unknown engine "${engine}" (use smn, sm or silero)`);
+  if (!['smn', 'sm', 'silero'].includes(engine)) throw new OptionError(`--engine: unknown engine "${engine}" (use smn, sm or silero)`);
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
-  if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new Error(`unknown gender method "${genderMethod}" (use encoder or pitch)`);
-  if (o.on !== undefined && o.on !== 'mixture' && o.on !== 'vocals') throw new Error(`--on must be mixture or vocals, got ${o.on}`);
+  if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new OptionError(`--gender-method: unknown method "${genderMethod}" (use encoder or pitch)`);
+  if (o.on !== undefined && o.on !== 'mixture' && o.on !== 'vocals') throw new OptionError(`--on must be mixture or vocals, got ${o.on}`);
   return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod, ...(o.on === 'vocals' ? { on: 'vocals' as const } : {}) };
 }
 
 function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {
   const r = { ...DEFAULT_SLICE, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as SliceOptions;
-  if (!(r.min >= 0) || !(r.max > 0) || r.max < r.min) throw new Error(`invalid clip durations: min ${r.min} s, max ${r.max} s`);
-  if (!(r.pad >= 0) || !(r.mergeGap >= 0)) throw new Error(`invalid pad ${r.pad} or merge gap ${r.mergeGap}`);
+  if (!(r.min >= 0) || !(r.max > 0) || r.max < r.min) throw new OptionError(`--min ${r.min} / --max ${r.max}: clip durations need 0 <= min <= max and max > 0 (seconds)`);
+  if (!(r.pad >= 0)) throw new OptionError(`--pad must be >= 0 seconds, got ${r.pad}`);
+  if (!(r.mergeGap >= 0)) throw new OptionError(`--merge-gap must be >= 0 seconds, got ${r.mergeGap}`);
+  // labels name folders under clips/: only the segment table's own label set
+  const bad = r.labels.filter((l) => !(SEGMENT_LABELS as readonly string[]).includes(l));
+  if (bad.length) throw new OptionError(`--labels: ${bad.map((l) => `"${l}"`).join(', ')} ${bad.length > 1 ? 'are not labels' : 'is not a label'} (use ${SEGMENT_LABELS.join(', ')})`);
+  if (!r.labels.length) throw new OptionError(`--labels: give at least one of ${SEGMENT_LABELS.join(', ')}`);
   return r;
 }

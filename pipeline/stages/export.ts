@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Papa from 'papaparse';
 import { Dataset } from '../dataset';
-import { readTable, type Row } from '../formats/csvTable';
+import { readClipTable, type Row } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { parseWhere, splitGroups } from './exportFilter';
 import type { StageReport } from './types';
 
-export type ExportFormat = 'ljspeech' | 'hf-audiofolder' | 'nemo' | 'kaldi';
+export const EXPORT_FORMATS = ['ljspeech', 'hf-audiofolder', 'nemo', 'kaldi'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -44,7 +45,7 @@ export async function runExport(dir: string, opts: ExportOptions): Promise<Stage
   const keep = parseWhere(opts.where);
   const items: Item[] = [];
   let noText = 0;
-  for (const row of readTable(ds.clipsCsv)) {
+  for (const row of readClipTable(ds.clipsCsv)) {
     if (row.excluded === 'yes' || !keep(row)) {
       report.skipped++;
       continue;

@@ -8,6 +8,7 @@ import { parseUrlList } from '../ingest/urlList';
 import { needsYtDlp, ytDlpAudio } from '../ingest/ytDlp';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { forEachLimit } from '../util/pool';
+import { OptionError } from '../errors';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface IngestOptions {
@@ -42,7 +43,7 @@ interface Item {
 /** Max size like `500M`, `2G`, or bytes. */
 export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s.trim());
-  if (!m) throw new Error(`--max-size: cannot read "${s}" (e.g. 500M, 2G)`);
+  if (!m) throw new OptionError(`--max-size: cannot read "${s}" (e.g. 500M, 2G)`);
   return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' '));
 }
 
@@ -133,6 +134,8 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
   // local files: copied (or linked) in, original path kept
   const local = expandInputs(o.files, dir);
   for (const m of local.missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
+  report.failed.push(...local.bad);
+  (report.warnings ??= []).push(...local.loops);
   for (const f of local.files) {
     const dest = path.join(srcDir, `${slug(f)}-${hashOf(path.resolve(f))}${path.extname(f).toLowerCase()}`);
     try {

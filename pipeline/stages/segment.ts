@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeMono, probe } from '../audio/ffmpeg';
 import { Dataset, expandInputs } from '../dataset';
+import type { Row } from '../formats/csvTable';
 import { formatSegmentCsv } from '../formats/segmentTable';
 import { readManifest } from '../models/modelPaths';
 import { INA_RATE } from '../features/inaFrontEnd';
@@ -41,10 +42,11 @@ const ALGORITHM_VERSION = 1;
 export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(outDir);
   cleanStaleTemps(outDir);
-  const { files, missing } = expandInputs(inputs, outDir);
-  const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: missing.map((f) => ({ file: f, error: 'no such file or folder' })), summary: [] };
+  const { files, missing, bad, loops } = expandInputs(inputs, outDir);
+  const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: [...missing.map((f) => ({ file: f, error: 'no such file or folder' })), ...bad], summary: [], warnings: loops };
   if (!files.length) return report;
-  const sources = await ds.register(files);
+  const sources = await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) }));
+  if (!sources.length) return report;
   const model = readManifest(opts.engine === 'silero' ? 'silero_vad' : 'ina_speech_music_noise');
   const byEncoder = opts.gender && opts.genderMethod === 'encoder';
   const genderModel = byEncoder ? loadGenderModel() : undefined;
@@ -52,6 +54,22 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   const todo = sources.filter((s) => !ds.isDone('segment', s.id, `${s.sha256}:${configKey}`));
   report.skipped = sources.length - todo.length;
   for (const s of sources) if (!todo.includes(s)) ctx.progress({ kind: 'file-done', file: s.path, skipped: true });
+  // sources.csv is read-modify-written once a file is done (not at the end: a killed run keeps what it learnt)
+  let writing = Promise.resolve();
+  const saveSource = (src: Row) => {
+    writing = writing.catch(() => undefined).then(() => ds.writeSources(ds.readSources().map((r) => (r.id === src.id ? src : r))));
+    return writing;
+  };
+  // segmented before the durations were written per file (a run killed by an older version): probe them now
+  for (const s of sources.filter((x) => !todo.includes(x) && !x.duration && opts.on !== 'vocals')) {
+    try {
+      const info = await probe(s.path, ctx.ffmpeg);
+      Object.assign(s, { duration: Number.isFinite(info.duration) ? info.duration.toFixed(3) : '', sample_rate: String(info.sampleRate), channels: String(info.channels) });
+      await saveSource(s);
+    } catch {
+      /* the file changed since: its next segmentation says why */
+    }
+  }
   if (!todo.length) return report;
 
   const classifier = opts.engine === 'silero' ? undefined : await PatchClassifier.open(ctx.log);
@@ -78,7 +96,10 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
         await writeFileAtomic(ds.energyFile(src.id), new Uint8Array(result.energy.buffer, result.energy.byteOffset, result.energy.byteLength));
         await writeFileAtomic(ds.segmentsCsv(src.id), formatSegmentCsv(result.segments));
         // the source's own format, not the stem's (times are the same either way)
-        if (opts.on !== 'vocals') Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
+        if (opts.on !== 'vocals') {
+          Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
+          await saveSource(src);
+        }
         await ds.markDone('segment', src.id, `${src.sha256}:${configKey}`);
         for (const seg of result.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
         report.processed++;
@@ -92,9 +113,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   } finally {
     await classifier?.release();
     await encoder?.release();
-    // durations and rates learnt while segmenting go back into sources.csv, merged with rows other runs added
-    const byId = new Map(sources.map((s) => [s.id, s]));
-    await ds.writeSources(ds.readSources().map((r) => byId.get(r.id) ?? r));
+    await writing;
   }
   report.summary = [...totals].map(([label, sec]) => `${label}: ${sec.toFixed(1)} s`);
   return report;

@@ -24,10 +24,12 @@ const VERSION = 2;
 export async function runSeparate(dir: string, inputs: string[], o: SeparateOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(dir);
   const report: StageReport = { stage: 'separate', processed: 0, skipped: 0, failed: [], summary: [] };
-  const { files, missing } = expandInputs(inputs, dir);
+  const { files, missing, bad, loops } = expandInputs(inputs, dir);
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });
+  report.failed.push(...bad);
+  (report.warnings ??= []).push(...loops);
   // the inputs' own rows (registering them as segment does), or every source when none are given
-  const sources = !inputs.length ? ds.readSources() : files.length ? await ds.register(files) : [];
+  const sources = !inputs.length ? ds.readSources() : files.length ? await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) })) : [];
   if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
   const choice = await chooseSeparator(o.model, ctx.log);
   const key = hashJson({ model: choice.key, stems: o.stems, v: VERSION });

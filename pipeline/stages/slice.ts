@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cutClip } from '../audio/cut';
 import { audioOf } from './segment';
-import { probe } from '../audio/ffmpeg';
+import { decodeMono, probe } from '../audio/ffmpeg';
+import { wavFramesOnDisk } from '../audio/wav';
+import { normalRel, ownedClip } from './clipPaths';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
-import { readTable, writeTable, type Row } from '../formats/csvTable';
-import { parseSegmentCsv, fmt } from '../formats/segmentTable';
-import { cleanStaleTemps, produceAtomic } from '../util/atomic';
+import { readClipTable, writeTable, type Row } from '../formats/csvTable';
+import { checkSegments, parseSegmentCsv } from '../formats/segmentTable';
+import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { readRttmTurns } from '../formats/rttm';
@@ -14,26 +16,43 @@ import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
 
+/** clips.csv's own columns, rewritten by every slicing; every other column belongs to a later stage or a person. */
+const SLICE_COLUMNS = new Set([...CLIP_COLUMNS, 'speaker']);
+
 /**
  * Cuts the chosen labels of every segmented source into clips/<label>/<id>_<nnnn>.wav, from the original file at
  * its native rate, and rewrites clips.csv. `only` limits the run to some source ids (re-slice one file).
+ *
+ * A re-slice keeps what it can: a clip whose span is unchanged keeps its number and every column other stages or a
+ * person wrote (transcript, exclusion, scores); its file is rewritten only when its samples differ. Rows that are not
+ * clips slice wrote are kept and named; only files slice wrote under clips/ are ever replaced or removed, and when
+ * clips carrying a transcript or an exclusion go, the previous table is kept beside clips.csv first.
  */
 export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
   const ds = new Dataset(outDir);
   cleanStaleTemps(outDir);
-  const report: StageReport = { stage: 'slice', processed: 0, skipped: 0, failed: [], summary: [] };
+  const report: StageReport = { stage: 'slice', processed: 0, skipped: 0, failed: [], summary: [], warnings: [] };
   const sources = ds.readSources().filter((s) => fs.existsSync(ds.segmentsCsv(s.id)) && (!only || only.includes(s.id)));
   if (!sources.length) {
     report.failed.push({ file: ds.sourcesCsv, error: `no segmented sources in ${outDir}: run segment first` });
     return report;
   }
+  const before = readClipTable(ds.clipsCsv);
   const clips = new Map<string, Row[]>(); // source id -> its rows
-  for (const r of readTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  for (const r of before) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  const lost = { transcripts: 0, human: 0, excluded: 0, other: 0 };
+  let backup: string | undefined;
   // serialised, so concurrent sources never interleave their rewrites of clips.csv
   let writing = Promise.resolve();
-  const writeClips = () => {
-    const rows = [...clips.keys()].sort().flatMap((k) => clips.get(k)!);
-    writing = writing.catch(() => undefined).then(() => writeTable(ds.clipsCsv, rows, CLIP_COLUMNS));
+  const writeClips = (dropsData: boolean) => {
+    writing = writing.catch(() => undefined).then(async () => {
+      if (dropsData && !backup && fs.existsSync(ds.clipsCsv)) {
+        backup = `${ds.clipsCsv}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        fs.copyFileSync(ds.clipsCsv, backup);
+      }
+      const rows = [...clips.keys()].sort().flatMap((k) => clips.get(k)!);
+      await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+    });
     return writing;
   };
 
@@ -42,8 +61,9 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     const csvText = fs.readFileSync(ds.segmentsCsv(src.id), 'utf8');
     // a diarized source (sds diarize into this dataset) is cut at speaker changes too
     const rttmText = src.diarization && fs.existsSync(src.diarization) ? fs.readFileSync(src.diarization, 'utf8') : '';
-    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}) });
-    if (ds.isDone('slice', src.id, key) && (clips.get(src.id) ?? []).every((r) => fs.existsSync(path.join(outDir, r.path)))) {
+    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}), v: 2 });
+    const old = clips.get(src.id) ?? [];
+    if (ds.isDone('slice', src.id, key) && old.every((r) => fs.existsSync(path.join(outDir, r.path)))) {
       report.skipped++;
       ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
       return;
@@ -52,30 +72,58 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     try {
       const audio = audioOf(src, opts.on);
       const info = await probe(audio, ctx.ffmpeg);
-      const segments = parseSegmentCsv(csvText, ds.segmentsCsv(src.id));
-      const duration = segments.length ? segments[segments.length - 1].stop : 0;
+      // float sources are the ones that can hold NaN: one streamed pass fails them before anything is cut
+      if (/f32|f64|flt|dbl/.test(info.codec)) for await (const _ of decodeMono(audio, { sampleRate: info.sampleRate, paths: ctx.ffmpeg, signal: ctx.signal }));
+      const duration = Number(src.duration) > 0 ? Number(src.duration) : info.duration;
+      const checked = checkSegments(parseSegmentCsv(csvText, ds.segmentsCsv(src.id)), duration, ds.segmentsCsv(src.id));
+      report.warnings!.push(...checked.warnings.map((w) => ({ file: ds.segmentsCsv(src.id), error: w })));
+      const end = Number.isFinite(duration) ? duration : checked.segments[checked.segments.length - 1]?.stop ?? 0;
       const turns = rttmText ? readRttmTurns(rttmText, src.diarization) : [];
-      const plan = planClips(withSpeakers(segments, turns), duration, opts, readEnergy(ds.energyFile(src.id)));
+      const plan = planClips(withSpeakers(checked.segments, turns), end, opts, readEnergy(ds.energyFile(src.id)));
       const deep = /s24|s32|f32|f64|flt|dbl/.test(info.codec);
-      // clips from an earlier slicing of this source are outputs, not originals: replace them
-      for (const r of clips.get(src.id) ?? []) fs.rmSync(path.join(outDir, r.path), { force: true });
+
+      const owned = old.filter((r) => ownedClip(r.path, src.id));
+      const foreign = old.filter((r) => !ownedClip(r.path, src.id));
+      for (const r of foreign) report.warnings!.push({ file: r.path, error: `clips.csv row ${r.path} (source ${src.id}) is not a clip sds cut into clips/: kept as it is, never replaced or removed` });
+      const bySpan = new Map(owned.map((r) => [`${r.start}|${r.end}`, r]));
+      let next = Math.max(0, ...owned.map((r) => ownedClip(r.path, src.id)!.n)) + 1;
+      const kept = new Set<Row>();
       const rows: Row[] = [];
-      for (const [n, c] of plan.entries()) {
+      for (const [k, c] of plan.entries()) {
         ctx.signal?.throwIfAborted();
-        const file = ds.clipFile(c.label, src.id, n + 1);
         const a = Math.round(c.start * info.sampleRate);
-        const b = Math.round(c.end * info.sampleRate);
-        await produceAtomic(file, (tmp) => cutClip(audio, tmp, a, b, info.sampleRate, { paths: ctx.ffmpeg, deep }));
+        let b = Math.round(c.end * info.sampleRate);
+        const was = bySpan.get(`${at(a, info.sampleRate)}|${at(b, info.sampleRate)}`);
+        const mine = was && !kept.has(was) ? ownedClip(was.path, src.id)! : undefined;
+        if (was && mine) kept.add(was);
+        const n = mine ? mine.n : was || old.length ? next++ : k + 1;
+        const file = path.join(outDir, mine?.prefix ?? '', path.relative(outDir, ds.clipFile(c.label, src.id, n)));
+        const frames = await cutVerified(audio, file, a, b, info.sampleRate, end, { paths: ctx.ffmpeg, deep });
+        b = a + frames;
         rows.push({
-          path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: fmt(a / info.sampleRate),
-          end: fmt(b / info.sampleRate), label: c.label, duration: fmt((b - a) / info.sampleRate), sample_rate: String(info.sampleRate),
+          ...(was && mine ? was : {}),
+          path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: at(a, info.sampleRate),
+          end: at(b, info.sampleRate), label: c.label, duration: at(b - a, info.sampleRate), sample_rate: String(info.sampleRate),
           // diarized speakers are per recording: the source id makes them unique across the dataset
           ...(turns.length ? { speaker: c.speaker ? `${src.id}_${c.speaker}` : '' } : {}),
         });
-        ctx.progress({ kind: 'file-progress', file: src.path, fraction: (n + 1) / plan.length });
+        ctx.progress({ kind: 'file-progress', file: src.path, fraction: (k + 1) / plan.length });
       }
-      clips.set(src.id, rows);
-      await writeClips();
+      // clips of the earlier slicing that are gone: count what they carried, and remove only files slice wrote
+      const dropped = owned.filter((r) => !kept.has(r));
+      let dropsData = false;
+      for (const r of dropped) {
+        if ((r.transcript ?? '').trim()) lost.transcripts++, (dropsData = true);
+        if (r.text_source === 'human' && (r.transcript ?? '').trim()) lost.human++;
+        if (r.excluded === 'yes') lost.excluded++, (dropsData = true);
+        if (Object.keys(r).some((c) => !SLICE_COLUMNS.has(c) && c !== 'transcript' && c !== 'text_source' && c !== 'excluded' && r[c])) lost.other++;
+      }
+      clips.set(src.id, [...rows, ...foreign]);
+      await writeClips(dropsData);
+      const live = new Set(rows.map((r) => normalRel(r.path)));
+      for (const r of [...dropped, ...[...kept].filter((x) => !live.has(normalRel(x.path)))]) {
+        if (!live.has(normalRel(r.path))) fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
+      }
       await ds.markDone('slice', src.id, key);
       report.processed++;
       ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: `${rows.length} clips` });
@@ -85,6 +133,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
     }
   });
+  await writing;
   const all = [...clips.values()].flat();
   const byLabel = new Map<string, { n: number; sec: number }>();
   for (const r of all) {
@@ -92,7 +141,48 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     byLabel.set(r.label, { n: t.n + 1, sec: t.sec + Number(r.duration) });
   }
   report.summary = [...byLabel].map(([l, t]) => `${l}: ${t.n} clips, ${t.sec.toFixed(1)} s`);
+  if (lost.transcripts || lost.excluded || lost.other) {
+    report.summary.push(`clips that changed took ${lost.transcripts} transcripts (${lost.human} typed by hand), ${lost.excluded} exclusion marks and the scores of ${lost.other} clips with them` +
+      (backup ? `; the previous table is kept as ${path.basename(backup)}` : ''));
+  }
   return report;
+}
+
+/**
+ * Cuts [a, b) into `file` through a temp file and renames it into place only once the frames on disk are the ones
+ * planned (a full disk can leave ffmpeg exiting 0 on a short file). A clip reaching the end of the audio may come
+ * out shorter (container durations are estimates): its real length is returned. A file already holding exactly
+ * these bytes is left untouched, so its time stamp, and what later stages derived from it, stay valid.
+ */
+async function cutVerified(audio: string, file: string, a: number, b: number, rate: number, duration: number, o: { paths: StageContext['ffmpeg']; deep: boolean }): Promise<number> {
+  let frames = 0;
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempPath(file);
+  try {
+    await cutClip(audio, tmp, a, b, rate, o);
+    frames = wavFramesOnDisk(tmp) ?? 0;
+    const atEnd = b / rate >= duration - 0.5;
+    if (frames !== b - a && !(atEnd && frames > 0 && frames < b - a)) {
+      throw new Error(`${file}: wrote ${frames} of ${b - a} samples (is the disk full?); nothing was kept under that name`);
+    }
+    if (fs.existsSync(file) && sameBytes(file, tmp)) await fs.promises.rm(tmp, { force: true });
+    else await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  return frames;
+}
+
+/**
+ * A sample position in seconds, to the microsecond: planned cuts fall on milliseconds and print as before (28.98),
+ * and a clip cut short at the end of the file still says its exact length (4.6229375 s -> 4.622938).
+ */
+const at = (samples: number, rate: number) => String(Math.round((samples / rate) * 1e6) / 1e6);
+
+function sameBytes(x: string, y: string): boolean {
+  const [sx, sy] = [fs.statSync(x).size, fs.statSync(y).size];
+  return sx === sy && fs.readFileSync(x).equals(fs.readFileSync(y));
 }
 
 function readEnergy(file: string): Float32Array | undefined {

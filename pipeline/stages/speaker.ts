@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
-import { readTable, writeTable } from '../formats/csvTable';
+import { readClipTable, writeTable } from '../formats/csvTable';
+import { normalRel } from './clipPaths';
 import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
 import { agglomerate, dot } from '../ml/cluster';
@@ -107,7 +108,7 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
   if (!fs.existsSync(profileFile)) throw new Error(`${profileFile}: no such speaker; enroll it first (sds speaker enroll --name ${who} ...)`);
   const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as SpeakerProfile;
   const enc = await SpeakerEncoder.open(profile.model, ctx.log);
-  const rows = readTable(ds.clipsCsv);
+  const rows = readClipTable(ds.clipsCsv);
   const col = `similarity_${who}`;
   const report: StageReport = { stage: 'speaker score', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
@@ -130,7 +131,8 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
       let moved = 0;
       for (const r of scored.filter((x) => Number(x[col]) < threshold)) {
         for (const key of ['path', 'clean_path'] as const) {
-          if (!r[key] || !fs.existsSync(path.join(dir, r[key]))) continue;
+          // only files the stages wrote are moved; a row pointing elsewhere is just marked excluded
+          if (!r[key] || !/^(clips|clean)\//.test(normalRel(r[key])) || !fs.existsSync(path.join(dir, r[key]))) continue;
           const dest = path.join('rejected', r[key]).split(path.sep).join('/');
           fs.mkdirSync(path.dirname(path.join(dir, dest)), { recursive: true });
           fs.renameSync(path.join(dir, r[key]), path.join(dir, dest));
@@ -157,8 +159,8 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
  */
 export async function splitSpeakers(dir: string, opts: { speakers?: number; minSim?: number }, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(dir);
-  const rows = readTable(ds.clipsCsv).filter((r) => r.excluded !== 'yes');
-  const all = readTable(ds.clipsCsv);
+  const rows = readClipTable(ds.clipsCsv).filter((r) => r.excluded !== 'yes');
+  const all = readClipTable(ds.clipsCsv);
   const enc = await SpeakerEncoder.open(undefined, ctx.log);
   const report: StageReport = { stage: 'speaker split', processed: 0, skipped: 0, failed: [], summary: [] };
   try {

@@ -13,6 +13,10 @@ export interface StageContext {
   ffmpeg: FfmpegPaths;
   log: (message: string) => void;
   progress: (event: ProgressEvent) => void;
+  /** what is running, as the dataset lock names it to a second writer (`sds slice --out ds`) */
+  command?: string;
+  /** queue behind another writer of the same dataset instead of failing at once */
+  wait?: boolean;
 }
 
 export interface FileError {
@@ -27,6 +31,8 @@ export interface StageReport {
   failed: FileError[];
   /** Human-readable lines (per-label seconds, clip counts). */
   summary: string[];
+  /** What the run changed or repaired on its own and the user should know (a clamped row, zeroed samples). */
+  warnings?: FileError[];
   /** Findings about the dataset, for the Problems panel (lint). */
   diagnostics?: import('./lint').LintDiagnostic[];
 }

@@ -44,7 +44,7 @@ export function cleanStaleTemps(dir: string): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

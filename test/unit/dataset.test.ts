@@ -39,3 +39,31 @@ test('folders expand to audio files, skipping the output folder (but not its ing
   assert.deepEqual(missing, [path.join(dir, 'nope.wav')]);
   assert.deepEqual(expandInputs([path.join(dir, 'out', 'sources')], path.join(dir, 'out')).files.map((f) => path.basename(f)), ['ep-1a2b.mp3']);
 });
+
+test('a folder walk names dangling links, link loops and non-files, walks each folder once, and keeps going', () => {
+  const dir = tmpDir();
+  fs.mkdirSync(path.join(dir, 'in', 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'in', 'a.wav'), 'x');
+  fs.writeFileSync(path.join(dir, 'in', 'sub', 'b.wav'), 'y');
+  fs.symlinkSync(path.join(dir, 'missing.wav'), path.join(dir, 'in', 'dangling.wav'));
+  fs.symlinkSync('loop2.wav', path.join(dir, 'in', 'loop1.wav'));
+  fs.symlinkSync('loop1.wav', path.join(dir, 'in', 'loop2.wav'));
+  fs.symlinkSync('..', path.join(dir, 'in', 'sub', 'up'));
+  fs.symlinkSync('notes.txt', path.join(dir, 'in', 'notes-link'));
+  const r = expandInputs([path.join(dir, 'in'), path.join(dir, 'in', 'sub')]);
+  assert.deepEqual(r.files.map((f) => path.relative(dir, f)), ['in/a.wav', 'in/sub/b.wav']);
+  assert.deepEqual(r.bad.map((b) => path.basename(b.file)), ['dangling.wav', 'loop1.wav', 'loop2.wav', 'notes-link']);
+  assert.match(r.bad[0].error, /dangling symbolic link \(to .*missing\.wav\)/);
+  assert.match(r.bad[1].error, /symbolic link loop/);
+  assert.deepEqual(r.loops.map((l) => path.relative(dir, l.file)), ['in/sub/up', 'in/sub']);
+});
+
+test('done markers keep a record beside their key, so results in a shared table survive a kill', async () => {
+  const ds = new Dataset(tmpDir());
+  await ds.markDone('clean', 'a', 'k1', '{"lufs":"-23"}');
+  assert.equal(ds.doneRecord('clean', 'a', 'k1'), '{"lufs":"-23"}');
+  assert.equal(ds.doneRecord('clean', 'a', 'k2'), undefined);
+  assert.ok(ds.isDone('clean', 'a', 'k1') && !ds.isDone('clean', 'a', 'k'));
+  await ds.markDone('slice', 'b', 'k');
+  assert.equal(ds.doneRecord('slice', 'b', 'k'), '');
+});

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { collect, decodeMono } from '../../pipeline/audio/ffmpeg';
+import { allFinite, collect, decodeMono } from '../../pipeline/audio/ffmpeg';
+import { encodeWav, wavFramesOnDisk } from '../../pipeline/audio/wav';
 import { readClip } from '../../pipeline/audio/readClip';
 import { ffmpeg, fixture, tmpDir } from '../helpers';
 
@@ -37,4 +38,28 @@ test('a damaged FLAC falls back to ffmpeg, whose error names the file; the next 
   fs.writeFileSync(half, fs.readFileSync(mono).subarray(0, 30000));
   await readClip(half, 16000).catch(() => undefined);
   assert.ok(maxDiff(await readClip(mono, 16000), await collect(decodeMono(mono, { sampleRate: 16000 }))) < 1e-6);
+});
+
+test('the frames a WAV on disk really holds: a write cut short counts what is there, not what the header promised', () => {
+  const dir = tmpDir('sds-wavframes-');
+  const file = path.join(dir, 'a.wav');
+  fs.writeFileSync(file, encodeWav(new Float32Array(16000).fill(0.1), 16000));
+  assert.equal(wavFramesOnDisk(file), 16000);
+  fs.truncateSync(file, 44 + 2 * 9000 + 1);
+  assert.equal(wavFramesOnDisk(file), 9000);
+  fs.writeFileSync(file, 'not a wav at all');
+  assert.equal(wavFramesOnDisk(file), undefined);
+});
+
+test('a float clip with NaN or infinite samples is refused by name, in-process and through ffmpeg alike', async () => {
+  const dir = tmpDir('sds-nanclip-');
+  const file = path.join(dir, 'f.wav');
+  const x = new Float32Array(8000).fill(0.2);
+  x[100] = NaN;
+  x[5000] = -Infinity;
+  fs.writeFileSync(file, encodeWav(x, 16000, 'float32'));
+  await assert.rejects(readClip(file, 16000), new RegExp(`${file}: contains NaN or infinite samples`));
+  await assert.rejects(readClip(file, 22050), /contains NaN or infinite samples/);
+  await assert.rejects(collect(decodeMono(file, { sampleRate: 8000 })), new RegExp(`${file}: contains NaN or infinite samples`));
+  assert.ok(allFinite(new Float32Array([0, 1, -1, 3e38])) && !allFinite(new Float32Array([0, NaN])) && !allFinite(new Float32Array([Infinity])));
 });
