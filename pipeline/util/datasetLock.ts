@@ -38,11 +38,11 @@ export async function lockDataset(dir: string, command: string, opts: LockOption
   if (held && !opts.wait) throw new LockHeldError(heldMessage(dir, held.info), held.info);
   const before = held?.tail ?? Promise.resolve();
   inProcess.set(key, { info: mine, tail: before.then(() => turn) });
-  if (held) {
-    opts.log?.(`${dir}: waiting for "${held.info.command}" (started ${held.info.started}) to finish`);
-    await before;
-  }
   try {
+    if (held) {
+      opts.log?.(`${dir}: waiting for "${held.info.command}" (started ${held.info.started}) to finish`);
+      await untilAborted(before, opts.signal);
+    }
     const tookOver = await takeFile(dir, mine, opts);
     let released = false;
     const onExit = () => removeIfOurs(lockFile(dir), mine);
@@ -63,6 +63,17 @@ export async function lockDataset(dir: string, command: string, opts: LockOption
     releaseLocal();
     throw e;
   }
+}
+
+/** `p`, or the signal's reason as soon as it aborts (a queued command that is cancelled leaves the queue at once). */
+function untilAborted(p: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(() => (signal.removeEventListener('abort', onAbort), resolve()));
+  });
 }
 
 async function takeFile(dir: string, mine: LockInfo, opts: LockOptions): Promise<LockInfo | undefined> {

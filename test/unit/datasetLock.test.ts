@@ -21,7 +21,14 @@ test('in one process a second writer is refused, or with wait runs after the fir
   const second = await queued;
   assert.deepEqual(order, ['first done', 'second']);
   assert.equal(JSON.parse(fs.readFileSync(lockFile(dir), 'utf8')).command, 'tone classify');
+  // a queued request that is cancelled leaves the queue; the one behind it still gets its turn
+  const abort = new AbortController();
+  const cancelled = lockDataset(dir, 'speaker score', { wait: true, signal: abort.signal });
+  const third = lockDataset(dir, 'export', { wait: true });
+  abort.abort(new Error('cancelled'));
+  await assert.rejects(cancelled, /cancelled/);
   second.release();
+  (await third).release();
   assert.ok(!fs.existsSync(lockFile(dir)));
 });
 
