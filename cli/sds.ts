@@ -7,50 +7,16 @@ import { userModelsDir } from '../pipeline/models/modelPaths';
 import { addModel, fetchModel, installModelFile, listModels } from '../pipeline/models/registry';
 import { namingFile, type StageReport } from '../pipeline/stages/types';
 import { CliProgress } from './progress';
+import { commandHelp, usage } from './help';
+import { commandNamed } from '../pipeline/stages/registry';
 import { reasonOf } from '../pipeline/errors';
 
-const USAGE = `Speech Dataset Studio (sds)
-
-Usage:
-  sds ingest --out <dir> [<urls or files...>] [--urls list.txt] [--rss <feed url or file>] [--limit N] [--since 2024-01-01]
-             [--max-size 2G] [--link] [--via auto|yt-dlp|http]   downloads (resumable) and local files into <dir>/sources/,
-             listed in sources.csv; yt-dlp fetches pages of sites that need a browser (auto) or every URL (--via yt-dlp)
-  sds separate --out <dir> [<files>] [--model auto|repet|centre|<model.onnx>|<registry name>] [--stems vocals,accompaniment]
-             vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals
-  sds segment <files or folders...> --out <dir> [--engine smn|sm|silero] [--no-gender] [--gender-method encoder|pitch] [--on vocals] [--jobs N]
-  sds slice --out <dir> [--on vocals] [--labels male,female] [--min 1.5] [--max 15] [--pad 0.1] [--merge-gap 0.3] [--jobs N]
-  sds run <files or folders...> --out <dir> [segment and slice options]
-  sds clean --out <dir> [--preset seed|speech|podcast] [--lowpass 5000 --lowpass-db-oct 36] [--highpass 80]
-            [--dehum auto|50|60|off] [--denoise off|gate|gate-nonstationary|wiener|rnnoise|dtln|gtcrn|<model.onnx>] [--loudness -23 --true-peak -1 | --no-loudness]
-            [--sources [ids]]   whole recordings (streamed) into clean/sources/ instead of the clips
-  sds lint <dir> [--strict] [--min 1.5 --max 15 --min-snr 15 --loudness -23]   dataset diagnostics
-  sds export --out <dir> --format ljspeech|hf-audiofolder|nemo|kaldi [--to <folder>] [--split 0.9,0.05,0.05 --by speaker]
-             [--where "label=female and snr>20"]
-  sds speaker enroll --out <dir> --name <who> <clean files or file@start-end ...>
-  sds speaker enroll --out <dir> --name <who> --auto <long recording>   picks its cleanest stretches of one voice
-  sds speaker score --out <dir> --ref <who> [--min-sim 0.7 | --auto-threshold]
-  sds speaker split --out <dir> [--speakers N | --min-sim 0.8]
-  sds diarize <files> --out <file.rttm | dir> [--speakers N|auto] [--window 2.5 --hop 0.5]
-            who speaks when, as RTTM; into a dataset folder, slicing then cuts at speaker changes
-  sds transcribe --out <dir> --model <Whisper ONNX folder or name> [--language en] [--beam 5] [--timestamps] [--overwrite]
-  sds side-files --out <dir> [--ext txt,lab]   each clip's transcript beside it as <clip>.txt / <clip>.lab
-  sds tone train --data <folders...> --out models/tone-<name>.onnx [--corpus ravdess|emodb|tess|savee|folders]
-            [--emotions neutral,angry,sad] [--features rich|seed] [--normalise speaker|global] [--epochs 60]
-            [--hidden 256] [--alpha 0.01] [--dropout 0.3] [--seed 1] [--patience N (early stopping on held-out speakers)] [--checkpoint-every N]
-  sds tone benchmark --model <onnx or folder of checkpoints> --data <folders...> [--by-speaker --folds 4] [--report file.md]
-  sds tone classify --model <onnx> --out <dir> [--min-prob 0.6] [--place link|copy|none]
-  sds tone selftrain --model <onnx> --data <labelled folders...> --pool <unlabelled folders...> [--threshold 0.9] [--to <onnx>]
-  sds models list | add <file.onnx> --task speaker [--name n --sample-rate 16000 --licence ...] | fetch <name> | install <name> <file.onnx>
-  sds convert <in> <out>   between inaSpeechSegmenter .csv, Audacity .txt, Praat .TextGrid and .rttm (by extension)
-
-Common: --ffmpeg <path to ffmpeg> (or SDS_FFMPEG), --quiet, --jobs N, --wait (queue behind another command writing the
-same dataset instead of stopping). Exit codes: 1 when any file failed, 2 on a usage error, 3 without ffmpeg, 4 when
-another command is writing the dataset.`;
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv);
   if (parsed.kind === 'help') {
-    console.log(USAGE);
+    const def = parsed.command ? commandNamed(parsed.command) : undefined;
+    (parsed.code ? console.error : console.log)(def ? commandHelp(def) : usage());
     return parsed.code;
   }
   if (parsed.kind === 'convert') {
@@ -143,7 +109,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`sds: ${(e as Error).message}\n\n${USAGE}`);
+      console.error(`sds: ${(e as Error).message}\n\n${usage()}`);
       process.exit(2);
     }
     // a value out of range, found by the stage's own checks: one line, nothing written

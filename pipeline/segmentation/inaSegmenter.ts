@@ -6,7 +6,8 @@ import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, writePatch } from './patchC
 import { runs, switchCost, viterbi } from './viterbi';
 import { genderByPitch } from './gender';
 
-export type Engine = 'smn' | 'sm' | 'silero';
+export const ENGINES = ['smn', 'sm', 'silero'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export interface Segment {
   label: string;

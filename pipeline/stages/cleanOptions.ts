@@ -6,13 +6,16 @@ export interface CleanOptions {
   lowpass: number;
   lowpassDbOct: number;
   highpass: number;
-  dehum: 'auto' | '50' | '60' | 'off';
+  dehum: (typeof DEHUM)[number];
   /** off | gate | gate-nonstationary | wiener | rnnoise | dtln | gtcrn | path/to/model.onnx (docs/models.md) */
   denoise: string;
   /** Integrated loudness target (LUFS) and true-peak ceiling (dBTP); loudness NaN = leave the level alone. */
   loudness: number;
   truePeak: number;
 }
+
+/** Mains-hum notches: where found in the clip, at 50 or 60 Hz harmonics, or none. */
+export const DEHUM = ['auto', '50', '60', 'off'] as const;
 
 /** The built-in denoisers `--denoise` names (or a .onnx file). */
 export const DENOISERS = ['off', 'gate', 'gate-nonstationary', 'wiener', 'rnnoise', 'dtln', 'gtcrn'];
@@ -29,7 +32,7 @@ export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions>
   if (!base) throw new OptionError(`--preset: unknown preset "${preset}" (use ${Object.keys(PRESETS).join(', ')})`);
   const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;
   if (o.lowpassDbOct % 12 !== 0 || o.lowpassDbOct <= 0) throw new OptionError(`--lowpass-db-oct must be a multiple of 12, got ${o.lowpassDbOct}`);
-  if (!['auto', '50', '60', 'off'].includes(o.dehum)) throw new OptionError(`--dehum must be auto, 50, 60 or off, got ${o.dehum}`);
+  if (!DEHUM.includes(o.dehum)) throw new OptionError(`--dehum must be ${DEHUM.join(', ')}, got ${o.dehum}`);
   if (!DENOISERS.includes(o.denoise) && !o.denoise.endsWith('.onnx')) {
     throw new OptionError(`--denoise must be ${DENOISERS.join(', ')} or a .onnx file, got ${o.denoise}`);
   }

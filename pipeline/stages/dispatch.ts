@@ -3,15 +3,16 @@ import { runCleanSources } from './cleanSources';
 import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
-import { runSegment, type SegmentOptions } from './segment';
+import { AUDIO_OF, GENDER_METHODS, runSegment, type SegmentOptions } from './segment';
+import { ENGINES } from '../segmentation/inaSegmenter';
 import { runDiarize, type DiarizeStageOptions } from './diarize';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
-import { runSeparate, type SeparateOptions } from './separate';
-import { runIngest, type IngestOptions } from './ingest';
-import { writeSideFiles, type SideFileExt } from './sideFiles';
+import { runSeparate, STEMS, type SeparateOptions } from './separate';
+import { runIngest, VIA, type IngestOptions } from './ingest';
+import { SIDE_FILE_EXTS, writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
-import { DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
+import { DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import { fetchModel, installModelFile } from '../models/registry';
 import { CORPORA, type Corpus } from '../tone/corpusLabels';
@@ -132,14 +133,14 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
       return { run: async () => [{ stage: 'models install', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await installModelFile(req.name, req.file)}`] }] };
     case 'separate': {
       const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
-      const bad = stems.filter((x) => x !== 'vocals' && x !== 'accompaniment');
-      if (bad.length) throw new OptionError(`--stems: vocals and/or accompaniment, not ${bad.join(', ')}`);
+      const bad = stems.filter((x) => !STEMS.includes(x));
+      if (bad.length) throw new OptionError(`--stems: ${STEMS.join(' and/or ')}, not ${bad.join(', ')}`);
       return dataset(req.out, async () => [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'auto', stems }, ctx)]);
     }
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
       if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new OptionError('ingest needs URLs, --urls <list>, --rss <feed> or files');
-      if (o.via !== undefined && !['auto', 'yt-dlp', 'http'].includes(o.via)) throw new OptionError(`--via must be auto, yt-dlp or http, got ${o.via}`);
+      if (o.via !== undefined && !VIA.includes(o.via)) throw new OptionError(`--via must be ${VIA.join(', ')}, got ${o.via}`);
       if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1)) throw new OptionError(`--limit must be a whole number >= 1, got ${o.limit}`);
       if (o.since !== undefined && Number.isNaN(new Date(o.since).getTime())) throw new OptionError(`--since: cannot read the date "${o.since}" (e.g. 2024-01-31)`);
       return { writes: checkOut(req.out, o.files), run: async () => [await runIngest(req.out, o, ctx)] };
@@ -151,15 +152,15 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
     }
     case 'side-files': {
       const exts = req.exts?.length ? req.exts : ['txt' as const];
-      const bad = exts.filter((e) => e !== 'txt' && e !== 'lab');
-      if (bad.length) throw new OptionError(`--ext: side files are .txt or .lab, not ${bad.join(', ')}`);
+      const bad = exts.filter((e) => !SIDE_FILE_EXTS.includes(e));
+      if (bad.length) throw new OptionError(`--ext: side files are ${SIDE_FILE_EXTS.map((e) => '.' + e).join(' or ')}, not ${bad.join(', ')}`);
       return dataset(req.out, async () => [await writeSideFiles(req.out, exts)]);
     }
     case 'tone-train': {
       const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
       if (!FEATURE_KINDS.includes(o.features)) throw new OptionError(`--features: unknown tone feature "${o.features}" (use ${FEATURE_KINDS.join(' or ')})`);
       checkCorpus(o.corpus);
-      if (!['speaker', 'global'].includes(o.normalise)) throw new OptionError(`--normalise: unknown normalisation "${o.normalise}" (use speaker or global)`);
+      if (!NORMALISATIONS.includes(o.normalise)) throw new OptionError(`--normalise: unknown normalisation "${o.normalise}" (use ${NORMALISATIONS.join(' or ')})`);
       if (!/\.onnx$/i.test(o.out)) throw new OptionError(`tone train --out must name an .onnx file, got ${o.out}`);
       return { run: async () => [await runToneTrain(o, ctx)] };
     }
@@ -168,7 +169,7 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
       return { run: async () => [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)] };
     case 'tone-classify': {
       const o = { minProb: 0, place: 'link', ...defined(req.options), out: req.out } as ToneClassifyOptions;
-      if (!['link', 'copy', 'none'].includes(o.place)) throw new OptionError(`--place must be link, copy or none, got ${o.place}`);
+      if (!PLACES.includes(o.place)) throw new OptionError(`--place must be ${PLACES.join(', ')}, got ${o.place}`);
       if (!(o.minProb >= 0 && o.minProb <= 1)) throw new OptionError(`--min-prob must be between 0 and 1, got ${o.minProb}`);
       return dataset(req.out, async () => [await runToneClassify(o, ctx)]);
     }
@@ -210,10 +211,10 @@ function defined<T extends object>(o: T): Partial<T> {
 
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
-  if (!['smn', 'sm', 'silero'].includes(engine)) throw new OptionError(`--engine: unknown engine "${engine}" (use smn, sm or silero)`);
+  if (!ENGINES.includes(engine)) throw new OptionError(`--engine: unknown engine "${engine}" (use ${ENGINES.slice(0, -1).join(', ')} or ${ENGINES[ENGINES.length - 1]})`);
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
-  if (genderMethod !== 'encoder' && genderMethod !== 'pitch') throw new OptionError(`--gender-method: unknown method "${genderMethod}" (use encoder or pitch)`);
-  if (o.on !== undefined && o.on !== 'mixture' && o.on !== 'vocals') throw new OptionError(`--on must be mixture or vocals, got ${o.on}`);
+  if (!GENDER_METHODS.includes(genderMethod)) throw new OptionError(`--gender-method: unknown method "${genderMethod}" (use ${GENDER_METHODS.join(' or ')})`);
+  if (o.on !== undefined && !AUDIO_OF.includes(o.on)) throw new OptionError(`--on must be ${AUDIO_OF.join(' or ')}, got ${o.on}`);
   return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod, ...(o.on === 'vocals' ? { on: 'vocals' as const } : {}) };
 }
 

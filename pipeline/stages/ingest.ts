@@ -27,11 +27,14 @@ export interface IngestOptions {
   /** downloads in flight per host */
   perHost?: number;
   /** `auto` (default): yt-dlp for sites that need a browser, plain HTTP otherwise; `yt-dlp` or `http` for every URL */
-  via?: 'auto' | 'yt-dlp' | 'http';
+  via?: (typeof VIA)[number];
 }
 
 const EXT_BY_TYPE: Record<string, string> = { 'audio/mpeg': '.mp3', 'audio/mp3': '.mp3', 'audio/mp4': '.m4a', 'audio/x-m4a': '.m4a', 'audio/aac': '.aac', 'audio/ogg': '.ogg',
   'audio/opus': '.opus', 'audio/wav': '.wav', 'audio/x-wav': '.wav', 'audio/wave': '.wav', 'audio/flac': '.flac', 'audio/x-flac': '.flac', 'video/mp4': '.mp4', 'video/webm': '.webm', 'audio/webm': '.webm' };
+
+/** How URLs are fetched: yt-dlp for sites that need a browser (auto), for every URL, or never. */
+export const VIA = ['auto', 'yt-dlp', 'http'] as const;
 
 interface Item {
   url: string;

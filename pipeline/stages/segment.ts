@@ -17,7 +17,10 @@ import { hashJson } from '../util/hash';
 import { forEachLimit } from '../util/pool';
 import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
 
-export type GenderMethod = 'encoder' | 'pitch';
+export const GENDER_METHODS = ['encoder', 'pitch'] as const;
+export type GenderMethod = (typeof GENDER_METHODS)[number];
+/** what a stage reads of a source: the recording itself, or the vocals stem `sds separate` wrote */
+export const AUDIO_OF = ['mixture', 'vocals'] as const;
 
 export interface SegmentOptions {
   engine: Engine;
@@ -29,7 +32,7 @@ export interface SegmentOptions {
 }
 
 /** The audio a stage reads for a source: the file itself, or its separated vocals stem. */
-export function audioOf(src: Record<string, string>, on: 'mixture' | 'vocals' | undefined): string {
+export function audioOf(src: Record<string, string>, on: (typeof AUDIO_OF)[number] | undefined): string {
   if (on !== 'vocals') return src.path;
   if (!src.vocals || !fs.existsSync(src.vocals)) throw new Error(`${src.path}: no vocals stem yet (run sds separate first)`);
   return src.vocals;

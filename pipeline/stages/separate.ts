@@ -8,10 +8,12 @@ import { tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { namingFile, type StageContext, type StageReport } from './types';
 
+export const STEMS = ['vocals', 'accompaniment'] as const;
+
 export interface SeparateOptions {
   /** `auto` (model-free, the default), `repet`, `centre`, a model .onnx or a registry name (separate/choose.ts) */
   model: string;
-  stems: ('vocals' | 'accompaniment')[];
+  stems: (typeof STEMS)[number][];
 }
 
 /** Bumped when the separation itself changes, so reruns redo older stems. */

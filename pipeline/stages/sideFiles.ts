@@ -5,7 +5,8 @@ import { readClipTable } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
 import type { StageReport } from './types';
 
-export type SideFileExt = 'txt' | 'lab';
+export const SIDE_FILE_EXTS = ['txt', 'lab'] as const;
+export type SideFileExt = (typeof SIDE_FILE_EXTS)[number];
 
 /**
  * `sds side-files`: each clip's transcript as `<clip>.txt` and/or `<clip>.lab` beside the clip (raw and cleaned),

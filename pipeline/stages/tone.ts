@@ -20,13 +20,18 @@ export interface ToneTrainOptions {
   corpus?: Corpus;
   emotions?: string[];
   features: FeatureKind;
-  normalise: 'speaker' | 'global';
+  normalise: (typeof NORMALISATIONS)[number];
   out: string;
   training: Partial<Omit<MlpOptions, 'validation' | 'onEpoch'>>;
   /** write a checkpoint every N epochs (0: none) */
   checkpointEvery?: number;
   cacheDir?: string;
 }
+
+/** Feature standardisation: per speaker (each speaker's own statistics) or over the whole training set. */
+export const NORMALISATIONS = ['speaker', 'global'] as const;
+/** How classified clips go into emotion/<class>/. */
+export const PLACES = ['link', 'copy', 'none'] as const;
 
 export const DEFAULT_TONE: Omit<ToneTrainOptions, 'data' | 'out'> = { features: 'rich', normalise: 'speaker', training: {}, checkpointEvery: 0 };
 
@@ -229,7 +234,7 @@ export interface ToneClassifyOptions {
   model: string;
   out: string;
   minProb: number;
-  place: 'link' | 'copy' | 'none';
+  place: (typeof PLACES)[number];
   cacheDir?: string;
 }
 

@@ -1,0 +1,75 @@
+import { OptionError } from '../errors';
+
+/**
+ * The few kinds a stage option can be. Each option is declared once (pipeline/stages/registry.ts) with its kind,
+ * default, bounds and one line of help; the CLI's parsing and help are made from these declarations.
+ */
+export type OptionKind = 'number' | 'integer' | 'text' | 'choice' | 'list' | 'numbers' | 'flag' | 'repeat';
+
+export interface OptionDef {
+  kind: OptionKind;
+  help: string;
+  /** what the stage does when the option is not given, for help and docs; the value itself lives with the stage */
+  default?: unknown;
+  /** the allowed values of a choice (or of every item of a list), with a description each */
+  values?: readonly string[];
+  descriptions?: readonly string[];
+  min?: number;
+  max?: number;
+  /** what the value looks like in usage text: <dir>, N, 0.9,0.05,0.05 */
+  placeholder?: string;
+  short?: string;
+  /** the value when the option is given with nothing after it (`sds clean --sources` means every source) */
+  bare?: string;
+}
+
+export const num = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'number', help, ...o });
+export const int = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'integer', help, ...o });
+export const text = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'text', help, ...o });
+export const choice = (values: readonly string[], help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'choice', help, values, ...o });
+/** Comma-separated values: `--labels male,female`. */
+export const list = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'list', help, ...o });
+/** Comma-separated numbers: `--split 0.9,0.05,0.05`. */
+export const numbers = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'numbers', help, ...o });
+/** A switch; a name starting with `no-` turns a default-on behaviour off. */
+export const flag = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'flag', help, ...o });
+/** Given once or more (`--rss a --rss b`). */
+export const repeat = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'repeat', help, ...o });
+
+export type OptionValue = string | number | boolean | string[] | number[] | undefined;
+
+/** A raw command-line value read as its kind; a message naming the option when it cannot be. */
+export function readValue(name: string, def: OptionDef, raw: string | boolean | string[] | undefined): OptionValue {
+  if (raw === undefined) return undefined;
+  const number = (s: string) => {
+    const n = Number(s);
+    if (!Number.isFinite(n) || s.trim() === '') throw new OptionError(`--${name} expects a number, got "${s}"`);
+    return n;
+  };
+  switch (def.kind) {
+    case 'flag':
+      return raw === true;
+    case 'repeat':
+      return raw as string[];
+    case 'number':
+      return number(raw as string);
+    case 'integer': {
+      const n = number(raw as string);
+      if (!Number.isInteger(n)) throw new OptionError(`--${name} expects a whole number, got "${raw}"`);
+      return n;
+    }
+    case 'list':
+      return (raw as string).split(',').map((s) => s.trim()).filter(Boolean);
+    case 'numbers':
+      return (raw as string).split(',').map((s) => number(s));
+    default:
+      return raw as string;
+  }
+}
+
+/** How the option reads in a usage line: `[--min 1.5]`, `[--engine smn|sm|silero]`, `[--no-gender]`. */
+export function usageOf(name: string, def: OptionDef): string {
+  if (def.kind === 'flag') return `[--${name}]`;
+  const shown = def.placeholder ?? (def.kind === 'choice' && def.values ? def.values.join('|') : def.default !== undefined && def.default !== '' ? String(def.default) : 'x');
+  return `[--${name} ${shown}]`;
+}

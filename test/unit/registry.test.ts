@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { cliDoc, commandHelp, usage } from '../../cli/help';
+import { parseCommand } from '../../cli/parseCommand';
+import { num, text } from '../../pipeline/stages/optionKinds';
+import { allCommands, commandNamed, defineCommand } from '../../pipeline/stages/registry';
+import { ROOT } from '../helpers';
+
+test('docs/cli.md is what the registry generates (npm run generate)', () => {
+  assert.equal(fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8'), cliDoc() + '\n');
+});
+
+test('every option of every command has help, and a choice lists its values', () => {
+  for (const c of allCommands()) {
+    assert.ok(c.summary && c.cli, c.cli);
+    for (const [name, o] of Object.entries(c.options)) {
+      assert.ok(o.help.length > 5, `${c.cli} --${name} has help`);
+      if (o.kind === 'choice') assert.ok(o.values?.length, `${c.cli} --${name} lists its values`);
+      if (o.descriptions) assert.equal(o.descriptions.length, o.values?.length, `${c.cli} --${name}: one description per value`);
+    }
+  }
+});
+
+test('a command defined in one place parses, shows in help and docs, and is named when another command is given its option', () => {
+  defineCommand({
+    cli: 'demo-echo', summary: 'a stage that exists only in this test', synopsis: '--out <dir> <files...>',
+    options: { level: num('how loud', { default: 3, min: 0 }), colour: text('a name') },
+    build: (o, args, out) => ({ kind: 'stage', req: { stage: 'side-files', out, exts: [String(o.level ?? 'none') as 'txt', ...args as 'txt'[]] } }),
+  });
+  const parsed = parseCommand(['demo-echo', '--out', 'ds', '--level', '7', 'a.wav']);
+  assert.deepEqual(parsed, { kind: 'stage', req: { stage: 'side-files', out: 'ds', exts: ['7', 'a.wav'] }, jobs: undefined, wait: undefined, ffmpeg: undefined, quiet: undefined });
+  assert.throws(() => parseCommand(['demo-echo', '--out', 'ds', '--level', 'loud']), /--level expects a number, got "loud"/);
+  assert.throws(() => parseCommand(['slice', '--out', 'ds', '--colour', 'red']), /--colour is not an option of slice \(demo-echo takes it\)/);
+  assert.match(usage(), /sds demo-echo --out <dir> <files\.\.\.> \[--level 3\] \[--colour x\]\n\s+a stage that exists only in this test/);
+  assert.match(commandHelp(commandNamed('demo-echo')!), /--level 3\s+how loud \(default 3\)/);
+  assert.match(cliDoc(), /## sds demo-echo[\s\S]*\| `--level 3` \| how loud\. \| `3` \|/);
+  assert.deepEqual(parseCommand(['demo-echo', '--help']), { kind: 'help', code: 0, command: 'demo-echo' });
+});
