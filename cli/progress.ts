@@ -23,7 +23,8 @@ export class CliProgress {
   constructor(private readonly out: Out) {}
 
   handle(e: ProgressEvent): void {
-    if (e.kind === 'file-start') {
+    if (e.kind === 'waiting') this.line(`  ${e.detail}`);
+    else if (e.kind === 'file-start') {
       this.total = Math.max(this.total, e.total);
       this.inFlight.set(e.file, 0);
       this.line(`[${e.index + 1}/${e.total}] ${e.file}`);

@@ -7,6 +7,7 @@ import type { StageReport } from '../pipeline/stages/types';
 import { convertTable } from '../pipeline/formats/convert';
 import { datasetDir, readConfig } from './config';
 import type { DatasetDiagnostics } from './diagnostics';
+import type { ErrorData } from '../pipeline/errors';
 
 export interface CommandDeps {
   host: () => HostClient;
@@ -54,7 +55,8 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
     let total = 0;
     try {
       const reports = await deps.host().runStage(req, { ffmpegPath: cfg.ffmpegPath || undefined, jobs: cfg.jobs || undefined }, (e) => {
-        if (e.kind === 'file-start') {
+        if (e.kind === 'waiting') progress.report({ message: e.detail });
+        else if (e.kind === 'file-start') {
           total = e.total;
           progress.report({ message: `${e.index + 1}/${e.total} ${path.basename(e.file)}` });
         } else if (e.kind === 'file-done' || e.kind === 'file-error') {
@@ -71,7 +73,8 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
         return undefined;
       }
       deps.log.error(String((e as Error).stack ?? e));
-      const missing = /model "([\w.-]+)" is not downloaded/.exec((e as Error).message)?.[1];
+      const data = (e as { data?: ErrorData }).data;
+      const missing = data?.reason === 'missing-model' ? data.model : undefined;
       if (missing) {
         // a stage that needs a model the user has not got: offer to fetch it or to point at a copy
         // (answered after this progress notification has closed)

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CleanOptions } from '../pipeline/stages/cleanOptions';
 import type { SegmentOptions } from '../pipeline/stages/segment';
 import type { SliceOptions } from '../pipeline/stages/slicePlan';
+import type { TranscribeStageOptions } from '../pipeline/stages/transcribe';
+import manifest from '../package.json';
 
 /** Every setting the extension reads, typed, in one place. */
 export interface Config {
@@ -10,39 +13,44 @@ export interface Config {
   jobs: number;
   segment: SegmentOptions;
   slice: Partial<SliceOptions>;
-  clean: { preset: string; denoise?: string; loudness?: number; truePeak?: number };
+  clean: { preset: string } & Partial<Pick<CleanOptions, 'denoise' | 'loudness' | 'truePeak'>>;
   tone: { minProb: number; place: 'link' | 'copy' | 'none'; features: 'rich' | 'seed' };
+  transcribe: Partial<TranscribeStageOptions>;
 }
 
+/** The stage settings package.json declares (generated from the stage registry), by group: `sds.slice.min` -> slice.min. */
+const GROUPS = (() => {
+  const out = new Map<string, string[]>();
+  for (const key of Object.keys(manifest.contributes.configuration.properties)) {
+    const [, group, field] = key.split('.');
+    if (field) out.set(group, [...(out.get(group) ?? []), field]);
+  }
+  return out;
+})();
+
+/**
+ * Reads the settings with the defaults package.json declares (VS Code applies them), so no default is typed here;
+ * a setting left empty (null or '') leaves the choice to the stage.
+ */
 export function readConfig(scope?: vscode.Uri): Config {
   const c = vscode.workspace.getConfiguration('sds', scope);
+  const group = (name: string) => {
+    const out: Record<string, unknown> = {};
+    for (const field of GROUPS.get(name) ?? []) {
+      const v = c.get(`${name}.${field}`);
+      if (v !== null && v !== '' && v !== undefined) out[field] = v;
+    }
+    return out;
+  };
   return {
-    ffmpegPath: c.get<string>('ffmpegPath', '') || '',
-    outputFolder: c.get<string>('outputFolder', 'sds-dataset'),
-    jobs: c.get<number>('jobs', 0),
-    segment: {
-      engine: c.get<'smn' | 'sm' | 'silero'>('segment.engine', 'smn'),
-      gender: c.get<boolean>('segment.gender', true),
-      genderMethod: c.get<'encoder' | 'pitch'>('segment.genderMethod', 'encoder'),
-    },
-    clean: {
-      preset: c.get<string>('clean.preset', 'speech'),
-      denoise: c.get<string>('clean.denoise', '') || undefined,
-      loudness: c.get<number | null>('clean.loudness', null) ?? undefined,
-      truePeak: c.get<number | null>('clean.truePeak', null) ?? undefined,
-    },
-    tone: {
-      minProb: c.get<number>('tone.minProb', 0.6),
-      place: c.get<'link' | 'copy' | 'none'>('tone.place', 'link'),
-      features: c.get<'rich' | 'seed'>('tone.features', 'rich'),
-    },
-    slice: {
-      labels: c.get<string[]>('slice.labels', ['male', 'female', 'speech']),
-      min: c.get<number>('slice.min', 1.5),
-      max: c.get<number>('slice.max', 15),
-      pad: c.get<number>('slice.pad', 0.1),
-      mergeGap: c.get<number>('slice.mergeGap', 0.3),
-    },
+    ffmpegPath: c.get<string>('ffmpegPath') ?? '',
+    outputFolder: c.get<string>('outputFolder')!,
+    jobs: c.get<number>('jobs') ?? 0,
+    segment: group('segment') as unknown as SegmentOptions,
+    slice: group('slice'),
+    clean: group('clean') as Config['clean'],
+    tone: group('tone') as Config['tone'],
+    transcribe: group('transcribe'),
   };
 }
 

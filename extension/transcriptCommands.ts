@@ -21,18 +21,16 @@ export function registerTranscriptCommands(ctx: vscode.ExtensionContext, deps: C
     vscode.commands.registerCommand('sds.transcribe.run', async () => {
       const dir = dataset();
       if (!dir) return;
-      const cfg = vscode.workspace.getConfiguration('sds.transcribe');
-      let model = cfg.get<string>('model', '');
+      const settings = readConfig().transcribe;
+      let model = settings.model;
       if (!model) {
         // no model set: offer to pick the folder of a Whisper ONNX export and remember it
         const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json)', openLabel: 'Use this model' });
         if (!pick?.[0]) return;
         model = pick[0].fsPath;
-        await cfg.update('model', model, vscode.ConfigurationTarget.Workspace);
+        await vscode.workspace.getConfiguration('sds.transcribe').update('model', model, vscode.ConfigurationTarget.Workspace);
       }
-      return runWithProgress(deps, 'Transcribe', { stage: 'transcribe', out: dir, options: {
-        model, language: cfg.get<string>('language', '') || undefined, beam: cfg.get<number>('beam', 1), timestamps: cfg.get<boolean>('timestamps', false),
-      } });
+      return runWithProgress(deps, 'Transcribe', { stage: 'transcribe', out: dir, options: { ...settings, model } });
     }),
     vscode.commands.registerCommand('sds.sideFiles.write', async () => {
       const dir = dataset();

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { errorData } from '../pipeline/errors';
 import { assertFfmpeg, ffmpegPaths } from '../pipeline/audio/ffmpeg';
 import { runStage } from '../pipeline/stages/dispatch';
 import { computePeaks } from '../pipeline/audio/peaks';
@@ -36,6 +37,10 @@ conn.onRequest(runStageRequest, async (params, token) => {
     for (const r of reports) for (const f of r.failed) log(f.error, 'error');
     for (const r of reports) for (const w of r.warnings ?? []) log(w.error, 'warn');
     return reports;
+  } catch (e) {
+    // the reason travels as data, so the extension decides by it (offer "Fetch it"), never by the message's words
+    const data = errorData(e);
+    throw data ? new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message, data) : e;
   } finally {
     sub.dispose();
   }

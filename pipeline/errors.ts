@@ -2,7 +2,7 @@
  * Errors with a typed reason, so callers (the CLI's exit code, the host's JSON-RPC reply, the extension's offer of a
  * fix) decide by `reason`, never by matching message text.
  */
-export type ErrorReason = 'usage' | 'locked';
+export type ErrorReason = 'usage' | 'locked' | 'missing-model';
 
 export class SdsError extends Error {
   constructor(readonly reason: ErrorReason, message: string) {
@@ -32,4 +32,23 @@ export interface LockInfo {
   started: string;
 }
 
+/** A model whose manifest is there but whose weights are not (yet): fetch it, or point at a copy you have. */
+export class MissingModelError extends SdsError {
+  constructor(readonly model: string) {
+    super('missing-model', `model "${model}" is not downloaded: sds models fetch ${model}, or sds models install ${model} <file.onnx> with a copy you have`);
+  }
+}
+
 export const reasonOf = (e: unknown): ErrorReason | undefined => (e instanceof SdsError ? e.reason : undefined);
+
+/** What crosses JSON-RPC with an error (ResponseError's data): its reason and what the reason needs. */
+export interface ErrorData {
+  reason: ErrorReason;
+  model?: string;
+  holder?: LockInfo;
+}
+
+export function errorData(e: unknown): ErrorData | undefined {
+  if (!(e instanceof SdsError)) return undefined;
+  return { reason: e.reason, ...(e instanceof MissingModelError ? { model: e.model } : {}), ...(e instanceof LockHeldError ? { holder: e.holder } : {}) };
+}

@@ -1,9 +1,13 @@
-// Writes what is made from the stage registry (pipeline/stages/registry.ts): docs/cli.md. `npm run generate`;
-// test/unit/registry.test.ts fails when a generated file is stale.
+// Writes what is made from the stage registry (pipeline/stages/registry.ts): docs/cli.md, package.json's settings
+// (contributes.configuration) and schemas/stage-options.schema.json. `npm run generate`; test/unit/registry.test.ts
+// fails when one of them is stale.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliDoc } from '../cli/help';
+import { generated } from './generated';
 
 const root = path.resolve(__dirname, '..');
-fs.writeFileSync(path.join(root, 'docs', 'cli.md'), cliDoc() + '\n');
-console.log('docs/cli.md written');
+for (const [file, text] of Object.entries(generated(fs.readFileSync(path.join(root, 'package.json'), 'utf8')))) {
+  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  fs.writeFileSync(path.join(root, file), text);
+  console.log(`${file} written`);
+}

@@ -4,10 +4,13 @@ import { WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whispe
 import { openSession, ort, type LoadedSession } from '../models/ortSession';
 import { WhisperTokenizer } from './tokenizer';
 
+/** Greedy decoding unless asked for beams. */
+export const DEFAULT_BEAM = 1;
+
 export interface TranscribeOptions {
   /** ISO code (`en`, `de`); detected from the audio when absent and the model is multilingual */
   language?: string;
-  /** 1: greedy; more: beam search with that many beams */
+  /** 1: greedy (DEFAULT_BEAM); more: beam search with that many beams */
   beam?: number;
   timestamps?: boolean;
   maxTokens?: number;
@@ -136,7 +139,7 @@ export class WhisperModel {
 
   /** Greedy (beam 1) or beam search over the decoder; special tokens other than EOT (and timestamps, when asked) are never chosen. */
   private async search(prompt: number[], enc: ort.Tensor, eot: number, opts: TranscribeOptions): Promise<Hypothesis> {
-    const beam = Math.max(1, opts.beam ?? 1);
+    const beam = Math.max(1, opts.beam ?? DEFAULT_BEAM);
     const maxTokens = opts.maxTokens ?? 224;
     const allowed = (id: number, step: number) => {
       const ts = this.tokenizer.time(id) !== undefined;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StftFrontEnd } from './stftFrontEnd';
+import { MissingModelError } from '../errors';
 
 /**
  * The project's models/ folder, found from this file whether it runs from sources (pipeline/models) or from a
@@ -50,12 +51,6 @@ export function readManifest(name: string): ModelManifest & { path: string } {
   return { ...m, path: file };
 }
 
-/** A model whose manifest is there but whose weights are not (yet): fetch it, or point at a copy you have. */
-export class MissingModelError extends Error {
-  constructor(readonly model: string) {
-    super(`model "${model}" is not downloaded: sds models fetch ${model}, or sds models install ${model} <file.onnx> with a copy you have`);
-  }
-}
 
 /** The folder of an installed npm package, also for packages whose `exports` hide package.json. */
 function packageDir(pkg: string): string {

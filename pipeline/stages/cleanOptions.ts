@@ -27,7 +27,9 @@ export const PRESETS: Record<string, CleanOptions> = {
   podcast: { lowpass: 0, lowpassDbOct: 36, highpass: 80, dehum: 'auto', denoise: 'dtln', loudness: -16, truePeak: -1 },
 };
 
-export function cleanOptions(preset = 'speech', overrides: Partial<CleanOptions> = {}): CleanOptions {
+export const DEFAULT_PRESET = 'speech';
+
+export function cleanOptions(preset = DEFAULT_PRESET, overrides: Partial<CleanOptions> = {}): CleanOptions {
   const base = PRESETS[preset];
   if (!base) throw new OptionError(`--preset: unknown preset "${preset}" (use ${Object.keys(PRESETS).join(', ')})`);
   const o = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as CleanOptions;

@@ -12,7 +12,7 @@ import { runSeparate, STEMS, type SeparateOptions } from './separate';
 import { runIngest, VIA, type IngestOptions } from './ingest';
 import { SIDE_FILE_EXTS, writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
-import { DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
+import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import { fetchModel, installModelFile } from '../models/registry';
 import { CORPORA, type Corpus } from '../tone/corpusLabels';
@@ -63,7 +63,8 @@ interface Prepared {
 export async function runStage(req: StageRequest, ctx: StageContext): Promise<StageReport[]> {
   const job = prepare(req, ctx);
   if (!job.writes) return job.run();
-  const lock = await lockDataset(job.writes, ctx.command ?? req.stage, { wait: ctx.wait, signal: ctx.signal, log: ctx.log });
+  const lock = await lockDataset(job.writes, ctx.command ?? req.stage, { wait: ctx.wait, signal: ctx.signal, log: ctx.log,
+    onWait: (holder) => ctx.progress({ kind: 'waiting', detail: `waiting for ${holder} to finish` }) });
   try {
     const reports = await job.run();
     if (lock.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
@@ -168,7 +169,7 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
       checkCorpus(req.options.corpus);
       return { run: async () => [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)] };
     case 'tone-classify': {
-      const o = { minProb: 0, place: 'link', ...defined(req.options), out: req.out } as ToneClassifyOptions;
+      const o = { ...DEFAULT_CLASSIFY, ...defined(req.options), out: req.out } as ToneClassifyOptions;
       if (!PLACES.includes(o.place)) throw new OptionError(`--place must be ${PLACES.join(', ')}, got ${o.place}`);
       if (!(o.minProb >= 0 && o.minProb <= 1)) throw new OptionError(`--min-prob must be between 0 and 1, got ${o.minProb}`);
       return dataset(req.out, async () => [await runToneClassify(o, ctx)]);

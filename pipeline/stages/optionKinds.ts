@@ -21,6 +21,10 @@ export interface OptionDef {
   short?: string;
   /** the value when the option is given with nothing after it (`sds clean --sources` means every source) */
   bare?: string;
+  /** a text value's pattern in the JSON Schemas (a denoiser name or a .onnx file) */
+  pattern?: string;
+  /** the VS Code setting's description, where it needs other words than the option's help */
+  setting?: string;
 }
 
 export const num = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'number', help, ...o });

@@ -2,7 +2,7 @@ import { OptionError } from '../errors';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
 import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
-import { DEHUM, DENOISERS, PRESETS } from './cleanOptions';
+import { DEFAULT_PRESET, DEHUM, DENOISERS, PRESETS } from './cleanOptions';
 import { ENGINES } from '../segmentation/inaSegmenter';
 import { AUDIO_OF, GENDER_METHODS } from './segment';
 import { STEMS } from './separate';
@@ -14,7 +14,8 @@ import { DEFAULT_LINT } from './lint';
 import { choice, flag, int, list, num, numbers, repeat, text, type OptionDef, type OptionValue } from './optionKinds';
 import { DEFAULT_SLICE } from './slicePlan';
 import { SAME_SPEAKER_MIN_SIM } from './speaker';
-import { DEFAULT_TONE, NORMALISATIONS, PLACES } from './tone';
+import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES } from './tone';
+import { DEFAULT_TRANSCRIBE } from './transcribe';
 
 /** What a command line turns into: a stage request, or one of the commands that run no stage. */
 export type CommandResult =
@@ -31,6 +32,8 @@ export interface CommandDef {
   options: Record<string, OptionDef>;
   /** `required` (the default): a dataset folder; `positional`: the first argument is it (lint); `none`: no dataset; `dot`: optional, default `.` */
   out?: 'required' | 'positional' | 'none' | 'dot';
+  /** the options VS Code offers as settings `sds.<group>.<option>` (generated into package.json) */
+  settings?: { group: string; options: string[] };
   /** the request from the values read by kind, the positionals after the command, and --out */
   build: (o: Record<string, OptionValue>, args: string[], out: string, raw: Record<string, string | boolean | string[] | undefined>) => CommandResult;
 }
@@ -43,6 +46,13 @@ export const COMMON_OPTIONS: Record<string, OptionDef> = {
   quiet: flag('no progress or log lines', { short: 'q' }),
   wait: flag('queue behind another command writing the same dataset instead of stopping (exit code 4)'),
   help: flag('this help, or a command\'s own (sds slice --help)', { short: 'h' }),
+};
+
+/** Settings of the extension itself (not of one stage), as package.json declares them. */
+export const WORKSPACE_SETTINGS: Record<string, Record<string, unknown>> = {
+  ffmpegPath: { type: 'string', default: '', description: 'Path to ffmpeg (ffprobe is looked up beside it). Empty: ffmpeg on PATH.', scope: 'machine-overridable' },
+  outputFolder: { type: 'string', default: 'sds-dataset', description: 'Dataset folder, relative to the workspace folder unless absolute.' },
+  jobs: { type: 'number', default: 0, minimum: 0, description: 'Files processed in parallel by the pipeline host (0: the core count, at most 2).' },
 };
 
 const commands = new Map<string, CommandDef>();
@@ -80,13 +90,13 @@ const speakers = (v: OptionValue) => {
 const SEGMENT_OPTIONS: Record<string, OptionDef> = {
   engine: choice(ENGINES, 'segmentation engine', { default: DEFAULT_SEGMENT.engine,
     descriptions: ['speech / music / noise (inaSpeechSegmenter CNN)', 'speech / music (noise folded away)', 'speech / silence only, Silero VAD: finer boundaries on clean speech, no music class'] }),
-  'no-gender': flag('speech stays "speech" instead of male / female'),
+  'no-gender': flag('speech stays "speech" instead of male / female', { setting: 'split speech into male / female (otherwise: speech)' }),
   'gender-method': choice(GENDER_METHODS, 'how speech is split into male / female', { default: DEFAULT_SEGMENT.genderMethod,
     descriptions: ['speaker-encoder embeddings + the project\'s trained classifier (more accurate)', 'pitch only (fastest)'] }),
   on: choice(AUDIO_OF, 'analyse the original, or the vocals stem sds separate wrote', { default: 'mixture' }),
 };
 const SLICE_OPTIONS: Record<string, OptionDef> = {
-  labels: list('labels cut into clips', { default: DEFAULT_SLICE.labels.join(','), values: SEGMENT_LABELS }),
+  labels: list('labels cut into clips', { default: DEFAULT_SLICE.labels, values: SEGMENT_LABELS }),
   min: num('shortest clip, seconds', { default: DEFAULT_SLICE.min, min: 0 }),
   max: num('longest clip, seconds; longer runs are split at their quietest point', { default: DEFAULT_SLICE.max, min: 0 }),
   pad: num('seconds of context added on each side of a clip', { default: DEFAULT_SLICE.pad, min: 0 }),
@@ -129,7 +139,7 @@ defineCommand({
 
 defineCommand({
   cli: 'segment', summary: 'speech (male / female), music, noise, noEnergy per file, as inaSpeechSegmenter CSV in segments/',
-  synopsis: '<files or folders...> --out <dir>', options: SEGMENT_OPTIONS,
+  synopsis: '<files or folders...> --out <dir>', options: SEGMENT_OPTIONS, settings: { group: 'segment', options: ['engine', 'no-gender', 'gender-method'] },
   build: (o, args, out) => {
     need(args.length, 'segment needs at least one file or folder');
     return stage({ stage: 'segment', inputs: args, out, options: segmentAndSlice(o) });
@@ -140,6 +150,7 @@ defineCommand({
   cli: 'slice', summary: 'the chosen labels cut into clips/<label>/, listed in clips.csv',
   synopsis: '--out <dir>',
   options: { ...SLICE_OPTIONS, sources: list('only these source ids (re-slice one file)', { placeholder: '<ids>' }) },
+  settings: { group: 'slice', options: ['labels', 'min', 'max', 'pad', 'merge-gap'] },
   build: (o, _args, out) => stage({ stage: 'slice', out, options: segmentAndSlice(o), sources: strs(o.sources) }),
 });
 
@@ -156,18 +167,19 @@ defineCommand({
   cli: 'clean', summary: 'filters, hum notches, denoiser and EBU R128 loudness per clip into clean/, metrics in clips.csv',
   synopsis: '--out <dir>',
   options: {
-    preset: choice(Object.keys(PRESETS), 'starting point for the options below', { default: 'speech',
+    preset: choice(Object.keys(PRESETS), 'starting point for the options below', { default: DEFAULT_PRESET, setting: 'cleaning preset: the starting point the other clean settings change',
       descriptions: ['the seed\'s 5 kHz 36 dB/octave low-pass, no denoiser, -23 LUFS', 'high-pass 80 Hz, hum notches where found, DTLN denoiser, -23 LUFS / -1 dBTP', 'as speech, -16 LUFS'] }),
     lowpass: num('low-pass corner, Hz (0: off)', { min: 0, placeholder: '5000' }),
     'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36' }),
     highpass: num('high-pass corner, Hz (0: off)', { min: 0, placeholder: '80' }),
     dehum: choice(DEHUM, 'mains-hum notches: where found, at 50 / 60 Hz harmonics, or none'),
-    denoise: text('denoiser, or your own model (docs/models.md)', { placeholder: `${DENOISERS.join('|')}|<model.onnx>` }),
-    loudness: num('integrated loudness target, LUFS', { placeholder: '-23' }),
-    'true-peak': num('true-peak ceiling, dBTP', { placeholder: '-1', max: 0 }),
+    denoise: text('denoiser, or your own model (docs/models.md); default: the preset\'s', { placeholder: `${DENOISERS.join('|')}|<model.onnx>`, pattern: `^(${DENOISERS.join('|')}|.+\\.onnx)?$` }),
+    loudness: num('integrated loudness target, LUFS (the preset\'s: -23, podcast -16)', { placeholder: '-23' }),
+    'true-peak': num('true-peak ceiling, dBTP (the preset\'s: -1)', { placeholder: '-1', max: 0 }),
     'no-loudness': flag('leave the level alone'),
     sources: text('clean whole recordings (streamed) into clean/sources/ instead of the clips: every source, or these ids', { placeholder: '[ids]', bare: 'all' }),
   },
+  settings: { group: 'clean', options: ['preset', 'denoise', 'loudness', 'true-peak'] },
   build: (o, _args, out) => stage({
     stage: 'clean', out, preset: s(o.preset), sources: o.sources === undefined ? undefined : o.sources === 'all' ? true : (o.sources as string).split(','),
     options: { lowpass: n(o.lowpass), lowpassDbOct: n(o['lowpass-db-oct']), highpass: n(o.highpass), dehum: s(o.dehum) as 'auto' | undefined, denoise: s(o.denoise),
@@ -245,9 +257,12 @@ defineCommand({
   cli: 'transcribe', summary: 'a machine transcript for every clip without one (a person\'s text is never replaced)',
   synopsis: '--out <dir> --model <Whisper ONNX folder or name>',
   options: {
-    model: text('Whisper ONNX folder or registry name', { placeholder: '<model>' }), language: text('language code (default: detected)', { placeholder: 'en' }),
-    beam: int('beam width (1: greedy)', { placeholder: '5', min: 1, max: 16 }), timestamps: flag('keep segment timestamps'), overwrite: flag('transcribe clips that already have a machine transcript again'),
+    model: text('Whisper ONNX folder or registry name', { placeholder: '<model>', setting: 'transcribe: folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json), or a model name in the user model cache; asked for on first use' }),
+    language: text('language code (en, de, ...); default: detected per clip', { placeholder: 'en' }),
+    beam: int('beam width (1: greedy)', { default: DEFAULT_TRANSCRIBE.beam, min: 1, max: 16 }), timestamps: flag('also write timestamped segments (asr_segments column)'),
+    overwrite: flag('transcribe clips that already have a machine transcript again'),
   },
+  settings: { group: 'transcribe', options: ['model', 'language', 'beam', 'timestamps'] },
   build: (o, _args, out) => {
     need(o.model, 'transcribe needs --model <folder with encoder_model.onnx, decoder_model.onnx, tokenizer.json>');
     return stage({ stage: 'transcribe', out, options: { model: s(o.model)!, language: s(o.language), beam: n(o.beam), timestamps: bool(o.timestamps), overwrite: bool(o.overwrite) } });
@@ -270,12 +285,14 @@ defineCommand({
   cli: 'tone train', summary: 'an emotion classifier (MLP) trained on labelled folders, exported as ONNX', synopsis: '--data <folders...> --out models/tone-<name>.onnx',
   options: {
     ...TONE_DATA,
-    emotions: list('the classes kept', { placeholder: 'neutral,angry,sad' }), features: choice(FEATURE_KINDS, 'feature set', { default: DEFAULT_TONE.features }),
+    emotions: list('the classes kept', { placeholder: 'neutral,angry,sad' }),
+    features: choice(FEATURE_KINDS, 'feature set', { default: DEFAULT_TONE.features, descriptions: ['the seed project\'s 180-dim librosa feature', 'statistics of MFCC, pitch, energy, spectrum + voice embedding'], setting: 'train tone: the feature set' }),
     normalise: choice(NORMALISATIONS, 'feature standardisation', { default: DEFAULT_TONE.normalise }),
     epochs: int('training epochs', { placeholder: '60' }), hidden: numbers('hidden layer sizes', { placeholder: '256' }), alpha: num('L2 penalty', { placeholder: '0.01' }),
     dropout: num('dropout rate', { placeholder: '0.3' }), seed: int('random seed', { placeholder: '1' }), patience: int('early stopping on held-out speakers after N epochs without gain', { placeholder: 'N' }),
     'checkpoint-every': int('write a checkpoint every N epochs', { default: DEFAULT_TONE.checkpointEvery, placeholder: 'N' }),
   },
+  settings: { group: 'tone', options: ['features'] },
   build: (o, args, out) => {
     const data = dataOf(o, args);
     need(data.length, 'tone train needs --data <folders...>');
@@ -299,7 +316,12 @@ defineCommand({
 
 defineCommand({
   cli: 'tone classify', summary: 'emotion and probability for every clip, clips placed in emotion/<class>/', synopsis: '--model <onnx> --out <dir>',
-  options: { model: text('the tone model', { placeholder: '<onnx>' }), 'min-prob': num('under this the emotion is "uncertain"', { placeholder: '0.6', min: 0, max: 1 }), place: choice(PLACES, 'how clips go into emotion/', { default: 'link' }) },
+  options: {
+    model: text('the tone model', { placeholder: '<onnx>' }),
+    'min-prob': num('clips whose most likely emotion is less probable than this are marked "uncertain" (0: none)', { default: DEFAULT_CLASSIFY.minProb, min: 0, max: 1, setting: 'classify by tone: clips whose most likely emotion is less probable than this are marked "uncertain" (0: none)' }),
+    place: choice(PLACES, 'how clips go into emotion/<class>/', { default: DEFAULT_CLASSIFY.place, descriptions: ['hard links', 'copies', 'not at all'], setting: 'classify by tone: how clips are placed into emotion/<class>/' }),
+  },
+  settings: { group: 'tone', options: ['min-prob', 'place'] },
   build: (o, _args, out) => {
     need(o.model, 'tone classify needs --model');
     return stage({ stage: 'tone-classify', out, options: { model: s(o.model)!, minProb: n(o['min-prob']), place: s(o.place) as 'link' | undefined } });

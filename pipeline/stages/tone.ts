@@ -33,6 +33,9 @@ export const NORMALISATIONS = ['speaker', 'global'] as const;
 /** How classified clips go into emotion/<class>/. */
 export const PLACES = ['link', 'copy', 'none'] as const;
 
+/** What classify does unless told otherwise: every clip gets its most likely emotion, linked into emotion/<class>/. */
+export const DEFAULT_CLASSIFY: Pick<ToneClassifyOptions, 'minProb' | 'place'> = { minProb: 0, place: 'link' };
+
 export const DEFAULT_TONE: Omit<ToneTrainOptions, 'data' | 'out'> = { features: 'rich', normalise: 'speaker', training: {}, checkpointEvery: 0 };
 
 /** Labelled files under the data folders; files whose names or folders give no emotion are counted, not used. */

@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WhisperModel, type TranscribeOptions } from '../asr/whisper';
+import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions } from '../asr/whisper';
 import { readClip } from '../audio/readClip';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
 import { readClipTable, writeTable } from '../formats/csvTable';
 import { userModelsDir } from '../models/modelPaths';
 import { namingFile, type StageContext, type StageReport } from './types';
+
+/** What transcribe does unless told otherwise (the registry shows it in help and settings). */
+export const DEFAULT_TRANSCRIBE = { beam: DEFAULT_BEAM };
 
 export interface TranscribeStageOptions extends TranscribeOptions {
   model: string;

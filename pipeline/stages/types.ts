@@ -4,7 +4,9 @@ export type ProgressEvent =
   | { kind: 'file-start'; file: string; index: number; total: number }
   | { kind: 'file-progress'; file: string; fraction: number }
   | { kind: 'file-done'; file: string; skipped: boolean; detail?: string }
-  | { kind: 'file-error'; file: string; error: string };
+  | { kind: 'file-error'; file: string; error: string }
+  /** queued behind another writer of the same dataset (`detail` names it) */
+  | { kind: 'waiting'; detail: string };
 
 /** What every stage gets from whoever runs it (host process or CLI). */
 export interface StageContext {

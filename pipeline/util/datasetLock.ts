@@ -16,6 +16,8 @@ export interface LockOptions {
   wait?: boolean;
   signal?: AbortSignal;
   log?: (m: string) => void;
+  /** told once when the request has to wait, with who it waits for */
+  onWait?: (holder: string) => void;
   pollMs?: number;
 }
 
@@ -41,6 +43,7 @@ export async function lockDataset(dir: string, command: string, opts: LockOption
   try {
     if (held) {
       opts.log?.(`${dir}: waiting for "${held.info.command}" (started ${held.info.started}) to finish`);
+      opts.onWait?.(`"${held.info.command}"`);
       await untilAborted(before, opts.signal);
     }
     const tookOver = await takeFile(dir, mine, opts);
@@ -104,7 +107,7 @@ async function takeFile(dir: string, mine: LockInfo, opts: LockOptions): Promise
       continue;
     }
     if (!opts.wait) throw new LockHeldError(heldMessage(dir, info!), info!);
-    if (!told) opts.log?.(`${dir}: waiting for ${describe(info!)} to finish`);
+    if (!told) opts.log?.(`${dir}: waiting for ${describe(info!)} to finish`), opts.onWait?.(describe(info!));
     told = true;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }

@@ -299,6 +299,29 @@ test('palette: Export as NeMo writes a manifest that parses, with the cleaned cl
   assert.ok(items.every((it) => it.audio_filepath.includes(`${path.sep}clean${path.sep}`) && fs.existsSync(it.audio_filepath)));
 });
 
+test('two stage commands started back to back on one dataset run one after the other, the second saying it waits', { skip, timeout: 180000 }, async () => {
+  const dsDir = path.join(ws, 'sds-dataset');
+  // VS Code shows three toasts at most: the earlier tests' would hide these two
+  await runCommand('Notifications: Clear All Notifications');
+  // a command line holds the dataset (a live process): both commands queue, deterministically, until it is gone
+  const holder = spawn('sleep', ['120']);
+  fs.writeFileSync(path.join(dsDir, '.sds', 'lock'), JSON.stringify({ pid: holder.pid, host: os.hostname(), command: 'sds export --out x', started: 't0' }));
+  try {
+    await runCommand('SDS: Slice Segments into Clips');
+    await page.locator('.notifications-toasts', { hasText: 'waiting for "sds export --out x"' }).first().waitFor({ timeout: 30000 });
+    await runCommand('SDS: Clean Clips');
+    // VS Code may keep a second progress toast out of view: the notification centre lists every notification
+    await runCommand('Notifications: Show Notifications');
+    await page.locator('.notifications-center', { hasText: 'waiting for "VS Code: slice" to finish' }).first().waitFor({ timeout: 30000 });
+    await runCommand('Notifications: Hide Notifications');
+  } finally {
+    holder.kill('SIGKILL');
+  }
+  await page.locator('.notifications-toasts, .notifications-center', { hasText: /Clean: clean: \d+ done, \d+ up to date/ }).first().waitFor({ timeout: 120000 });
+  await waitFor('the lock released', () => !fs.existsSync(path.join(dsDir, '.sds', 'lock')), 30000);
+  assert.ok(readTable(path.join(dsDir, 'clips.csv')).every((r) => r.clean_path), 'both ran: every clip is cleaned');
+});
+
 test('palette: Classify Clips by Tone picks the workspace\'s tone model and writes emotion columns and folders', { skip, timeout: 180000 }, async () => {
   // a small model trained by the CLI on acted espeak-ng voices, placed where the picker looks (the workspace)
   const data = tmpDir('sds-e2e-tone-');

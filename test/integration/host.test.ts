@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { HostClient } from '../../host/client';
@@ -49,4 +51,35 @@ test('after the host crashes, the next request starts a fresh one and says so in
   const reports = await client.runStage({ stage: 'segment', inputs: [fixture('ina', 'silence2sec.wav')], out }, {}, () => {});
   assert.equal(reports[0].processed, 1);
   assert.notEqual(client.pid, before);
+});
+
+test('errors cross JSON-RPC with their reason as data; requests on one dataset queue, and a foreign writer is waited for', async () => {
+  const out = tmpDir('sds-host-queue-');
+  await assert.rejects(client.runStage({ stage: 'slice', out, options: { labels: ['male', '../x'] } }, {}, () => undefined),
+    (e: { data?: { reason?: string }; message: string }) => e.data?.reason === 'usage' && /--labels: "\.\.\/x" is not a label/.test(e.message));
+  assert.ok(!fs.existsSync(path.join(out, '.sds')), 'a usage error writes nothing');
+
+  // a command line holds the dataset (a live process on this host): the host's request waits, says so, then runs
+  fs.mkdirSync(path.join(out, '.sds'), { recursive: true });
+  const holder = spawn('sleep', ['60']);
+  fs.writeFileSync(path.join(out, '.sds', 'lock'), JSON.stringify({ pid: holder.pid, host: os.hostname(), command: 'sds clean --out x', started: 't0' }));
+  const events: string[] = [];
+  const first = client.runStage({ stage: 'segment', inputs: [fixture('ina', 'musanmix.wav')], out, options: { gender: false } }, {}, (e) => events.push(`first ${e.kind}`));
+  // started right behind it, on the same dataset: runs after the first, never beside it
+  const second = client.runStage({ stage: 'slice', out }, {}, (e) => events.push(`second ${e.kind}`));
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => events.includes('first waiting') && (clearInterval(poll), resolve()), 20);
+  });
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => events.includes('second waiting') && (clearInterval(poll), resolve()), 20);
+  });
+  assert.ok(!events.some((e) => e.endsWith('file-start')), 'nothing ran while the lock was held');
+  holder.kill('SIGKILL');
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(a[0].processed, 1);
+  assert.equal(b[0].failed.length, 0, JSON.stringify(b));
+  const lastOfFirst = events.lastIndexOf('first file-done');
+  const firstOfSecond = events.findIndex((e) => e.startsWith('second file-'));
+  assert.ok(lastOfFirst >= 0 && firstOfSecond > lastOfFirst, events.join(', '));
+  assert.ok(a[0].summary.some((l) => /took over the dataset lock of "sds clean --out x"/.test(l)));
 });

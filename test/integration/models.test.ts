@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { mulModel } from '../onnxBuilder';
-import { MissingModelError, readManifest } from '../../pipeline/models/modelPaths';
+import { MissingModelError } from '../../pipeline/errors';
+import { readManifest } from '../../pipeline/models/modelPaths';
 import { ROOT, tmpDir } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');

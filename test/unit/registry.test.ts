@@ -6,10 +6,24 @@ import { cliDoc, commandHelp, usage } from '../../cli/help';
 import { parseCommand } from '../../cli/parseCommand';
 import { num, text } from '../../pipeline/stages/optionKinds';
 import { allCommands, commandNamed, defineCommand } from '../../pipeline/stages/registry';
+import { settingsSchema, stageOptionsSchema } from '../../pipeline/stages/settings';
+import { DEFAULT_SLICE } from '../../pipeline/stages/slicePlan';
+import { generated } from '../../scripts/generated';
 import { ROOT } from '../helpers';
 
-test('docs/cli.md is what the registry generates (npm run generate)', () => {
-  assert.equal(fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8'), cliDoc() + '\n');
+test('docs/cli.md, package.json\'s settings and the stage options schema are what the registry generates (npm run generate)', () => {
+  for (const [file, text] of Object.entries(generated(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')))) {
+    assert.equal(fs.readFileSync(path.join(ROOT, file), 'utf8'), text, `${file} is stale: run npm run generate`);
+  }
+});
+
+test('the settings carry the stages\' own defaults and bounds', () => {
+  const s = settingsSchema();
+  assert.deepEqual([s['sds.slice.min'].default, s['sds.slice.min'].minimum, s['sds.slice.labels'].default], [DEFAULT_SLICE.min, 0, DEFAULT_SLICE.labels]);
+  assert.equal(s['sds.segment.gender'].default, true, 'the --no-gender flag is the setting gender, on by default');
+  assert.deepEqual(s['sds.clean.loudness'].type, ['number', 'null'], 'no default of its own: the preset\'s');
+  assert.match('model.onnx', new RegExp(s['sds.clean.denoise'].pattern as string), 'a denoiser setting takes a .onnx model too');
+  assert.doesNotMatch('bogus', new RegExp(s['sds.clean.denoise'].pattern as string));
 });
 
 test('every option of every command has help, and a choice lists its values', () => {
@@ -26,7 +40,7 @@ test('every option of every command has help, and a choice lists its values', ()
 test('a command defined in one place parses, shows in help and docs, and is named when another command is given its option', () => {
   defineCommand({
     cli: 'demo-echo', summary: 'a stage that exists only in this test', synopsis: '--out <dir> <files...>',
-    options: { level: num('how loud', { default: 3, min: 0 }), colour: text('a name') },
+    options: { level: num('how loud', { default: 3, min: 0 }), colour: text('a name') }, settings: { group: 'demo', options: ['level'] },
     build: (o, args, out) => ({ kind: 'stage', req: { stage: 'side-files', out, exts: [String(o.level ?? 'none') as 'txt', ...args as 'txt'[]] } }),
   });
   const parsed = parseCommand(['demo-echo', '--out', 'ds', '--level', '7', 'a.wav']);
@@ -37,4 +51,7 @@ test('a command defined in one place parses, shows in help and docs, and is name
   assert.match(commandHelp(commandNamed('demo-echo')!), /--level 3\s+how loud \(default 3\)/);
   assert.match(cliDoc(), /## sds demo-echo[\s\S]*\| `--level 3` \| how loud\. \| `3` \|/);
   assert.deepEqual(parseCommand(['demo-echo', '--help']), { kind: 'help', code: 0, command: 'demo-echo' });
+  assert.deepEqual(settingsSchema()['sds.demo.level'], { type: 'number', default: 3, minimum: 0, description: 'How loud.' });
+  assert.deepEqual((stageOptionsSchema().definitions as Record<string, { properties: object }>)['demo-echo'].properties, {
+    level: { type: 'number', default: 3, minimum: 0, description: 'How loud.' }, colour: { type: 'string', default: '', description: 'A name.' } });
 });
