@@ -109,12 +109,12 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`sds: ${(e as Error).message}\n\n${usage()}`);
+      console.error(`sds: ${(e as Error).message}\n(sds --help lists the commands, sds <command> --help their options)`);
       process.exit(2);
     }
     // a value out of range, found by the stage's own checks: one line, nothing written
     if (reasonOf(e) === 'usage') {
-      console.error(`sds: ${(e as Error).message}\n(sds --help lists every option)`);
+      console.error(`sds: ${(e as Error).message}\n(sds --help lists the commands, sds <command> --help their options)`);
       process.exit(2);
     }
     if (reasonOf(e) === 'locked') {

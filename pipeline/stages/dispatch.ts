@@ -3,20 +3,18 @@ import { runCleanSources } from './cleanSources';
 import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOptions } from './export';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
-import { AUDIO_OF, GENDER_METHODS, runSegment, type SegmentOptions } from './segment';
-import { ENGINES } from '../segmentation/inaSegmenter';
+import { DEFAULT_SEGMENT, runSegment, type SegmentOptions } from './segment';
+import { checkRequest } from './registry';
 import { runDiarize, type DiarizeStageOptions } from './diarize';
 import { enrollSpeaker, scoreSpeaker, splitSpeakers } from './speaker';
 import { runSlice } from './slice';
-import { runSeparate, STEMS, type SeparateOptions } from './separate';
-import { runIngest, VIA, type IngestOptions } from './ingest';
-import { SIDE_FILE_EXTS, writeSideFiles, type SideFileExt } from './sideFiles';
+import { runSeparate, type SeparateOptions } from './separate';
+import { runIngest, type IngestOptions } from './ingest';
+import { writeSideFiles, type SideFileExt } from './sideFiles';
 import { runTranscribe, type TranscribeStageOptions } from './transcribe';
-import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
+import { DEFAULT_CLASSIFY, DEFAULT_TONE, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain, type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 import { fetchModel, installModelFile } from '../models/registry';
-import { CORPORA, type Corpus } from '../tone/corpusLabels';
-import { FEATURE_KINDS } from '../tone/toneFeatures';
 import type { StageContext, StageReport } from './types';
 import { OptionError } from '../errors';
 import { lockDataset } from '../util/datasetLock';
@@ -47,7 +45,6 @@ export type StageRequest =
   | { stage: 'tone-classify'; out: string; options: Partial<ToneClassifyOptions> & { model: string } }
   | { stage: 'tone-selftrain'; options: Partial<ToneSelftrainOptions> & { model: string; data: string[]; pool: string[] } };
 
-export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
 
 /** A request checked and ready: the dataset it writes (locked while it runs), and the work. */
 interface Prepared {
@@ -97,6 +94,7 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
     }
     case 'clean': {
       const o = cleanOptions(req.preset, req.options);
+      checkRequest('clean', { ...o, loudness: Number.isFinite(o.loudness) ? o.loudness : undefined });
       if (req.sources) return dataset(req.out, async () => [await runCleanSources(req.out, o, ctx, Array.isArray(req.sources) ? req.sources : undefined)]);
       return dataset(req.out, async () => [await runClean(req.out, o, ctx, req.only)]);
     }
@@ -106,7 +104,8 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
     }
     case 'export': {
       const o = req.options;
-      if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new OptionError(`--format: unknown export format "${o.format}" (use ${EXPORT_FORMATS.join(', ')})`);
+      checkRequest('export', o);
+      if (!o.format) throw new OptionError(`--format: give one of ${EXPORT_FORMATS.join(', ')}`);
       const split = o.split ?? [1];
       if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new OptionError(`--split wants up to three fractions >= 0 that add up to more than 0, got ${split.join(',')}`);
       return dataset(req.out, async () => [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })]);
@@ -114,15 +113,14 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
     case 'speaker-enroll':
       return dataset(req.out, async () => [await enrollSpeaker(req.out, req.name, req.inputs, ctx, req.auto)]);
     case 'speaker-score':
-      if (req.minSim !== undefined && !(req.minSim >= -1 && req.minSim <= 1)) throw new OptionError(`--min-sim must be between -1 and 1, got ${req.minSim}`);
+      checkRequest('speaker score', { minSim: req.minSim });
       return dataset(req.out, async () => [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)]);
     case 'speaker-split':
       if (req.speakers !== undefined && !(Number.isInteger(req.speakers) && req.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${req.speakers}`);
       return dataset(req.out, async () => [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)]);
     case 'diarize': {
       const o = defined(req.options ?? {});
-      if (o.window !== undefined && !(o.window >= 0.5)) throw new OptionError(`--window must be at least 0.5 s, got ${o.window}`);
-      if (o.hop !== undefined && !(o.hop > 0)) throw new OptionError(`--hop must be above 0, got ${o.hop}`);
+      checkRequest('diarize', { window: o.window, hop: o.hop });
       if (o.speakers !== undefined && !(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${o.speakers}`);
       const run = async () => [await runDiarize(req.inputs, req.out, o, ctx)];
       // one .rttm file is a result, not a dataset
@@ -134,48 +132,42 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
       return { run: async () => [{ stage: 'models install', processed: 1, skipped: 0, failed: [], summary: [`${req.name}: ${await installModelFile(req.name, req.file)}`] }] };
     case 'separate': {
       const stems = req.options.stems?.length ? req.options.stems : ['vocals' as const];
-      const bad = stems.filter((x) => !STEMS.includes(x));
-      if (bad.length) throw new OptionError(`--stems: ${STEMS.join(' and/or ')}, not ${bad.join(', ')}`);
+      checkRequest('separate', { stems });
       return dataset(req.out, async () => [await runSeparate(req.out, req.inputs, { model: req.options.model ?? 'auto', stems }, ctx)]);
     }
     case 'ingest': {
       const o: IngestOptions = { urls: [], urlLists: [], feeds: [], files: [], ...defined(req.options) };
       if (!o.urls.length && !o.urlLists.length && !o.feeds.length && !o.files.length) throw new OptionError('ingest needs URLs, --urls <list>, --rss <feed> or files');
-      if (o.via !== undefined && !VIA.includes(o.via)) throw new OptionError(`--via must be ${VIA.join(', ')}, got ${o.via}`);
-      if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1)) throw new OptionError(`--limit must be a whole number >= 1, got ${o.limit}`);
+      checkRequest('ingest', { via: o.via, limit: o.limit });
       if (o.since !== undefined && Number.isNaN(new Date(o.since).getTime())) throw new OptionError(`--since: cannot read the date "${o.since}" (e.g. 2024-01-31)`);
       return { writes: checkOut(req.out, o.files), run: async () => [await runIngest(req.out, o, ctx)] };
     }
     case 'transcribe': {
       const o = defined(req.options) as TranscribeStageOptions;
-      if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= 16)) throw new OptionError(`--beam must be 1-16, got ${o.beam}`);
+      checkRequest('transcribe', o);
       return dataset(req.out, async () => [await runTranscribe(req.out, o, ctx)]);
     }
     case 'side-files': {
       const exts = req.exts?.length ? req.exts : ['txt' as const];
-      const bad = exts.filter((e) => !SIDE_FILE_EXTS.includes(e));
-      if (bad.length) throw new OptionError(`--ext: side files are ${SIDE_FILE_EXTS.map((e) => '.' + e).join(' or ')}, not ${bad.join(', ')}`);
+      checkRequest('side-files', { ext: exts });
       return dataset(req.out, async () => [await writeSideFiles(req.out, exts)]);
     }
     case 'tone-train': {
       const o = { ...DEFAULT_TONE, ...defined(req.options) } as ToneTrainOptions;
-      if (!FEATURE_KINDS.includes(o.features)) throw new OptionError(`--features: unknown tone feature "${o.features}" (use ${FEATURE_KINDS.join(' or ')})`);
-      checkCorpus(o.corpus);
-      if (!NORMALISATIONS.includes(o.normalise)) throw new OptionError(`--normalise: unknown normalisation "${o.normalise}" (use ${NORMALISATIONS.join(' or ')})`);
+      checkRequest('tone train', { ...o, ...o.training });
       if (!/\.onnx$/i.test(o.out)) throw new OptionError(`tone train --out must name an .onnx file, got ${o.out}`);
       return { run: async () => [await runToneTrain(o, ctx)] };
     }
     case 'tone-benchmark':
-      checkCorpus(req.options.corpus);
+      checkRequest('tone benchmark', req.options);
       return { run: async () => [await runToneBenchmark({ bySpeaker: false, folds: 4, ...defined(req.options) } as ToneBenchmarkOptions, ctx)] };
     case 'tone-classify': {
       const o = { ...DEFAULT_CLASSIFY, ...defined(req.options), out: req.out } as ToneClassifyOptions;
-      if (!PLACES.includes(o.place)) throw new OptionError(`--place must be ${PLACES.join(', ')}, got ${o.place}`);
-      if (!(o.minProb >= 0 && o.minProb <= 1)) throw new OptionError(`--min-prob must be between 0 and 1, got ${o.minProb}`);
+      checkRequest('tone classify', o);
       return dataset(req.out, async () => [await runToneClassify(o, ctx)]);
     }
     case 'tone-selftrain': {
-      checkCorpus(req.options.corpus);
+      checkRequest('tone selftrain', req.options);
       const o = { threshold: 0.9, folds: 4, ...defined(req.options) } as ToneSelftrainOptions;
       o.out ??= o.model.replace(/\.onnx$/i, '') + '-selftrained.onnx';
       return { run: async () => [await runToneSelftrain(o, ctx)] };
@@ -202,31 +194,22 @@ function checkOut(out: string, inputs: string[]): string {
   return out;
 }
 
-function checkCorpus(corpus: string | undefined): void {
-  if (corpus !== undefined && !CORPORA.includes(corpus as Corpus)) throw new OptionError(`--corpus: unknown corpus "${corpus}" (use ${CORPORA.join(', ')})`);
-}
-
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
+  checkRequest('segment', o);
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
-  if (!ENGINES.includes(engine)) throw new OptionError(`--engine: unknown engine "${engine}" (use ${ENGINES.slice(0, -1).join(', ')} or ${ENGINES[ENGINES.length - 1]})`);
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
-  if (!GENDER_METHODS.includes(genderMethod)) throw new OptionError(`--gender-method: unknown method "${genderMethod}" (use ${GENDER_METHODS.join(' or ')})`);
-  if (o.on !== undefined && !AUDIO_OF.includes(o.on)) throw new OptionError(`--on must be ${AUDIO_OF.join(' or ')}, got ${o.on}`);
   return { engine, gender: o.gender ?? DEFAULT_SEGMENT.gender, genderMethod, ...(o.on === 'vocals' ? { on: 'vocals' as const } : {}) };
 }
 
 function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {
   const r = { ...DEFAULT_SLICE, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as SliceOptions;
-  if (!(r.min >= 0) || !(r.max > 0) || r.max < r.min) throw new OptionError(`--min ${r.min} / --max ${r.max}: clip durations need 0 <= min <= max and max > 0 (seconds)`);
-  if (!(r.pad >= 0)) throw new OptionError(`--pad must be >= 0 seconds, got ${r.pad}`);
-  if (!(r.mergeGap >= 0)) throw new OptionError(`--merge-gap must be >= 0 seconds, got ${r.mergeGap}`);
-  // labels name folders under clips/: only the segment table's own label set
-  const bad = r.labels.filter((l) => !(SEGMENT_LABELS as readonly string[]).includes(l));
-  if (bad.length) throw new OptionError(`--labels: ${bad.map((l) => `"${l}"`).join(', ')} ${bad.length > 1 ? 'are not labels' : 'is not a label'} (use ${SEGMENT_LABELS.join(', ')})`);
+  // labels name folders under clips/: the registry allows only the segment table's own label set
+  checkRequest('slice', r);
+  if (r.max < r.min) throw new OptionError(`--min ${r.min} / --max ${r.max}: the shortest clip cannot be longer than the longest`);
   if (!r.labels.length) throw new OptionError(`--labels: give at least one of ${SEGMENT_LABELS.join(', ')}`);
   return r;
 }

@@ -56,12 +56,8 @@ export function readValue(name: string, def: OptionDef, raw: string | boolean | 
     case 'repeat':
       return raw as string[];
     case 'number':
+    case 'integer': // whole, and in bounds: checkValue, the one check for every caller
       return number(raw as string);
-    case 'integer': {
-      const n = number(raw as string);
-      if (!Number.isInteger(n)) throw new OptionError(`--${name} expects a whole number, got "${raw}"`);
-      return n;
-    }
     case 'list':
       return (raw as string).split(',').map((s) => s.trim()).filter(Boolean);
     case 'numbers':
@@ -76,4 +72,31 @@ export function usageOf(name: string, def: OptionDef): string {
   if (def.kind === 'flag') return `[--${name}]`;
   const shown = def.placeholder ?? (def.kind === 'choice' && def.values ? def.values.join('|') : def.default !== undefined && def.default !== '' ? String(def.default) : 'x');
   return `[--${name} ${shown}]`;
+}
+
+const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs[0]);
+
+/**
+ * A value against its declaration: a choice among its values, each item of a list, a number within its bounds, a
+ * text matching its pattern. The one check for every caller (CLI, VS Code, a pipeline file): OptionError naming the
+ * option, the value and what is allowed.
+ */
+export function checkValue(name: string, def: OptionDef, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const fail = (why: string) => {
+    throw new OptionError(`--${name}: ${why}`);
+  };
+  if (def.kind === 'choice' && def.values && !def.values.includes(value as string)) fail(`"${value}" is not one of ${orList(def.values)}`);
+  if (def.kind === 'list' && def.values) {
+    const bad = (value as string[]).filter((v) => !def.values!.includes(v));
+    if (bad.length) fail(`${bad.map((b) => `"${b}"`).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not one of ${orList(def.values)}`);
+  }
+  if (def.kind === 'number' || def.kind === 'integer') {
+    const n = value as number;
+    if (typeof n !== 'number' || Number.isNaN(n)) fail(`expects a number, got "${value}"`);
+    if (def.kind === 'integer' && !Number.isInteger(n)) fail(`expects a whole number, got ${n}`);
+    const range = def.min !== undefined && def.max !== undefined ? `between ${def.min} and ${def.max}` : def.min !== undefined ? `>= ${def.min}` : `<= ${def.max}`;
+    if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) fail(`must be ${range}, got ${n}`);
+  }
+  if (def.kind === 'text' && def.pattern && !new RegExp(def.pattern).test(value as string)) fail(`"${value}" is not ${def.placeholder ?? `matching ${def.pattern}`}`);
 }

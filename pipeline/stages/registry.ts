@@ -4,14 +4,14 @@ import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
 import { DEFAULT_PRESET, DEHUM, DENOISERS, PRESETS } from './cleanOptions';
 import { ENGINES } from '../segmentation/inaSegmenter';
-import { AUDIO_OF, GENDER_METHODS } from './segment';
+import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS } from './segment';
 import { STEMS } from './separate';
 import { SIDE_FILE_EXTS } from './sideFiles';
-import { DEFAULT_SEGMENT, type StageRequest } from './dispatch';
+import type { StageRequest } from './dispatch';
 import { EXPORT_FORMATS } from './export';
 import { parseSize, VIA } from './ingest';
 import { DEFAULT_LINT } from './lint';
-import { choice, flag, int, list, num, numbers, repeat, text, type OptionDef, type OptionValue } from './optionKinds';
+import { checkValue, choice, flag, int, list, num, numbers, repeat, text, type OptionDef, type OptionValue } from './optionKinds';
 import { DEFAULT_SLICE } from './slicePlan';
 import { SAME_SPEAKER_MIN_SIM } from './speaker';
 import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES } from './tone';
@@ -68,6 +68,19 @@ export function defineCommand(def: CommandDef): CommandDef {
 }
 
 export const allCommands = (): CommandDef[] => [...commands.values()];
+
+/**
+ * The values of a request against the command's declarations, by the request's own field names (`mergeGap` is
+ * --merge-gap): one check whoever built the request. Fields no option declares are left to the stage.
+ */
+export function checkRequest(cli: string, values: object): void {
+  const def = commands.get(cli);
+  if (!def) throw new Error(`no command ${cli} in the registry`);
+  for (const [name, o] of Object.entries(def.options)) {
+    const field = name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (field in values) checkValue(name, o, (values as Record<string, unknown>)[field]);
+  }
+}
 export const commandNamed = (cli: string): CommandDef | undefined => commands.get(cli);
 
 const stage = (req: StageRequest): CommandResult => ({ kind: 'stage', req });
@@ -98,7 +111,7 @@ const SEGMENT_OPTIONS: Record<string, OptionDef> = {
 const SLICE_OPTIONS: Record<string, OptionDef> = {
   labels: list('labels cut into clips', { default: DEFAULT_SLICE.labels, values: SEGMENT_LABELS }),
   min: num('shortest clip, seconds', { default: DEFAULT_SLICE.min, min: 0 }),
-  max: num('longest clip, seconds; longer runs are split at their quietest point', { default: DEFAULT_SLICE.max, min: 0 }),
+  max: num('longest clip, seconds; longer runs are split at their quietest point', { default: DEFAULT_SLICE.max, min: 0.1 }),
   pad: num('seconds of context added on each side of a clip', { default: DEFAULT_SLICE.pad, min: 0 }),
   'merge-gap': num('same-label segments closer than this (seconds) are merged into one clip', { default: DEFAULT_SLICE.mergeGap, min: 0 }),
   on: SEGMENT_OPTIONS.on,
@@ -114,7 +127,7 @@ defineCommand({
   options: {
     urls: repeat('a file listing URLs (one a line, or comma separated)', { placeholder: 'list.txt' }),
     rss: repeat('a podcast feed (RSS or Atom), URL or file', { placeholder: '<feed>' }),
-    limit: num('newest N episodes of each feed', { placeholder: 'N' }),
+    limit: int('newest N episodes of each feed', { placeholder: 'N', min: 1 }),
     since: text('episodes published on or after this date', { placeholder: '2024-01-01' }),
     'max-size': text('refuse downloads over this size', { placeholder: '2G' }),
     link: flag('link local files into sources/ instead of copying them'),
@@ -170,11 +183,11 @@ defineCommand({
     preset: choice(Object.keys(PRESETS), 'starting point for the options below', { default: DEFAULT_PRESET, setting: 'cleaning preset: the starting point the other clean settings change',
       descriptions: ['the seed\'s 5 kHz 36 dB/octave low-pass, no denoiser, -23 LUFS', 'high-pass 80 Hz, hum notches where found, DTLN denoiser, -23 LUFS / -1 dBTP', 'as speech, -16 LUFS'] }),
     lowpass: num('low-pass corner, Hz (0: off)', { min: 0, placeholder: '5000' }),
-    'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36' }),
+    'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36', min: 12 }),
     highpass: num('high-pass corner, Hz (0: off)', { min: 0, placeholder: '80' }),
     dehum: choice(DEHUM, 'mains-hum notches: where found, at 50 / 60 Hz harmonics, or none'),
     denoise: text('denoiser, or your own model (docs/models.md); default: the preset\'s', { placeholder: `${DENOISERS.join('|')}|<model.onnx>`, pattern: `^(${DENOISERS.join('|')}|.+\\.onnx)?$` }),
-    loudness: num('integrated loudness target, LUFS (the preset\'s: -23, podcast -16)', { placeholder: '-23' }),
+    loudness: num('integrated loudness target, LUFS (the preset\'s: -23, podcast -16)', { placeholder: '-23', min: -70, max: -1 }),
     'true-peak': num('true-peak ceiling, dBTP (the preset\'s: -1)', { placeholder: '-1', max: 0 }),
     'no-loudness': flag('leave the level alone'),
     sources: text('clean whole recordings (streamed) into clean/sources/ instead of the clips: every source, or these ids', { placeholder: '[ids]', bare: 'all' }),
@@ -246,7 +259,7 @@ defineCommand({
 defineCommand({
   cli: 'diarize', summary: 'who speaks when, as RTTM; into a dataset folder, slicing then cuts at speaker changes',
   synopsis: '<files> --out <file.rttm | dir>',
-  options: { speakers: text('how many, or auto', { placeholder: 'N|auto' }), window: num('seconds per embedded window', { default: 2.5, min: 0.5 }), hop: num('seconds between windows', { default: 0.5 }) },
+  options: { speakers: text('how many, or auto', { placeholder: 'N|auto' }), window: num('seconds per embedded window', { default: 2.5, min: 0.5 }), hop: num('seconds between windows', { default: 0.5, min: 0.01 }) },
   build: (o, args, out) => {
     need(args.length, 'diarize needs a recording (or several, with a folder as --out)');
     return stage({ stage: 'diarize', inputs: args, out, options: { speakers: speakers(o.speakers), window: n(o.window), hop: n(o.hop) } });

@@ -31,6 +31,8 @@ export interface SegmentOptions {
   on?: 'mixture' | 'vocals';
 }
 
+export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };
+
 /** The audio a stage reads for a source: the file itself, or its separated vocals stem. */
 export function audioOf(src: Record<string, string>, on: (typeof AUDIO_OF)[number] | undefined): string {
   if (on !== 'vocals') return src.path;

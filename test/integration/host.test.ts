@@ -56,7 +56,7 @@ test('after the host crashes, the next request starts a fresh one and says so in
 test('errors cross JSON-RPC with their reason as data; requests on one dataset queue, and a foreign writer is waited for', async () => {
   const out = tmpDir('sds-host-queue-');
   await assert.rejects(client.runStage({ stage: 'slice', out, options: { labels: ['male', '../x'] } }, {}, () => undefined),
-    (e: { data?: { reason?: string }; message: string }) => e.data?.reason === 'usage' && /--labels: "\.\.\/x" is not a label/.test(e.message));
+    (e: { data?: { reason?: string }; message: string }) => e.data?.reason === 'usage' && /--labels: "\.\.\/x" is not one of male, female/.test(e.message));
   assert.ok(!fs.existsSync(path.join(out, '.sds')), 'a usage error writes nothing');
 
   // a command line holds the dataset (a live process on this host): the host's request waits, says so, then runs
