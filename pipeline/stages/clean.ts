@@ -15,13 +15,13 @@ import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
 import { parseSegmentCsv } from '../formats/segmentTable';
-import { readClipTable, writeTable } from '../formats/csvTable';
+import { readClipTable, writeTable, type Row } from '../formats/csvTable';
 import { cleanPathFor } from './clipPaths';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
-import { forEachLimit } from '../util/pool';
+import { forEachEntry } from './forEachEntry';
 import { filterGraph, type CleanOptions } from './cleanOptions';
-import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
+import { errorMessage, type StageContext, type StageReport } from './types';
 
 /** Denoises one clip; `source` and `rate` let the gate use its source's noise profile. */
 type Denoiser = (x: Float32Array, source: string, rate: number) => Promise<Float32Array>;
@@ -189,28 +189,33 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
   let limited = 0;
   let changed = 0;
   try {
-    await forEachLimit(only ? rows.filter((r) => only.includes(r.path)) : rows, ctx.jobs, async (row, i) => {
-      ctx.signal?.throwIfAborted();
-      const input = path.resolve(outDir, row.path);
+    const where = (row: Row) => {
       const outRel = cleanPathFor(row.path);
-      const output = path.join(outDir, outRel);
-      const id = row.path.replace(/[\\/]/g, '__');
-      try {
+      return { input: path.resolve(outDir, row.path), outRel, output: path.join(outDir, outRel), id: row.path.replace(/[\\/]/g, '__') };
+    };
+    // a marker is keyed by the clip's size and time stamp: a clip cut again is cleaned again
+    const inputKey = (input: string) => {
+      const st = fs.statSync(input, { throwIfNoEntry: false });
+      return st?.isFile() ? `${key}:${st.size}:${Math.round(st.mtimeMs)}` : undefined;
+    };
+    await forEachEntry({
+      entries: only ? rows.filter((r) => only.includes(r.path)) : rows, jobs: ctx.jobs, name: (row) => where(row).input,
+      marker: { ds, stage: 'clean', of: (row) => {
+        const k = only ? undefined : inputKey(where(row).input);
+        return k ? { id: where(row).id, key: k } : undefined;
+      } },
+      // done before: a run killed before it wrote clips.csv left the row's cells in the marker
+      stillThere: (row, record) => fs.existsSync(where(row).output) && !!(row.clean_path || record),
+      restore: (row, record) => {
+        if (row.clean_path || !record) return;
+        Object.assign(row, JSON.parse(record));
+        changed++;
+      },
+      process: async (row) => {
+        const { input, outRel, output } = where(row);
         // written only under clean/, never over the clip or anything outside the dataset
         if (!output.startsWith(path.join(path.resolve(outDir), 'clean') + path.sep) || output === input) throw new Error(`refusing to write ${output}: cleaned clips go under clean/ only`);
-        const st = fs.statSync(input);
-        if (!st.isFile()) throw new Error('not a file');
-        const inputKey = `${key}:${st.size}:${Math.round(st.mtimeMs)}`;
-        const record = only ? undefined : ds.doneRecord('clean', id, inputKey);
-        if (record !== undefined && fs.existsSync(output)) {
-          // done before; a run killed before it wrote clips.csv left the row's cells in the marker
-          if (!row.clean_path && record) Object.assign(row, JSON.parse(record)), changed++;
-          if (row.clean_path) {
-            report.skipped++;
-            return;
-          }
-        }
-        ctx.progress({ kind: 'file-start', file: input, index: i, total: rows.length });
+        if (!fs.statSync(input).isFile()) throw new Error('not a file');
         const rate = Number(row.sample_rate) || 16000;
         const raw = await readClip(input, rate, ctx.ffmpeg);
         if (!raw.length) throw new Error('contains no samples');
@@ -239,15 +244,9 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
         };
         Object.assign(row, cells);
         changed++;
-        await ds.markDone('clean', id, inputKey, JSON.stringify(cells));
-        report.processed++;
-        ctx.progress({ kind: 'file-done', file: input, skipped: false, detail: note });
-      } catch (e) {
-        if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: input, error: namingFile(input, e) });
-        ctx.progress({ kind: 'file-error', file: input, error: errorMessage(e) });
-      }
-    });
+        return { detail: note, record: JSON.stringify(cells) };
+      },
+    }, report, ctx);
   } finally {
     await denoiser.release();
     // a run that changed no row leaves the table as it was

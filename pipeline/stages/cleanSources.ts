@@ -11,7 +11,8 @@ import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { correctLimitedGain, fmtDb, limitedGain, openDenoiser, TP_MARGIN } from './clean';
 import { filterGraph, type CleanOptions } from './cleanOptions';
-import { namingFile, type StageContext, type StageReport } from './types';
+import type { StageContext, StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
 
 const BLOCK_SECONDS = 30; // denoised per call
 const CONTEXT_SECONDS = 1; // lead-in each block's denoiser sees and throws away, so its state has settled
@@ -48,84 +49,78 @@ export async function runCleanSources(dir: string, opts: CleanOptions, ctx: Stag
   const key = hashJson({ opts, v: VERSION });
   let limited = 0;
   try {
-    for (const [index, src] of sources.entries()) {
-      ctx.signal?.throwIfAborted();
-      const target = path.join(outDir, `${src.id}.wav`);
-      if (ds.isDone('clean-source', src.id, `${src.sha256}:${key}`) && fs.existsSync(target)) {
-        report.skipped++;
-        ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
-        continue;
-      }
-      ctx.progress({ kind: 'file-start', file: src.path, index, total: sources.length });
-      const scratch = tempPath(path.join(outDir, `${src.id}.f32`));
-      const tmp = tempPath(target);
-      try {
-        const info = await probe(src.path, ctx.ffmpeg);
-        const rate = denoiser.rate ?? info.sampleRate;
-        const seconds = info.duration > 0 ? info.duration : NaN;
-        const progress = (part: number, s: number) => Number.isFinite(seconds) && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, (part + s / seconds) / 3) });
-
-        // pass 0: the original's levels, and hum in its first minute
-        const raw = await measure(decodeMono(src.path, { sampleRate: info.sampleRate, paths: ctx.ffmpeg, signal: ctx.signal }), info.sampleRate, HUM_SECONDS, (s) => progress(0, s));
-        const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw.head, info.sampleRate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
-
-        // pass 1: filters (ffmpeg) and the denoiser, block by block, into the scratch file
-        fs.mkdirSync(outDir, { recursive: true });
-        const fd = fs.openSync(scratch, 'w');
-        const processed = { loud: new LoudnessMeter(rate), peak: new TruePeakMeter(rate) };
-        let written = 0;
+    await forEachEntry({
+      entries: sources, name: (src) => src.path,
+      marker: { ds, stage: 'clean-source', of: (src) => ({ id: src.id, key: `${src.sha256}:${key}` }) },
+      stillThere: (src) => fs.existsSync(path.join(outDir, `${src.id}.wav`)),
+      process: async (src) => {
+        const target = path.join(outDir, `${src.id}.wav`);
+        const scratch = tempPath(path.join(outDir, `${src.id}.f32`));
+        const tmp = tempPath(target);
         try {
-          const chunks = decodeMono(src.path, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal, filter: filterGraph(opts, hum) || undefined });
-          for await (const y of denoisedBlocks(chunks, rate, denoiser.run ? (x) => denoiser.run!(x, src.id, rate) : undefined)) {
-            processed.loud.push(y);
-            processed.peak.push(y);
-            fs.writeSync(fd, new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
-            written += y.length;
-            progress(1, written / rate);
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
+          const info = await probe(src.path, ctx.ffmpeg);
+          const rate = denoiser.rate ?? info.sampleRate;
+          const seconds = info.duration > 0 ? info.duration : NaN;
+          const progress = (part: number, s: number) => Number.isFinite(seconds) && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, (part + s / seconds) / 3) });
 
-        // pass 2: the gain (and, only if needed, the limiter) into the 16-bit output
-        const before: Levels = { lufs: processed.loud.integrated(), truePeak: processed.peak.value() };
-        const plan = gainPlan(before, opts);
-        const write = (gainDb: number, ceilingDb?: number) => writeWithGain(scratch, tmp, rate, gainDb, ceilingDb, (s) => progress(2, s));
-        let after: Levels;
-        let note: string;
-        if ('note' in plan) {
-          after = await write(plan.gainDb);
-          note = plan.note;
-        } else {
-          // limiting takes loudness away (most where short peaks decide the level): the same search as for clips
-          // (clean.ts), each step a rerun of the cheap second pass
-          const aim = opts.truePeak - TP_MARGIN;
-          const g = limitedGain(plan.gainDb, aim);
-          after = await write(g.gainDb, g.ceilingDb);
-          for (let pass = 1; pass < MAX_LIMIT_PASSES && correctLimitedGain(g, after, opts.loudness, aim); pass++) after = await write(g.gainDb, g.ceilingDb);
-          limited++;
-          note = `limited: linear gain would peak at ${(before.truePeak + plan.gainDb).toFixed(1)} dBTP; gain ${fmtDb(g.gainDb)} with the limiter came out at ${after.lufs.toFixed(1)} LUFS, ${after.truePeak.toFixed(1)} dBTP`;
+          // pass 0: the original's levels, and hum in its first minute
+          const raw = await measure(decodeMono(src.path, { sampleRate: info.sampleRate, paths: ctx.ffmpeg, signal: ctx.signal }), info.sampleRate, HUM_SECONDS, (s) => progress(0, s));
+          const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw.head, info.sampleRate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
+
+          // pass 1: filters (ffmpeg) and the denoiser, block by block, into the scratch file
+          fs.mkdirSync(outDir, { recursive: true });
+          const fd = fs.openSync(scratch, 'w');
+          const processed = { loud: new LoudnessMeter(rate), peak: new TruePeakMeter(rate) };
+          let written = 0;
+          try {
+            const chunks = decodeMono(src.path, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal, filter: filterGraph(opts, hum) || undefined });
+            for await (const y of denoisedBlocks(chunks, rate, denoiser.run ? (x) => denoiser.run!(x, src.id, rate) : undefined)) {
+              processed.loud.push(y);
+              processed.peak.push(y);
+              fs.writeSync(fd, new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
+              written += y.length;
+              progress(1, written / rate);
+            }
+          } finally {
+            fs.closeSync(fd);
+          }
+
+          // pass 2: the gain (and, only if needed, the limiter) into the 16-bit output
+          const before: Levels = { lufs: processed.loud.integrated(), truePeak: processed.peak.value() };
+          const plan = gainPlan(before, opts);
+          const write = (gainDb: number, ceilingDb?: number) => writeWithGain(scratch, tmp, rate, gainDb, ceilingDb, (s) => progress(2, s));
+          let after: Levels;
+          let note: string;
+          if ('note' in plan) {
+            after = await write(plan.gainDb);
+            note = plan.note;
+          } else {
+            // limiting takes loudness away (most where short peaks decide the level): the same search as for clips
+            // (clean.ts), each step a rerun of the cheap second pass
+            const aim = opts.truePeak - TP_MARGIN;
+            const g = limitedGain(plan.gainDb, aim);
+            after = await write(g.gainDb, g.ceilingDb);
+            for (let pass = 1; pass < MAX_LIMIT_PASSES && correctLimitedGain(g, after, opts.loudness, aim); pass++) after = await write(g.gainDb, g.ceilingDb);
+            limited++;
+            note = `limited: linear gain would peak at ${(before.truePeak + plan.gainDb).toFixed(1)} dBTP; gain ${fmtDb(g.gainDb)} with the limiter came out at ${after.lufs.toFixed(1)} LUFS, ${after.truePeak.toFixed(1)} dBTP`;
+          }
+          fs.renameSync(tmp, target);
+          const rows = ds.readSources();
+          const row = rows.find((r) => r.id === src.id)!;
+          Object.assign(row, {
+            clean_path: path.relative(dir, target).split(path.sep).join('/'), clean_rate: String(rate), clean_hum: hum.join(' '), clean_note: note,
+            raw_lufs: cell(raw.lufs), raw_true_peak: cell(raw.truePeak), lufs: cell(after.lufs), true_peak: cell(after.truePeak),
+          });
+          await ds.writeSources(rows);
+          return { detail: note };
+        } catch (e) {
+          fs.rmSync(tmp, { force: true });
+          throw e;
+        } finally {
+          fs.rmSync(scratch, { force: true });
         }
-        fs.renameSync(tmp, target);
-        const rows = ds.readSources();
-        const row = rows.find((r) => r.id === src.id)!;
-        Object.assign(row, {
-          clean_path: path.relative(dir, target).split(path.sep).join('/'), clean_rate: String(rate), clean_hum: hum.join(' '), clean_note: note,
-          raw_lufs: cell(raw.lufs), raw_true_peak: cell(raw.truePeak), lufs: cell(after.lufs), true_peak: cell(after.truePeak),
-        });
-        await ds.writeSources(rows);
-        await ds.markDone('clean-source', src.id, `${src.sha256}:${key}`);
-        report.processed++;
-        ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: note });
-      } catch (e) {
-        fs.rmSync(tmp, { force: true });
-        if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: src.path, error: namingFile(src.path, e) });
-        ctx.progress({ kind: 'file-error', file: src.path, error: namingFile(src.path, e) });
-      } finally {
-        fs.rmSync(scratch, { force: true });
-      }
-    }
+      },
+    }, report, ctx);
   } finally {
     await denoiser.release();
   }

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { SAME_SPEAKER_MIN_SIM } from './speaker';
 import { namingFile, type StageContext, type StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
 
 export interface DiarizeStageOptions {
   /** Known number of speakers; without it the count is estimated, conservatively (README, Diarization). */
@@ -48,15 +49,11 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
   const enc = await SpeakerEncoder.open(undefined, ctx.log);
   const classifier = await PatchClassifier.open(ctx.log);
   try {
-    for (const [i, job] of jobs.entries()) {
-      ctx.signal?.throwIfAborted();
-      if (ds && ds.isDone('diarize', job.id, `${job.sha}:${key}`) && fs.existsSync(job.target)) {
-        report.skipped++;
-        ctx.progress({ kind: 'file-done', file: job.file, skipped: true });
-        continue;
-      }
-      ctx.progress({ kind: 'file-start', file: job.file, index: i, total: jobs.length });
-      try {
+    await forEachEntry({
+      entries: jobs, name: (job) => job.file,
+      marker: ds && { ds, stage: 'diarize', of: (job) => ({ id: job.id, key: `${job.sha}:${key}` }) },
+      stillThere: (job) => fs.existsSync(job.target),
+      process: async (job) => {
         const d = await diarizeFile(job.file, enc, classifier, { ...o, sameSpeakerMinSim: SAME_SPEAKER_MIN_SIM, ffmpeg: ctx.ffmpeg, signal: ctx.signal,
           onProgress: (fraction) => ctx.progress({ kind: 'file-progress', file: job.file, fraction }) });
         await writeFileAtomic(job.target, formatRttm(d.turns, job.id));
@@ -65,19 +62,11 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
           const row = rows.find((r) => r.id === job.id);
           if (row) row.diarization = job.target;
           await ds.writeSources(rows);
-          await ds.markDone('diarize', job.id, `${job.sha}:${key}`);
         }
-        report.processed++;
         const how = d.counted ? `counted automatically; pass --speakers N if you know there are more` : 'as asked';
         report.summary.push(`${job.file}: ${d.speakers} speaker${d.speakers === 1 ? '' : 's'} (${how}), ${d.turns.length} turns over ${d.speechSeconds.toFixed(1)} s of speech -> ${job.target}`);
-        ctx.progress({ kind: 'file-done', file: job.file, skipped: false });
-      } catch (e) {
-        if (ctx.signal?.aborted) throw e;
-        const error = namingFile(job.file, e);
-        report.failed.push({ file: job.file, error });
-        ctx.progress({ kind: 'file-error', file: job.file, error });
-      }
-    }
+      },
+    }, report, ctx);
   } finally {
     await enc.release();
     await classifier.release();

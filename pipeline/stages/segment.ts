@@ -14,8 +14,8 @@ import { genderByEncoder, loadGenderModel } from '../segmentation/genderByEncode
 import { SpeakerEncoder } from '../models/speakerEncoder';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
-import { forEachLimit } from '../util/pool';
-import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
+import { namingFile, type StageContext, type StageReport } from './types';
 
 export const GENDER_METHODS = ['encoder', 'pitch'] as const;
 export type GenderMethod = (typeof GENDER_METHODS)[number];
@@ -81,10 +81,10 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   const encoder = genderModel ? await SpeakerEncoder.open(genderModel.encoder, ctx.log) : undefined;
   const totals = new Map<string, number>();
   try {
-    await forEachLimit(todo, ctx.jobs, async (src, i) => {
-      ctx.signal?.throwIfAborted();
-      ctx.progress({ kind: 'file-start', file: src.path, index: i, total: todo.length });
-      try {
+    await forEachEntry({
+      entries: todo, jobs: ctx.jobs, name: (src) => src.path,
+      marker: { ds, stage: 'segment', of: (src) => ({ id: src.id, key: `${src.sha256}:${configKey}` }) },
+      process: async (src) => {
         const file = audioOf(src, opts.on);
         const info = await probe(file, ctx.ffmpeg);
         const audio = decodeMono(file, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg });
@@ -105,16 +105,10 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
           Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
           await saveSource(src);
         }
-        await ds.markDone('segment', src.id, `${src.sha256}:${configKey}`);
         for (const seg of result.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
-        report.processed++;
-        ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: path.relative(outDir, ds.segmentsCsv(src.id)) });
-      } catch (e) {
-        if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: src.path, error: namingFile(src.path, e) });
-        ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
-      }
-    });
+        return { detail: path.relative(outDir, ds.segmentsCsv(src.id)) };
+      },
+    }, report, ctx);
   } finally {
     await classifier?.release();
     await encoder?.release();

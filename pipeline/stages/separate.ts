@@ -7,6 +7,7 @@ import { removeQuietly, separateFile } from '../separate/separator';
 import { tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { namingFile, type StageContext, type StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
 
 export const STEMS = ['vocals', 'accompaniment'] as const;
 
@@ -38,40 +39,34 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
   let seconds = 0;
   const t0 = Date.now();
   try {
-    for (const [i, src] of sources.entries()) {
-      ctx.signal?.throwIfAborted();
-      if (ds.isDone('separate', src.id, `${src.sha256}:${key}`) && fs.existsSync(src.vocals ?? '')) {
-        report.skipped++;
-        ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
-        continue;
-      }
-      ctx.progress({ kind: 'file-start', file: src.path, index: i, total: sources.length });
-      const outDir = path.join(dir, 'separated', src.id);
-      fs.mkdirSync(outDir, { recursive: true });
-      const target = { vocals: path.join(outDir, 'vocals.wav'), accompaniment: o.stems.includes('accompaniment') ? path.join(outDir, 'accompaniment.wav') : undefined };
-      const tmp = { vocals: tempPath(target.vocals), accompaniment: target.accompaniment && tempPath(target.accompaniment) };
-      try {
-        const sep = await choice.forChannels(Number(src.channels) || (await probe(src.path, ctx.ffmpeg)).channels);
-        seconds += await separateFile(src.path, tmp, sep, { paths: ctx.ffmpeg, signal: ctx.signal,
-          onProgress: (s) => Number(src.duration) > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, s / Number(src.duration)) }) });
-        fs.renameSync(tmp.vocals, target.vocals);
-        if (tmp.accompaniment && target.accompaniment) fs.renameSync(tmp.accompaniment, target.accompaniment);
-        const rows = ds.readSources();
-        const row = rows.find((r) => r.id === src.id)!;
-        row.vocals = target.vocals;
-        row.accompaniment = target.accompaniment ?? '';
-        src.vocals = target.vocals;
-        await ds.writeSources(rows);
-        await ds.markDone('separate', src.id, `${src.sha256}:${key}`);
-        report.processed++;
-        ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: path.relative(dir, target.vocals) });
-      } catch (e) {
-        removeQuietly(tmp.vocals, tmp.accompaniment ?? '');
-        if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file: src.path, error: namingFile(src.path, e) });
-        ctx.progress({ kind: 'file-error', file: src.path, error: namingFile(src.path, e) });
-      }
-    }
+    await forEachEntry({
+      entries: sources, name: (src) => src.path,
+      marker: { ds, stage: 'separate', of: (src) => ({ id: src.id, key: `${src.sha256}:${key}` }) },
+      stillThere: (src) => fs.existsSync(src.vocals ?? ''),
+      process: async (src) => {
+        const outDir = path.join(dir, 'separated', src.id);
+        fs.mkdirSync(outDir, { recursive: true });
+        const target = { vocals: path.join(outDir, 'vocals.wav'), accompaniment: o.stems.includes('accompaniment') ? path.join(outDir, 'accompaniment.wav') : undefined };
+        const tmp = { vocals: tempPath(target.vocals), accompaniment: target.accompaniment && tempPath(target.accompaniment) };
+        try {
+          const sep = await choice.forChannels(Number(src.channels) || (await probe(src.path, ctx.ffmpeg)).channels);
+          seconds += await separateFile(src.path, tmp, sep, { paths: ctx.ffmpeg, signal: ctx.signal,
+            onProgress: (s) => Number(src.duration) > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, s / Number(src.duration)) }) });
+          fs.renameSync(tmp.vocals, target.vocals);
+          if (tmp.accompaniment && target.accompaniment) fs.renameSync(tmp.accompaniment, target.accompaniment);
+          const rows = ds.readSources();
+          const row = rows.find((r) => r.id === src.id)!;
+          row.vocals = target.vocals;
+          row.accompaniment = target.accompaniment ?? '';
+          src.vocals = target.vocals;
+          await ds.writeSources(rows);
+          return { detail: path.relative(dir, target.vocals) };
+        } catch (e) {
+          removeQuietly(tmp.vocals, tmp.accompaniment ?? '');
+          throw e;
+        }
+      },
+    }, report, ctx);
   } finally {
     await choice.release();
   }

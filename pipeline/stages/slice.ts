@@ -10,10 +10,10 @@ import { readClipTable, writeTable, type Row } from '../formats/csvTable';
 import { checkSegments, parseSegmentCsv } from '../formats/segmentTable';
 import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
-import { forEachLimit } from '../util/pool';
+import { forEachEntry } from './forEachEntry';
 import { readRttmTurns } from '../formats/rttm';
 import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
-import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
+import type { StageContext, StageReport } from './types';
 
 
 /** clips.csv's own columns, rewritten by every slicing; every other column belongs to a later stage or a person. */
@@ -56,20 +56,20 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     return writing;
   };
 
-  await forEachLimit(sources, ctx.jobs, async (src, i) => {
-    ctx.signal?.throwIfAborted();
+  // what each source is sliced from: its table (and turns) as they are now, and the key they make with the options
+  const entries = sources.map((src) => {
     const csvText = fs.readFileSync(ds.segmentsCsv(src.id), 'utf8');
     // a diarized source (sds diarize into this dataset) is cut at speaker changes too
     const rttmText = src.diarization && fs.existsSync(src.diarization) ? fs.readFileSync(src.diarization, 'utf8') : '';
     const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}), v: 2 });
-    const old = clips.get(src.id) ?? [];
-    if (ds.isDone('slice', src.id, key) && old.every((r) => fs.existsSync(path.join(outDir, r.path)))) {
-      report.skipped++;
-      ctx.progress({ kind: 'file-done', file: src.path, skipped: true });
-      return;
-    }
-    ctx.progress({ kind: 'file-start', file: src.path, index: i, total: sources.length });
-    try {
+    return { src, csvText, rttmText, key };
+  });
+  await forEachEntry({
+    entries, jobs: ctx.jobs, name: (e) => e.src.path,
+    marker: { ds, stage: 'slice', of: (e) => ({ id: e.src.id, key: e.key }) },
+    stillThere: (e) => (clips.get(e.src.id) ?? []).every((r) => fs.existsSync(path.join(outDir, r.path))),
+    process: async ({ src, csvText, rttmText }) => {
+      const old = clips.get(src.id) ?? [];
       const audio = audioOf(src, opts.on);
       const info = await probe(audio, ctx.ffmpeg);
       // float sources are the ones that can hold NaN: one streamed pass fails them before anything is cut
@@ -124,15 +124,9 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       for (const r of [...dropped, ...[...kept].filter((x) => !live.has(normalRel(x.path)))]) {
         if (!live.has(normalRel(r.path))) fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
       }
-      await ds.markDone('slice', src.id, key);
-      report.processed++;
-      ctx.progress({ kind: 'file-done', file: src.path, skipped: false, detail: `${rows.length} clips` });
-    } catch (e) {
-      if (ctx.signal?.aborted) throw e;
-      report.failed.push({ file: src.path, error: namingFile(src.path, e) });
-      ctx.progress({ kind: 'file-error', file: src.path, error: errorMessage(e) });
-    }
-  });
+      return { detail: `${rows.length} clips` };
+    },
+  }, report, ctx);
   await writing;
   const all = [...clips.values()].flat();
   const byLabel = new Map<string, { n: number; sec: number }>();

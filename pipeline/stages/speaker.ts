@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { pickEnrolmentSpans } from './enrolPick';
 import type { StageContext, StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
 
 export interface SpeakerProfile {
   name: string;
@@ -112,19 +113,14 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
   const col = `similarity_${who}`;
   const report: StageReport = { stage: 'speaker score', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
-    for (const [i, r] of rows.entries()) {
-      if (r.excluded === 'yes') {
-        report.skipped++;
-        continue;
-      }
-      ctx.progress({ kind: 'file-start', file: r.path, index: i, total: rows.length });
-      try {
+    const live = rows.filter((r) => r.excluded !== 'yes');
+    report.skipped = rows.length - live.length;
+    await forEachEntry({
+      entries: live, name: (r) => r.path,
+      process: async (r) => {
         r[col] = dot(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
-        report.processed++;
-      } catch (e) {
-        report.failed.push({ file: r.path, error: (e as Error).message });
-      }
-    }
+      },
+    }, report, ctx);
     const scored = rows.filter((r) => r[col] && r.excluded !== 'yes');
     const threshold = opts.minSim ?? (opts.auto ? otsuThreshold(scored.map((r) => Number(r[col]))) : undefined);
     if (threshold !== undefined) {

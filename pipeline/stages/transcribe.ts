@@ -6,7 +6,8 @@ import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
 import { readClipTable, writeTable } from '../formats/csvTable';
 import { userModelsDir } from '../models/modelPaths';
-import { namingFile, type StageContext, type StageReport } from './types';
+import type { StageContext, StageReport } from './types';
+import { forEachEntry } from './forEachEntry';
 
 /** What transcribe does unless told otherwise (the registry shows it in help and settings). */
 export const DEFAULT_TRANSCRIBE = { beam: DEFAULT_BEAM };
@@ -44,12 +45,11 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
   let audioSeconds = 0;
   const t0 = Date.now();
   try {
-    for (const [i, r] of todo.entries()) {
-      ctx.signal?.throwIfAborted();
-      const file = path.join(dir, r.clean_path || r.path);
-      ctx.progress({ kind: 'file-start', file, index: i, total: todo.length });
-      try {
-        const audio = await readClip(file, WHISPER_RATE, ctx.ffmpeg);
+    const fileOf = (r: (typeof rows)[number]) => path.join(dir, r.clean_path || r.path);
+    await forEachEntry({
+      entries: todo, name: fileOf,
+      process: async (r) => {
+        const audio = await readClip(fileOf(r), WHISPER_RATE, ctx.ffmpeg);
         audioSeconds += audio.length / WHISPER_RATE;
         const t = await model.transcribe(audio, o);
         r.transcript = t.text;
@@ -58,15 +58,13 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         r.asr_logprob = t.avgLogprob.toFixed(3);
         if (t.language) r.language = t.language;
         if (o.timestamps) r.asr_segments = t.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.text}`).join(' | ');
-        report.processed++;
-        ctx.progress({ kind: 'file-done', file, skipped: false, detail: t.text.slice(0, 60) });
-      } catch (e) {
-        if (ctx.signal?.aborted) throw e;
-        report.failed.push({ file, error: namingFile(file, e) });
-        ctx.progress({ kind: 'file-error', file, error: namingFile(file, e) });
-      }
-      if ((i + 1) % 10 === 0) await save();
-    }
+        return { detail: t.text.slice(0, 60) };
+      },
+      // saved every ten clips, so a kill loses at most those
+      after: async (_r, i) => {
+        if ((i + 1) % 10 === 0) await save();
+      },
+    }, report, ctx);
   } finally {
     await save();
     await model.release();

@@ -156,8 +156,15 @@ async function runCommand(title: string): Promise<void> {
     }
     // the widget can close under us (focus moving between webview and workbench): then start over
     if (!(await input.fill('>' + title, { timeout: 3000 }).then(() => true, () => false))) continue;
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // the row whose label is exactly the title: 'Undo' must not run 'Undo Last Commit', whatever the list's order
+    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
     if (await row.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
+      await row.click();
+      return;
+    }
+    const loose = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    if (await loose.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
       await page.keyboard.press('Enter');
       return;
     }

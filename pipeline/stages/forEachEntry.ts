@@ -1,0 +1,60 @@
+import type { Dataset } from '../dataset';
+import { forEachLimit } from '../util/pool';
+import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
+
+/** What one entry's processing says back: a detail for its progress line, and what its resume marker keeps. */
+export interface EntryResult {
+  detail?: string;
+  /** kept beside the marker's key (a stage whose results live in a shared table restores them from it after a kill) */
+  record?: string;
+}
+
+/**
+ * The per-entry loop every stage runs (sources or clips), written once: skip what its marker says is done, report
+ * start / done / failure per entry, count them in the report, and go on after a failure; cancellation stops it.
+ * NeMo SDP's BaseParallelProcessor is the pattern: the stage prepares, this processes each entry, the stage finalises.
+ */
+export interface EntryLoop<T> {
+  entries: T[];
+  /** how the entry is named in progress and errors (a file path) */
+  name: (entry: T) => string;
+  /** entries in flight at once (default 1) */
+  jobs?: number;
+  /** the resume marker: `stage` under .sds/done, the entry's id and the key of its inputs and options */
+  marker?: { ds: Dataset; stage: string; of: (entry: T) => { id: string; key: string } | undefined };
+  /** whether a marked entry's outputs are still there (a marker alone is not enough) */
+  stillThere?: (entry: T, record: string) => boolean;
+  /** gives a skipped entry back what its marker kept (a row a killed run never saved) */
+  restore?: (entry: T, record: string) => void;
+  process: (entry: T, index: number) => Promise<EntryResult | void>;
+  /** after each entry, done or failed (periodic saves) */
+  after?: (entry: T, index: number) => Promise<void>;
+}
+
+export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, ctx: StageContext): Promise<void> {
+  const total = loop.entries.length;
+  await forEachLimit(loop.entries, loop.jobs ?? 1, async (entry, index) => {
+    ctx.signal?.throwIfAborted();
+    const file = loop.name(entry);
+    const mark = loop.marker?.of(entry);
+    const record = mark && loop.marker!.ds.doneRecord(loop.marker!.stage, mark.id, mark.key);
+    if (record !== undefined && (loop.stillThere?.(entry, record) ?? true)) {
+      loop.restore?.(entry, record);
+      report.skipped++;
+      ctx.progress({ kind: 'file-done', file, skipped: true });
+      return;
+    }
+    ctx.progress({ kind: 'file-start', file, index, total });
+    try {
+      const r = (await loop.process(entry, index)) ?? {};
+      if (mark) await loop.marker!.ds.markDone(loop.marker!.stage, mark.id, mark.key, r.record);
+      report.processed++;
+      ctx.progress({ kind: 'file-done', file, skipped: false, detail: r.detail });
+    } catch (e) {
+      if (ctx.signal?.aborted) throw e;
+      report.failed.push({ file, error: namingFile(file, e) });
+      ctx.progress({ kind: 'file-error', file, error: errorMessage(e) });
+    }
+    await loop.after?.(entry, index);
+  });
+}
