@@ -51,7 +51,7 @@ export function cliDoc(): string {
   const table = (opts: Record<string, OptionDef>) => {
     out.push('| option | what it does | default |', '|---|---|---|');
     for (const [name, o] of Object.entries(opts)) {
-      const choices = o.values ? ` One of: ${o.values.map((v, i) => `\`${v}\`${o.descriptions?.[i] ? ` (${o.descriptions[i]})` : ''}`).join(', ')}.` : '';
+      const choices = o.values ? ` ${o.kind === 'text' ? 'Built in' : 'One of'}: ${o.values.map((v, i) => `\`${v}\`${o.descriptions?.[i] ? ` (${o.descriptions[i]})` : ''}`).join(', ')}.` : '';
       out.push(`| \`${cell(usageOf(name, o).slice(1, -1))}\` | ${cell(o.help + '.' + choices)} | ${o.default !== undefined && o.default !== '' ? `\`${cell(String(o.default))}\`` : ''} |`);
     }
     out.push('');

@@ -8,6 +8,7 @@ import { convertTable } from '../pipeline/formats/convert';
 import { datasetDir, readConfig } from './config';
 import type { DatasetDiagnostics } from './diagnostics';
 import type { ErrorData } from '../pipeline/errors';
+import { EXPORT_FORMATS, TABLE_FORMATS } from '../pipeline/stages/engines';
 
 export interface CommandDeps {
   host: () => HostClient;
@@ -159,15 +160,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
     vscode.commands.registerCommand('sds.export.run', async () => {
       const dir = out();
       if (!dir) return;
-      const format = await vscode.window.showQuickPick(
-        [
-          { label: 'ljspeech', description: 'wavs/ + metadata.csv (id|text|text)' },
-          { label: 'hf-audiofolder', description: 'Hugging Face audiofolder: metadata.csv with file_name' },
-          { label: 'nemo', description: 'NeMo JSONL manifests' },
-          { label: 'kaldi', description: 'Kaldi data dirs: wav.scp, text, utt2spk, spk2utt, segments' },
-        ],
-        { title: 'Export format' },
-      );
+      const format = await vscode.window.showQuickPick(EXPORT_FORMATS.map((f) => ({ label: f.name, description: f.description })), { title: 'Export format' });
       if (!format) return;
       const split = await vscode.window.showInputBox({ title: 'Split by speaker (train,validation,test fractions; empty: no split)', value: '0.9,0.05,0.05' });
       if (split === undefined) return;
@@ -177,15 +170,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
     vscode.commands.registerCommand('sds.convert.run', async (uri?: vscode.Uri) => {
       const input = uri ?? activeResource();
       if (!input) return vscode.window.showErrorMessage('Pick a segment table (.csv, .txt, .TextGrid, .rttm) in the Explorer.');
-      const target = await vscode.window.showQuickPick(
-        [
-          { label: 'csv', ext: '.csv', description: 'inaSpeechSegmenter table' },
-          { label: 'audacity', ext: '.txt', description: 'Audacity label track' },
-          { label: 'textgrid', ext: '.TextGrid', description: 'Praat TextGrid' },
-          { label: 'rttm', ext: '.rttm', description: 'RTTM speaker turns' },
-        ],
-        { title: `Convert ${path.basename(input.fsPath)} to` },
-      );
+      const target = await vscode.window.showQuickPick(TABLE_FORMATS.map((f) => ({ label: f.name, ext: f.ext, description: f.description })), { title: `Convert ${path.basename(input.fsPath)} to` });
       if (!target) return;
       const out = input.fsPath.replace(/\.[^.]+$/, '') + (path.extname(input.fsPath).toLowerCase() === target.ext.toLowerCase() ? `.converted${target.ext}` : target.ext);
       try {

@@ -4,6 +4,7 @@ import { listModels } from '../pipeline/models/modelPaths';
 import type { IngestOptions } from '../pipeline/stages/ingest';
 import { runWithProgress, type CommandDeps } from './commands';
 import { datasetDir, readConfig } from './config';
+import { SEPARATORS } from '../pipeline/stages/engines';
 
 /**
  * Commands that bring sources in and prepare them: `SDS: Ingest Audio` (URLs pasted, a URL list file, a podcast
@@ -16,9 +17,7 @@ export function registerSourceCommands(ctx: vscode.ExtensionContext, deps: Comma
     const inputs = (selected?.length ? selected : clicked ? [clicked] : []).map((u) => u.fsPath);
     const title = inputs.length ? `Separate ${inputs.length} file(s)` : 'Separate every source of the dataset';
     const models = [
-      { label: 'auto', description: 'model-free: centre-channel extraction for stereo, REPET-SIM for mono', model: 'auto' },
-      { label: 'REPET-SIM', description: 'model-free, repeating music under speech', model: 'repet' },
-      { label: 'centre channel', description: 'model-free, stereo: keeps what is panned to the centre', model: 'centre' },
+      ...SEPARATORS.map((s) => ({ label: s.name, description: s.description, model: s.name as string })),
       ...listModels().filter((m) => m.task === 'separate').map((m) => ({ label: m.name, description: m.present ? `${m.sampleRate} Hz model` : 'model, not downloaded yet', model: m.name })),
       { label: '$(file) An ONNX model…', description: 'mask or MDX-Net contract (docs/models.md)', model: '' },
     ];

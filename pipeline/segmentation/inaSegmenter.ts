@@ -5,9 +5,9 @@ import { GrowableLog16 } from '../util/growable';
 import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, writePatch } from './patchClassifier';
 import { runs, switchCost, viterbi } from './viterbi';
 import { genderByPitch } from './gender';
+import type { SEGMENT_ENGINES } from '../stages/engines';
 
-export const ENGINES = ['smn', 'sm', 'silero'] as const;
-export type Engine = (typeof ENGINES)[number];
+export type Engine = (typeof SEGMENT_ENGINES)[number]['name'];
 
 export interface Segment {
   label: string;

@@ -6,8 +6,6 @@ import { centreSeparator } from './centre';
 import { checkMdxSpec, mdxSeparator, sidecarMdxSpec, type MdxSpec } from './mdx';
 import { onnxMaskSeparator, repetSeparator, type Separator } from './separator';
 
-export const MODEL_FREE = ['auto', 'repet', 'centre'] as const;
-
 /**
  * What `sds separate --model` names, resolved once per run: `auto` (the default: centre-channel extraction for
  * stereo sources, REPET-SIM for mono ones), `repet`, `centre`, an ONNX file (a mask model, or an MDX-Net model when

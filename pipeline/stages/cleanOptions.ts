@@ -17,8 +17,6 @@ export interface CleanOptions {
 /** Mains-hum notches: where found in the clip, at 50 or 60 Hz harmonics, or none. */
 export const DEHUM = ['auto', '50', '60', 'off'] as const;
 
-/** The built-in denoisers `--denoise` names (or a .onnx file). */
-export const DENOISERS = ['off', 'gate', 'gate-nonstationary', 'wiener', 'rnnoise', 'dtln', 'gtcrn'];
 
 export const PRESETS: Record<string, CleanOptions> = {
   // the seed's finding: a steep 5 kHz low-pass, then ffmpeg-normalize's default broadcast target

@@ -1,6 +1,7 @@
 import { runClean } from './clean';
 import { runCleanSources } from './cleanSources';
-import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOptions } from './export';
+import { runExport, type ExportFormat, type ExportOptions } from './export';
+import { EXPORT_FORMATS, namesOf } from './engines';
 import { cleanOptions, type CleanOptions } from './cleanOptions';
 import { DEFAULT_LINT, lintDataset, lintReport, type LintOptions } from './lint';
 import { DEFAULT_SEGMENT, runSegment, type SegmentOptions } from './segment';
@@ -105,7 +106,7 @@ function prepare(req: StageRequest, ctx: StageContext): Prepared {
     case 'export': {
       const o = req.options;
       checkRequest('export', o);
-      if (!o.format) throw new OptionError(`--format: give one of ${EXPORT_FORMATS.join(', ')}`);
+      if (!o.format) throw new OptionError(`--format: give one of ${namesOf(EXPORT_FORMATS).join(', ')}`);
       const split = o.split ?? [1];
       if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new OptionError(`--split wants up to three fractions >= 0 that add up to more than 0, got ${split.join(',')}`);
       return dataset(req.out, async () => [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })]);

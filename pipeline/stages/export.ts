@@ -7,9 +7,9 @@ import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { parseWhere, splitGroups } from './exportFilter';
 import type { StageReport } from './types';
+import type { EXPORT_FORMATS } from './engines';
 
-export const EXPORT_FORMATS = ['ljspeech', 'hf-audiofolder', 'nemo', 'kaldi'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];
 
 export interface ExportOptions {
   format: ExportFormat;

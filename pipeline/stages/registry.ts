@@ -2,13 +2,12 @@ import { OptionError } from '../errors';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
 import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
-import { DEFAULT_PRESET, DEHUM, DENOISERS, PRESETS } from './cleanOptions';
-import { ENGINES } from '../segmentation/inaSegmenter';
+import { DEFAULT_PRESET, DEHUM, PRESETS } from './cleanOptions';
+import { DENOISERS, EXPORT_FORMATS, namesOf, SEGMENT_ENGINES, SEPARATORS, type Named } from './engines';
 import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS } from './segment';
 import { STEMS } from './separate';
 import { SIDE_FILE_EXTS } from './sideFiles';
 import type { StageRequest } from './dispatch';
-import { EXPORT_FORMATS } from './export';
 import { parseSize, VIA } from './ingest';
 import { DEFAULT_LINT } from './lint';
 import { checkValue, choice, flag, int, list, num, numbers, repeat, text, type OptionDef, type OptionValue } from './optionKinds';
@@ -84,6 +83,8 @@ export function checkRequest(cli: string, values: object): void {
 export const commandNamed = (cli: string): CommandDef | undefined => commands.get(cli);
 
 const stage = (req: StageRequest): CommandResult => ({ kind: 'stage', req });
+/** A choice among named engines: their names are the values, their lines the descriptions. */
+const pick = (list: readonly Named[], help: string, o: Partial<OptionDef> = {}) => choice(namesOf(list), help, { descriptions: list.map((e) => e.description), ...o });
 const need = (ok: unknown, message: string) => {
   if (!ok) throw new OptionError(message);
 };
@@ -101,8 +102,7 @@ const speakers = (v: OptionValue) => {
 
 // segment and slice, also read together by `run`
 const SEGMENT_OPTIONS: Record<string, OptionDef> = {
-  engine: choice(ENGINES, 'segmentation engine', { default: DEFAULT_SEGMENT.engine,
-    descriptions: ['speech / music / noise (inaSpeechSegmenter CNN)', 'speech / music (noise folded away)', 'speech / silence only, Silero VAD: finer boundaries on clean speech, no music class'] }),
+  engine: pick(SEGMENT_ENGINES, 'segmentation engine', { default: DEFAULT_SEGMENT.engine }),
   'no-gender': flag('speech stays "speech" instead of male / female', { setting: 'split speech into male / female (otherwise: speech)' }),
   'gender-method': choice(GENDER_METHODS, 'how speech is split into male / female', { default: DEFAULT_SEGMENT.genderMethod,
     descriptions: ['speaker-encoder embeddings + the project\'s trained classifier (more accurate)', 'pitch only (fastest)'] }),
@@ -144,7 +144,7 @@ defineCommand({
   cli: 'separate', summary: 'vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals',
   synopsis: '--out <dir> [<files>]',
   options: {
-    model: text('auto, repet, centre, a model .onnx or a registry name', { default: 'auto', placeholder: 'auto|repet|centre|<model.onnx>' }),
+    model: text(`${namesOf(SEPARATORS).join(', ')}, a model .onnx or a registry name`, { default: SEPARATORS[0].name, placeholder: `${namesOf(SEPARATORS).join('|')}|<model.onnx>` }),
     stems: list('stems to write', { default: STEMS[0], values: STEMS }),
   },
   build: (o, args, out) => stage({ stage: 'separate', out, inputs: args, options: { model: s(o.model), stems: strs(o.stems) as ('vocals' | 'accompaniment')[] | undefined } }),
@@ -186,7 +186,8 @@ defineCommand({
     'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36', min: 12 }),
     highpass: num('high-pass corner, Hz (0: off)', { min: 0, placeholder: '80' }),
     dehum: choice(DEHUM, 'mains-hum notches: where found, at 50 / 60 Hz harmonics, or none'),
-    denoise: text('denoiser, or your own model (docs/models.md); default: the preset\'s', { placeholder: `${DENOISERS.join('|')}|<model.onnx>`, pattern: `^(${DENOISERS.join('|')}|.+\\.onnx)?$` }),
+    denoise: text('denoiser, or your own model (docs/models.md); default: the preset\'s', { values: namesOf(DENOISERS), descriptions: DENOISERS.map((d) => d.description),
+      placeholder: `${namesOf(DENOISERS).join('|')}|<model.onnx>`, pattern: `^(${namesOf(DENOISERS).join('|')}|.+\\.onnx)?$` }),
     loudness: num('integrated loudness target, LUFS (the preset\'s: -23, podcast -16)', { placeholder: '-23', min: -70, max: -1 }),
     'true-peak': num('true-peak ceiling, dBTP (the preset\'s: -1)', { placeholder: '-1', max: 0 }),
     'no-loudness': flag('leave the level alone'),
@@ -217,14 +218,14 @@ defineCommand({
   cli: 'export', summary: 'the dataset in a format training code reads',
   synopsis: '--out <dir> --format <format>',
   options: {
-    format: choice(EXPORT_FORMATS, 'the layout written'),
+    format: pick(EXPORT_FORMATS, 'the layout written'),
     to: text('destination folder', { default: '<dir>/export/<format>', placeholder: '<folder>' }),
     split: numbers('train, validation, test fractions, speaker-disjoint', { placeholder: '0.9,0.05,0.05' }),
     by: text('the column that keeps clips in one split', { default: 'speaker' }),
     where: text('only rows matching, e.g. "label=female and snr>20"', { placeholder: '"<filter>"' }),
   },
   build: (o, _args, out) => {
-    need(o.format, `export needs --format ${EXPORT_FORMATS.join('|')}`);
+    need(o.format, `export needs --format ${namesOf(EXPORT_FORMATS).join('|')}`);
     return stage({ stage: 'export', out, options: { format: s(o.format) as 'ljspeech', to: s(o.to), split: o.split as number[] | undefined, by: s(o.by), where: s(o.where) } });
   },
 });

@@ -161,6 +161,21 @@ test('one writer per dataset: a second is refused naming the holder (exit 4), --
   }
 });
 
+test('two stages started at once on one dataset (--wait) both land: no column of either is lost', { timeout: 120000 }, async () => {
+  const { ds } = dataset();
+  assert.equal(sds('speaker', 'enroll', '--out', ds, '--name', 'host', fixture('librispeech', '1069-133699-0000.flac'), '-q').status, 0);
+  const [score, clean] = await Promise.all([
+    run(['speaker', 'score', '--out', ds, '--ref', 'host', '--wait', '-q']),
+    run(['clean', '--out', ds, '--denoise', 'off', '--dehum', 'off', '--wait', '-q']),
+  ]);
+  assert.equal(score.status, 0, score.out);
+  assert.equal(clean.status, 0, clean.out);
+  for (const c of clipsOf(ds)) {
+    assert.match(c.similarity_host ?? '', /^-?\d\.\d{4}$/, `${c.path} keeps its similarity`);
+    assert.ok(c.clean_path && c.lufs, `${c.path} keeps its cleaning`);
+  }
+});
+
 test('a lock left by a process that is gone is taken over and said so', () => {
   const { ds } = dataset();
   const dead = spawnSync('true').pid!;
