@@ -150,13 +150,16 @@ defineCommand({
   build: (o, args, out) => stage({ stage: 'separate', out, inputs: args, options: { model: s(o.model), stems: strs(o.stems) as ('vocals' | 'accompaniment')[] | undefined } }),
 });
 
+/** segment and run: files or folders, the segment and slice options */
+const onInputs = (command: 'segment' | 'run') => (o: Record<string, OptionValue>, args: string[], out: string) => {
+  need(args.length, `${command} needs at least one file or folder`);
+  return stage({ stage: command, inputs: args, out, options: segmentAndSlice(o) });
+};
+
 defineCommand({
   cli: 'segment', summary: 'speech (male / female), music, noise, noEnergy per file, as inaSpeechSegmenter CSV in segments/',
   synopsis: '<files or folders...> --out <dir>', options: SEGMENT_OPTIONS, settings: { group: 'segment', options: ['engine', 'no-gender', 'gender-method'] },
-  build: (o, args, out) => {
-    need(args.length, 'segment needs at least one file or folder');
-    return stage({ stage: 'segment', inputs: args, out, options: segmentAndSlice(o) });
-  },
+  build: onInputs('segment'),
 });
 
 defineCommand({
@@ -170,10 +173,7 @@ defineCommand({
 defineCommand({
   cli: 'run', summary: 'segment, then slice', synopsis: '<files or folders...> --out <dir>',
   options: { ...SEGMENT_OPTIONS, ...SLICE_OPTIONS },
-  build: (o, args, out) => {
-    need(args.length, 'run needs at least one file or folder');
-    return stage({ stage: 'run', inputs: args, out, options: segmentAndSlice(o) });
-  },
+  build: onInputs('run'),
 });
 
 defineCommand({

@@ -53,16 +53,19 @@ const server = http.createServer((req, res) => {
     res.end(body.subarray(from));
   };
   const range = asked;
+  /** the first half of `body`, announced whole, then the connection dies */
+  const halfThenDrop = (body: Buffer) => {
+    res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': body.length, ETag: `"${sha(body).slice(0, 16)}"` });
+    res.write(body.subarray(0, body.length >> 1));
+    setTimeout(() => res.destroy(), 50);
+  };
   if (u === '/ep1.mp3' || u === '/mirror/ep1-copy.mp3') return send(audio);
   if (u === '/ep2.mp3') return send(audio2);
   if (u === '/cut.mp3') {
     // the first transfer dies half way; the next one is asked for the rest (Range) and gets it
     if (cutOnce && !range) {
       cutOnce = false;
-      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio3.length, ETag: `"${sha(audio3).slice(0, 16)}"` });
-      res.write(audio3.subarray(0, audio3.length >> 1));
-      setTimeout(() => res.destroy(), 50);
-      return;
+      return halfThenDrop(audio3);
     }
     return send(audio3);
   }
@@ -96,10 +99,7 @@ const server = http.createServer((req, res) => {
     // version 1 breaks off half way; by the retry the file on the server is version 2
     if (!changed) {
       changed = true;
-      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': audio.length, ETag: `"${sha(audio).slice(0, 16)}"` });
-      res.write(audio.subarray(0, audio.length >> 1));
-      setTimeout(() => res.destroy(), 50);
-      return;
+      return halfThenDrop(audio);
     }
     return send(audio3);
   }
