@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OptionError } from '../pipeline/errors';
-import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { StageRequest } from '../pipeline/stages/requests';
 import { readValue, type OptionDef, type OptionValue } from '../pipeline/stages/optionKinds';
 import { allCommands, commandNamed, COMMON_OPTIONS, type CommandDef } from '../pipeline/stages/registry';
 

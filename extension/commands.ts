@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostClient } from '../host/client';
-import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { StageRequest } from '../pipeline/stages/requests';
 import type { StageReport } from '../pipeline/stages/types';
 import { convertTable } from '../pipeline/formats/convert';
 import { datasetDir, readConfig } from './config';

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { StageRequest } from '../pipeline/stages/requests';
 import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 import { helloRequest, logNotification, peaksRequest, progressNotification, PROTOCOL_VERSION, runStageRequest, spectrogramRequest, type HostSettings, type PeaksParams, type PeaksResult } from './protocol';
 

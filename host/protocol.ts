@@ -1,5 +1,5 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { StageRequest } from '../pipeline/stages/dispatch';
+import type { StageRequest } from '../pipeline/stages/requests';
 import type { ProgressEvent, StageReport } from '../pipeline/stages/types';
 
 /** Version of this contract; the client refuses a host that speaks another. */

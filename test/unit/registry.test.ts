@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { cliDoc, commandHelp, usage } from '../../cli/help';
 import { parseCommand } from '../../cli/parseCommand';
+import { runStage } from '../../pipeline/stages/dispatch';
 import { num, text } from '../../pipeline/stages/optionKinds';
 import { allCommands, commandNamed, defineCommand } from '../../pipeline/stages/registry';
 import { settingsSchema, stageOptionsSchema } from '../../pipeline/stages/settings';
@@ -37,12 +38,16 @@ test('every option of every command has help, and a choice lists its values', ()
   }
 });
 
-test('a command defined in one place parses, shows in help and docs, and is named when another command is given its option', () => {
+test('a command defined in one place parses, runs, shows in help, docs, settings and schema, and is named when another command is given its option', async () => {
   defineCommand({
     cli: 'demo-echo', summary: 'a stage that exists only in this test', synopsis: '--out <dir> <files...>',
     options: { level: num('how loud', { default: 3, min: 0 }), colour: text('a name') }, settings: { group: 'demo', options: ['level'] },
     build: (o, args, out) => ({ kind: 'stage', req: { stage: 'side-files', out, exts: [String(o.level ?? 'none') as 'txt', ...args as 'txt'[]] } }),
+    // a stage of its own: dispatch runs it with no edit of its own (the request's type is the test's business)
+    run: { request: 'demo-echo' as never, prepare: (req) => ({ run: async () => [{ stage: 'demo-echo', processed: 1, skipped: 0, failed: [], summary: [`echo ${(req as unknown as { word: string }).word}`] }] }) },
   });
+  const reports = await runStage({ stage: 'demo-echo', word: 'hello' } as never, { jobs: 1, ffmpeg: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: () => undefined, progress: () => undefined });
+  assert.deepEqual(reports[0].summary, ['echo hello']);
   const parsed = parseCommand(['demo-echo', '--out', 'ds', '--level', '7', 'a.wav']);
   assert.deepEqual(parsed, { kind: 'stage', req: { stage: 'side-files', out: 'ds', exts: ['7', 'a.wav'] }, jobs: undefined, wait: undefined, ffmpeg: undefined, quiet: undefined });
   assert.throws(() => parseCommand(['demo-echo', '--out', 'ds', '--level', 'loud']), /--level expects a number, got "loud"/);
