@@ -5,6 +5,8 @@ import { errorMessage, namingFile, type StageContext, type StageReport } from '.
 /** What one entry's processing says back: a detail for its progress line, and what its resume marker keeps. */
 export interface EntryResult {
   detail?: string;
+  /** nothing new came of it (already there under another name): counted as skipped, not processed */
+  skipped?: boolean;
   /** kept beside the marker's key (a stage whose results live in a shared table restores them from it after a kill) */
   record?: string;
 }
@@ -22,6 +24,8 @@ export interface EntryLoop<T> {
   jobs?: number;
   /** the resume marker: `stage` under .sds/done, the entry's id and the key of its inputs and options */
   marker?: { ds: Dataset; stage: string; of: (entry: T) => { id: string; key: string } | undefined };
+  /** entries known to be done without a marker (a URL already in sources.csv) */
+  skip?: (entry: T) => boolean;
   /** whether a marked entry's outputs are still there (a marker alone is not enough) */
   stillThere?: (entry: T, record: string) => boolean;
   /** gives a skipped entry back what its marker kept (a row a killed run never saved) */
@@ -38,8 +42,8 @@ export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, c
     const file = loop.name(entry);
     const mark = loop.marker?.of(entry);
     const record = mark && loop.marker!.ds.doneRecord(loop.marker!.stage, mark.id, mark.key);
-    if (record !== undefined && (loop.stillThere?.(entry, record) ?? true)) {
-      loop.restore?.(entry, record);
+    if (loop.skip?.(entry) || (record !== undefined && (loop.stillThere?.(entry, record) ?? true))) {
+      if (record !== undefined) loop.restore?.(entry, record);
       report.skipped++;
       ctx.progress({ kind: 'file-done', file, skipped: true });
       return;
@@ -48,8 +52,9 @@ export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, c
     try {
       const r = (await loop.process(entry, index)) ?? {};
       if (mark) await loop.marker!.ds.markDone(loop.marker!.stage, mark.id, mark.key, r.record);
-      report.processed++;
-      ctx.progress({ kind: 'file-done', file, skipped: false, detail: r.detail });
+      if (r.skipped) report.skipped++;
+      else report.processed++;
+      ctx.progress({ kind: 'file-done', file, skipped: !!r.skipped, detail: r.detail });
     } catch (e) {
       if (ctx.signal?.aborted) throw e;
       report.failed.push({ file, error: namingFile(file, e) });

@@ -7,7 +7,7 @@ import { parseFeed, type Episode } from '../ingest/feed';
 import { parseUrlList } from '../ingest/urlList';
 import { needsYtDlp, ytDlpAudio } from '../ingest/ytDlp';
 import { linkOrCopy } from '../util/linkOrCopy';
-import { forEachLimit } from '../util/pool';
+import { forEachEntry } from './forEachEntry';
 import { OptionError } from '../errors';
 import { namingFile, type StageContext, type StageReport } from './types';
 
@@ -164,55 +164,41 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
     while ((perHost.get(host) ?? 0) >= limit) await new Promise((r) => setTimeout(r, 50));
     perHost.set(host, (perHost.get(host) ?? 0) + 1);
   };
-  await forEachLimit(unique, Math.max(1, ctx.jobs * 2), async (it, index) => {
-    if (known.has(it.url)) {
-      report.skipped++;
-      ctx.progress({ kind: 'file-done', file: it.url, skipped: true });
-      return;
-    }
-    const host = new URL(it.url).host;
-    if (o.via === 'yt-dlp' || (o.via !== 'http' && needsYtDlp(it.url))) {
-      ctx.progress({ kind: 'file-start', file: it.url, index, total: unique.length });
-      try {
+  await forEachEntry({
+    entries: unique, jobs: Math.max(1, ctx.jobs * 2), name: (it) => it.url,
+    skip: (it) => known.has(it.url),
+    process: async (it) => {
+      const host = new URL(it.url).host;
+      if (o.via === 'yt-dlp' || (o.via !== 'http' && needsYtDlp(it.url))) {
         const file = await ytDlpAudio(it.url, srcDir, path.join(dir, '.sds', 'yt-dlp-archive.txt'), { signal: ctx.signal, log: ctx.log });
-        if (!file) report.skipped++;
-        else {
-          const dup = await register(file, { url: it.url, title: it.title ?? path.basename(file), published: it.published ?? '', content_type: 'yt-dlp' });
-          if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
-          else report.processed++;
-        }
-        ctx.progress({ kind: 'file-done', file: it.url, skipped: !file });
-      } catch (e) {
-        report.failed.push({ file: it.url, error: `${it.url}: ${(e as Error).message}` });
-        ctx.progress({ kind: 'file-error', file: it.url, error: (e as Error).message });
+        // yt-dlp's own archive says it was fetched before
+        if (!file) return { skipped: true };
+        const dup = await register(file, { url: it.url, title: it.title ?? path.basename(file), published: it.published ?? '', content_type: 'yt-dlp' });
+        if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
+        return { skipped: !!dup };
       }
-      return;
-    }
-    await slot(host);
-    const part = path.join(partsDir, `${hashOf(it.url)}.part`);
-    ctx.progress({ kind: 'file-start', file: it.url, index, total: unique.length });
-    try {
-      const got = await downloadTo(it.url, part, { maxBytes: o.maxBytes, signal: ctx.signal, log: ctx.log,
-        onProgress: (bytes, total) => total && ctx.progress({ kind: 'file-progress', file: it.url, fraction: bytes / total }) });
-      const fromUrl = path.extname(new URL(got.finalUrl).pathname).toLowerCase();
-      const ext = /^\.[a-z0-9]{2,5}$/.test(fromUrl) ? fromUrl : EXT_BY_TYPE[got.contentType.split(';')[0].trim().toLowerCase()] ?? '.bin';
-      const name = slug(it.title || decodeURIComponent(path.basename(new URL(it.url).pathname)) || host);
-      const dest = path.join(srcDir, `${name}-${hashOf(it.url)}${ext}`);
-      fs.renameSync(part, dest);
-      const dup = await register(dest, { url: it.url, title: it.title ?? '', published: it.published ?? '', content_type: got.contentType });
-      if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
-      else report.processed++;
-      ctx.progress({ kind: 'file-done', file: it.url, skipped: false, detail: `${got.bytes} bytes` });
-    } catch (e) {
-      const err = (e as Error).message;
-      // a refusal leaves nothing behind; a transfer that failed part way keeps its .part for the next run
-      if (/max-size|not audio|HTTP 4/.test(err)) fs.rmSync(part, { force: true });
-      report.failed.push({ file: it.url, error: `${it.url}: ${err}` });
-      ctx.progress({ kind: 'file-error', file: it.url, error: err });
-    } finally {
-      perHost.set(host, (perHost.get(host) ?? 1) - 1);
-    }
-  });
+      await slot(host);
+      const part = path.join(partsDir, `${hashOf(it.url)}.part`);
+      try {
+        const got = await downloadTo(it.url, part, { maxBytes: o.maxBytes, signal: ctx.signal, log: ctx.log,
+          onProgress: (bytes, total) => total && ctx.progress({ kind: 'file-progress', file: it.url, fraction: bytes / total }) });
+        const fromUrl = path.extname(new URL(got.finalUrl).pathname).toLowerCase();
+        const ext = /^\.[a-z0-9]{2,5}$/.test(fromUrl) ? fromUrl : EXT_BY_TYPE[got.contentType.split(';')[0].trim().toLowerCase()] ?? '.bin';
+        const name = slug(it.title || decodeURIComponent(path.basename(new URL(it.url).pathname)) || host);
+        const dest = path.join(srcDir, `${name}-${hashOf(it.url)}${ext}`);
+        fs.renameSync(part, dest);
+        const dup = await register(dest, { url: it.url, title: it.title ?? '', published: it.published ?? '', content_type: got.contentType });
+        if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
+        return { skipped: !!dup, detail: `${got.bytes} bytes` };
+      } catch (e) {
+        // a refusal leaves nothing behind; a transfer that failed part way keeps its .part for the next run
+        if (/max-size|not audio|HTTP 4/.test((e as Error).message)) fs.rmSync(part, { force: true });
+        throw e;
+      } finally {
+        perHost.set(host, (perHost.get(host) ?? 1) - 1);
+      }
+    },
+  }, report, ctx);
   await registering;
   report.summary.unshift(`${report.processed} new sources in ${srcDir}, ${report.skipped} already there`);
   return report;
