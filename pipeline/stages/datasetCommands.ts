@@ -6,9 +6,9 @@ import { runCleanSources } from './cleanSources';
 import { checkRequest, defined, defineCommand, n, need, pick, runs, s, stage, strs, bool, writing } from './commandKit';
 import { DENOISERS, EXPORT_FORMATS, namesOf, SEGMENT_ENGINES, SEPARATORS } from './engines';
 import { runExport } from './export';
-import { parseSize, runIngest, VIA, type IngestOptions } from './ingest';
+import { runIngest, VIA, type IngestOptions } from './ingest';
 import { DEFAULT_LINT, lintDataset, lintReport } from './lint';
-import { choice, flag, int, list, num, numbers, repeat, text, type OptionDef, type OptionValue } from './optionKinds';
+import { choice, flag, int, list, num, numbers, repeat, size, text, type OptionDef, type OptionValue } from './optionKinds';
 import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS, runSegment, type SegmentOptions } from './segment';
 import { runSeparate, STEMS } from './separate';
 import { runSlice } from './slice';
@@ -46,13 +46,13 @@ defineCommand({
     rss: repeat('a podcast feed (RSS or Atom), URL or file', { placeholder: '<feed>' }),
     limit: int('newest N episodes of each feed', { placeholder: 'N', min: 1 }),
     since: text('episodes published on or after this date', { placeholder: '2024-01-01' }),
-    'max-size': text('refuse downloads over this size', { placeholder: '2G' }),
+    'max-size': size('refuse downloads over this size', { placeholder: '2G' }),
     link: flag('link local files into sources/ instead of copying them'),
     via: choice(VIA, 'yt-dlp for sites that need a browser (auto), or for every URL, or never', { default: 'auto' }),
   },
-  build: (o, args, out, raw) => stage({ stage: 'ingest', out, options: {
+  build: (o, args, out) => stage({ stage: 'ingest', out, options: {
     urls: args.filter((i) => /^https?:\/\//i.test(i)), files: args.filter((i) => !/^https?:\/\//i.test(i)), urlLists: strs(o.urls) ?? [], feeds: strs(o.rss) ?? [],
-    limit: n(o.limit), since: s(o.since), maxBytes: raw['max-size'] ? parseSize(raw['max-size'] as string) : undefined, link: o.link ? true : undefined,
+    limit: n(o.limit), since: s(o.since), maxBytes: n(o['max-size']), link: o.link ? true : undefined,
     via: s(o.via) as 'auto' | undefined,
   } }),
   run: runs('ingest', (req, ctx) => {

@@ -8,7 +8,6 @@ import { parseUrlList } from '../ingest/urlList';
 import { needsYtDlp, ytDlpAudio } from '../ingest/ytDlp';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { forEachEntry } from './forEachEntry';
-import { OptionError } from '../errors';
 import { namingFile, type StageContext, type StageReport } from './types';
 
 export interface IngestOptions {
@@ -43,12 +42,6 @@ interface Item {
   from: string;
 }
 
-/** Max size like `500M`, `2G`, or bytes. */
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s.trim());
-  if (!m) throw new OptionError(`--max-size: cannot read "${s}" (e.g. 500M, 2G)`);
-  return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' '));
-}
 
 async function fetchText(url: string, ctx: StageContext, tmp: string): Promise<string> {
   if (!/^https?:/i.test(url)) return fs.readFileSync(url, 'utf8');

@@ -4,7 +4,7 @@ import { OptionError } from '../errors';
  * The few kinds a stage option can be. Each option is declared once (pipeline/stages/registry.ts) with its kind,
  * default, bounds and one line of help; the CLI's parsing and help are made from these declarations.
  */
-export type OptionKind = 'number' | 'integer' | 'text' | 'choice' | 'list' | 'numbers' | 'flag' | 'repeat';
+export type OptionKind = 'number' | 'integer' | 'size' | 'text' | 'choice' | 'list' | 'numbers' | 'flag' | 'repeat';
 
 export interface OptionDef {
   kind: OptionKind;
@@ -31,6 +31,8 @@ export const num = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ k
 export const int = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'integer', help, ...o });
 export const text = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'text', help, ...o });
 export const choice = (values: readonly string[], help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'choice', help, values, ...o });
+/** A size in bytes, given as `500M`, `2G` or a number of bytes. */
+export const size = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'size', help, ...o });
 /** Comma-separated values: `--labels male,female`. */
 export const list = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'list', help, ...o });
 /** Comma-separated numbers: `--split 0.9,0.05,0.05`. */
@@ -58,6 +60,8 @@ export function readValue(name: string, def: OptionDef, raw: string | boolean | 
     case 'number':
     case 'integer': // whole, and in bounds: checkValue, the one check for every caller
       return number(raw as string);
+    case 'size':
+      return parseSize(raw as string, name);
     case 'list':
       return (raw as string).split(',').map((s) => s.trim()).filter(Boolean);
     case 'numbers':
@@ -72,6 +76,13 @@ export function usageOf(name: string, def: OptionDef): string {
   if (def.kind === 'flag') return `[--${name}]`;
   const shown = def.placeholder ?? (def.kind === 'choice' && def.values ? def.values.join('|') : def.default !== undefined && def.default !== '' ? String(def.default) : 'x');
   return `[--${name} ${shown}]`;
+}
+
+/** `500M`, `2G`, `1.5g`, or bytes. */
+export function parseSize(s: string, name = 'max-size'): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s.trim());
+  if (!m) throw new OptionError(`--${name}: cannot read "${s}" (e.g. 500M, 2G)`);
+  return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' '));
 }
 
 const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs[0]);

@@ -55,6 +55,8 @@ export function optionSchema(def: OptionDef, opts: { negated?: boolean; nullable
       return { type: 'array', items: { type: 'string', ...(def.values ? { enum: [...def.values] } : {}) }, ...(Array.isArray(def.default) ? { default: def.default } : {}) };
     case 'numbers':
       return { type: 'array', items: { type: 'number' } };
+    case 'size':
+      return { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*[kKmMgGtT]?i?[bB]?$' };
     default:
       return { type: 'string', default: has ? def.default : '', ...(def.pattern ? { pattern: def.pattern } : {}) };
   }
