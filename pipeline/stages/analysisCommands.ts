@@ -4,7 +4,7 @@ import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
 import { bool, checkRequest, defined, defineCommand, n, need, runs, s, speakers, stage, strs, writing } from './commandKit';
 import { runDiarize } from './diarize';
-import { choice, flag, int, list, num, numbers, repeat, text, type OptionValue } from './optionKinds';
+import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, text, type OptionValue } from './optionKinds';
 import { SIDE_FILE_EXTS, writeSideFiles } from './sideFiles';
 import { enrollSpeaker, SAME_SPEAKER_MIN_SIM, scoreSpeaker, splitSpeakers } from './speaker';
 import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain,
@@ -75,7 +75,7 @@ defineCommand({
   cli: 'transcribe', summary: 'a machine transcript for every clip without one (a person\'s text is never replaced)',
   synopsis: '--out <dir> --model <Whisper ONNX folder or name>',
   options: {
-    model: text('Whisper ONNX folder or registry name', { placeholder: '<model>', setting: 'transcribe: folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json), or a model name in the user model cache; asked for on first use' }),
+    model: model('Whisper ONNX folder or registry name', { setting: 'transcribe: folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json), or a model name in the user model cache; asked for on first use' }),
     language: text('language code (en, de, ...); default: detected per clip', { placeholder: 'en' }),
     beam: int('beam width (1: greedy)', { default: DEFAULT_TRANSCRIBE.beam, min: 1, max: 16 }), timestamps: flag('also write timestamped segments (asr_segments column)'),
     overwrite: flag('transcribe clips that already have a machine transcript again'),
@@ -140,7 +140,7 @@ defineCommand({
 
 defineCommand({
   cli: 'tone benchmark', summary: 'accuracy, per-class F1 and confusion matrix of a model (or a folder of checkpoints)', synopsis: '--model <onnx or folder> --data <folders...>', out: 'dot',
-  options: { model: text('the model or checkpoints folder', { placeholder: '<onnx>' }), ...TONE_DATA, 'by-speaker': flag('leave-speakers-out folds'), folds: int('cross-validation folds', { placeholder: '4' }), report: text('markdown report file', { placeholder: 'file.md' }) },
+  options: { model: pathOpt('the model or checkpoints folder', { placeholder: '<onnx>' }), ...TONE_DATA, 'by-speaker': flag('leave-speakers-out folds'), folds: int('cross-validation folds', { placeholder: '4' }), report: pathOpt('markdown report file', { placeholder: 'file.md' }) },
   build: (o, args) => {
     const data = dataOf(o, args);
     need(o.model && data.length, 'tone benchmark needs --model and --data');
@@ -155,7 +155,7 @@ defineCommand({
 defineCommand({
   cli: 'tone classify', summary: 'emotion and probability for every clip, clips placed in emotion/<class>/', synopsis: '--model <onnx> --out <dir>',
   options: {
-    model: text('the tone model', { placeholder: '<onnx>' }),
+    model: pathOpt('the tone model', { placeholder: '<onnx>' }),
     'min-prob': num('clips whose most likely emotion is less probable than this are marked "uncertain" (0: none)', { default: DEFAULT_CLASSIFY.minProb, min: 0, max: 1, setting: 'classify by tone: clips whose most likely emotion is less probable than this are marked "uncertain" (0: none)' }),
     place: choice(PLACES, 'how clips go into emotion/<class>/', { default: DEFAULT_CLASSIFY.place, descriptions: ['hard links', 'copies', 'not at all'], setting: 'classify by tone: how clips are placed into emotion/<class>/' }),
   },
@@ -173,8 +173,8 @@ defineCommand({
 
 defineCommand({
   cli: 'tone selftrain', summary: 'retrains on the labelled folders plus the pool clips the model is sure of', synopsis: '--model <onnx> --data <folders...> --pool <folders...>', out: 'dot',
-  options: { model: text('the starting model', { placeholder: '<onnx>' }), ...TONE_DATA, pool: repeat('unlabelled folders', { placeholder: '<folders...>' }), threshold: num('pool clips kept above this probability', { placeholder: '0.9' }),
-    folds: int('cross-validation folds', { placeholder: '4' }), to: text('the retrained model', { placeholder: '<onnx>' }) },
+  options: { model: pathOpt('the starting model', { placeholder: '<onnx>' }), ...TONE_DATA, pool: repeat('unlabelled folders', { placeholder: '<folders...>' }), threshold: num('pool clips kept above this probability', { placeholder: '0.9' }),
+    folds: int('cross-validation folds', { placeholder: '4' }), to: pathOpt('the retrained model', { placeholder: '<onnx>' }) },
   build: (o, args) => {
     const data = dataOf(o, args);
     need(o.model && data.length && strs(o.pool)?.length, 'tone selftrain needs --model, --data and --pool');

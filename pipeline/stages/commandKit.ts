@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OptionError } from '../errors';
 import { namesOf, type Named } from './engines';
-import { checkValue, choice, flag, int, text, type OptionDef, type OptionValue } from './optionKinds';
+import { checkValue, choice, flag, int, pathOpt, type OptionDef, type OptionValue } from './optionKinds';
 import type { Prepared, StageRequest } from './requests';
 import type { StageContext, StageReport } from './types';
 
@@ -45,9 +45,9 @@ export function runs<N extends StageRequest['stage']>(request: N, prepare: (req:
 
 /** Options every command takes (read by the CLI itself, not by a stage). */
 export const COMMON_OPTIONS: Record<string, OptionDef> = {
-  out: text('the dataset folder (created when missing)', { short: 'o', placeholder: '<dir>' }),
+  out: pathOpt('the dataset folder (created when missing)', { short: 'o', placeholder: '<dir>' }),
   jobs: int('files processed in parallel', { short: 'j', default: 'the core count, at most 2', min: 1, placeholder: 'N' }),
-  ffmpeg: text('path to ffmpeg (ffprobe is looked up beside it); default SDS_FFMPEG or ffmpeg on PATH', { placeholder: '<path>' }),
+  ffmpeg: pathOpt('path to ffmpeg (ffprobe is looked up beside it); default SDS_FFMPEG or ffmpeg on PATH'),
   quiet: flag('no progress or log lines', { short: 'q' }),
   wait: flag('queue behind another command writing the same dataset instead of stopping (exit code 4)'),
   help: flag('this help, or a command\'s own (sds slice --help)', { short: 'h' }),

@@ -8,7 +8,7 @@ import { DENOISERS, EXPORT_FORMATS, namesOf, SEGMENT_ENGINES, SEPARATORS } from 
 import { runExport } from './export';
 import { runIngest, VIA, type IngestOptions } from './ingest';
 import { DEFAULT_LINT, lintDataset, lintReport } from './lint';
-import { choice, flag, int, list, num, numbers, repeat, size, text, type OptionDef, type OptionValue } from './optionKinds';
+import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, size, text, type OptionDef, type OptionValue } from './optionKinds';
 import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS, runSegment, type SegmentOptions } from './segment';
 import { runSeparate, STEMS } from './separate';
 import { runSlice } from './slice';
@@ -68,7 +68,7 @@ defineCommand({
   cli: 'separate', summary: 'vocals (and accompaniment) of every source into <dir>/separated/<id>/; then segment/run/slice --on vocals',
   synopsis: '--out <dir> [<files>]',
   options: {
-    model: text(`${namesOf(SEPARATORS).join(', ')}, a model .onnx or a registry name`, { default: SEPARATORS[0].name, placeholder: `${namesOf(SEPARATORS).join('|')}|<model.onnx>` }),
+    model: model(`${namesOf(SEPARATORS).join(', ')}, a model .onnx or a registry name`, { default: SEPARATORS[0].name, placeholder: `${namesOf(SEPARATORS).join('|')}|<model.onnx>` }),
     stems: list('stems to write', { default: STEMS[0], values: STEMS }),
   },
   build: (o, args, out) => stage({ stage: 'separate', out, inputs: args, options: { model: s(o.model), stems: strs(o.stems) as ('vocals' | 'accompaniment')[] | undefined } }),
@@ -172,7 +172,7 @@ defineCommand({
   synopsis: '--out <dir> --format <format>',
   options: {
     format: pick(EXPORT_FORMATS, 'the layout written'),
-    to: text('destination folder', { default: '<dir>/export/<format>', placeholder: '<folder>' }),
+    to: pathOpt('destination folder', { default: '<dir>/export/<format>', placeholder: '<folder>' }),
     split: numbers('train, validation, test fractions, speaker-disjoint', { placeholder: '0.9,0.05,0.05' }),
     by: text('the column that keeps clips in one split', { default: 'speaker' }),
     where: text('only rows matching, e.g. "label=female and snr>20"', { placeholder: '"<filter>"' }),

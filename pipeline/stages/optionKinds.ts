@@ -4,7 +4,7 @@ import { OptionError } from '../errors';
  * The few kinds a stage option can be. Each option is declared once (pipeline/stages/registry.ts) with its kind,
  * default, bounds and one line of help; the CLI's parsing and help are made from these declarations.
  */
-export type OptionKind = 'number' | 'integer' | 'size' | 'text' | 'choice' | 'list' | 'numbers' | 'flag' | 'repeat';
+export type OptionKind = 'number' | 'integer' | 'size' | 'text' | 'path' | 'model' | 'choice' | 'list' | 'numbers' | 'flag' | 'repeat';
 
 export interface OptionDef {
   kind: OptionKind;
@@ -31,6 +31,10 @@ export const num = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ k
 export const int = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'integer', help, ...o });
 export const text = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'text', help, ...o });
 export const choice = (values: readonly string[], help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'choice', help, values, ...o });
+/** A file or folder; the stage says when it is missing (it may be one the stage creates). */
+export const pathOpt = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'path', help, placeholder: '<path>', ...o });
+/** A model: a name in the model registry (`sds models list`) or a file (docs/models.md's contract). */
+export const model = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'model', help, placeholder: '<model>', ...o });
 /** A size in bytes, given as `500M`, `2G` or a number of bytes. */
 export const size = (help: string, o: Partial<OptionDef> = {}): OptionDef => ({ kind: 'size', help, ...o });
 /** Comma-separated values: `--labels male,female`. */

@@ -57,7 +57,7 @@ export function optionSchema(def: OptionDef, opts: { negated?: boolean; nullable
       return { type: 'array', items: { type: 'number' } };
     case 'size':
       return { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*[kKmMgGtT]?i?[bB]?$' };
-    default:
+    default: // text, path, model
       return { type: 'string', default: has ? def.default : '', ...(def.pattern ? { pattern: def.pattern } : {}) };
   }
 }
