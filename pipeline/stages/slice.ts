@@ -37,9 +37,8 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     report.failed.push({ file: ds.sourcesCsv, error: `no segmented sources in ${outDir}: run segment first` });
     return report;
   }
-  const before = readClipTable(ds.clipsCsv);
   const clips = new Map<string, Row[]>(); // source id -> its rows
-  for (const r of before) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  for (const r of readClipTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
   const lost = { transcripts: 0, human: 0, excluded: 0, other: 0 };
   let backup: string | undefined;
   // serialised, so concurrent sources never interleave their rewrites of clips.csv
@@ -82,26 +81,30 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       const plan = planClips(withSpeakers(checked.segments, turns), end, opts, readEnergy(ds.energyFile(src.id)));
       const deep = /s24|s32|f32|f64|flt|dbl/.test(info.codec);
 
-      const owned = old.filter((r) => ownedClip(r.path, src.id));
-      const foreign = old.filter((r) => !ownedClip(r.path, src.id));
+      const owned = new Map(old.flatMap((r) => {
+        const clip = ownedClip(r.path, src.id);
+        return clip ? [[r, clip] as const] : [];
+      }));
+      const foreign = old.filter((r) => !owned.has(r));
       for (const r of foreign) report.warnings!.push({ file: r.path, error: `clips.csv row ${r.path} (source ${src.id}) is not a clip sds cut into clips/: kept as it is, never replaced or removed` });
-      const bySpan = new Map(owned.map((r) => [`${r.start}|${r.end}`, r]));
-      let next = Math.max(0, ...owned.map((r) => ownedClip(r.path, src.id)!.n)) + 1;
+      const bySpan = new Map([...owned.keys()].map((r) => [`${r.start}|${r.end}`, r]));
+      // new spans get numbers no clip of this source had (from 1 on a first slicing)
+      let next = Math.max(0, ...[...owned.values()].map((c) => c.n)) + 1;
       const kept = new Set<Row>();
       const rows: Row[] = [];
       for (const [k, c] of plan.entries()) {
         ctx.signal?.throwIfAborted();
         const a = Math.round(c.start * info.sampleRate);
         let b = Math.round(c.end * info.sampleRate);
-        const was = bySpan.get(`${at(a, info.sampleRate)}|${at(b, info.sampleRate)}`);
-        const mine = was && !kept.has(was) ? ownedClip(was.path, src.id)! : undefined;
-        if (was && mine) kept.add(was);
-        const n = mine ? mine.n : was || old.length ? next++ : k + 1;
-        const file = path.join(outDir, mine?.prefix ?? '', path.relative(outDir, ds.clipFile(c.label, src.id, n)));
+        const same = bySpan.get(`${at(a, info.sampleRate)}|${at(b, info.sampleRate)}`);
+        const was = same && !kept.has(same) ? same : undefined;
+        const mine = was && owned.get(was);
+        if (was) kept.add(was);
+        const file = path.join(outDir, mine?.prefix ?? '', path.relative(outDir, ds.clipFile(c.label, src.id, mine ? mine.n : next++)));
         const frames = await cutVerified(audio, file, a, b, info.sampleRate, end, { paths: ctx.ffmpeg, deep });
         b = a + frames;
         rows.push({
-          ...(was && mine ? was : {}),
+          ...was,
           path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: at(a, info.sampleRate),
           end: at(b, info.sampleRate), label: c.label, duration: at(b - a, info.sampleRate), sample_rate: String(info.sampleRate),
           // diarized speakers are per recording: the source id makes them unique across the dataset
@@ -110,7 +113,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         ctx.progress({ kind: 'file-progress', file: src.path, fraction: (k + 1) / plan.length });
       }
       // clips of the earlier slicing that are gone: count what they carried, and remove only files slice wrote
-      const dropped = owned.filter((r) => !kept.has(r));
+      const dropped = [...owned.keys()].filter((r) => !kept.has(r));
       let dropsData = false;
       for (const r of dropped) {
         if ((r.transcript ?? '').trim()) lost.transcripts++, (dropsData = true);
@@ -120,10 +123,9 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       }
       clips.set(src.id, [...rows, ...foreign]);
       await writeClips(dropsData);
+      // a kept clip whose label changed has moved: its old file goes too
       const live = new Set(rows.map((r) => normalRel(r.path)));
-      for (const r of [...dropped, ...[...kept].filter((x) => !live.has(normalRel(x.path)))]) {
-        if (!live.has(normalRel(r.path))) fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
-      }
+      for (const r of owned.keys()) if (!live.has(normalRel(r.path))) fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
       return { detail: `${rows.length} clips` };
     },
   }, report, ctx);
