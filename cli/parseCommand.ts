@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OptionError } from '../pipeline/errors';
 import type { StageRequest } from '../pipeline/stages/requests';
-import { readValue, type OptionDef, type OptionValue } from '../pipeline/stages/optionKinds';
+import { orList, readValue, type OptionDef, type OptionValue } from '../pipeline/stages/optionKinds';
 import { allCommands, commandNamed, COMMON_OPTIONS, type CommandDef } from '../pipeline/stages/registry';
 
 /** What a command line asks for, before anything runs: pure, so tests compare the requests command lines build. */
@@ -52,23 +52,23 @@ function checkOptions(def: CommandDef, given: string[]): void {
   }
 }
 
-const orList = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs[0]);
 
 /** Reads a command line into what it asks for; a UsageError for anything that cannot be read. */
 export function parseCommand(argv: string[]): ParsedCommand {
   // `--loudness -16`: parseArgs reads a leading '-' as an option, so glue negative numbers to their option
   const args = argv.flatMap((a, i) => (/^-\d/.test(a) && argv[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
-  const named = commandOf(args.filter((a) => !a.startsWith('-')));
-  // an option given bare takes its declared value (`sds clean --sources` alone means every source)
-  for (const [name, o] of Object.entries(named.def?.options ?? {})) {
+  // an option given bare takes its declared value (`sds clean --sources` alone means every source); before parsing,
+  // the command is the line's first words that are no option
+  const guessed = commandOf(args.filter((a) => !a.startsWith('-')));
+  for (const [name, o] of Object.entries(guessed.def?.options ?? {})) {
     if (o.bare === undefined) continue;
     args.forEach((a, i) => a === `--${name}` && (args[i + 1] === undefined || args[i + 1].startsWith('-')) && (args[i] = `--${name}=${o.bare}`));
   }
   const { values: v, positionals } = parseArgs({ args, allowPositionals: true, options: argsTable() });
   const raw = v as Record<string, string | boolean | string[] | undefined>;
   const [command, ...rest] = positionals;
-  if (v.help || !command) return { kind: 'help', code: v.help ? 0 : 2, command: named.def?.cli };
-  const { def, group, verb } = named;
+  const { def, group, verb } = commandOf(positionals);
+  if (v.help || !command) return { kind: 'help', code: v.help ? 0 : 2, command: def?.cli };
   if (!def) {
     if (group) throw new UsageError(`unknown ${group} command "${verb ?? ''}" (use ${orList(groups().get(group)!)})`);
     throw new UsageError(`unknown command "${command}"`);

@@ -99,4 +99,7 @@ test('command lines build the recorded requests, and their usage errors say the 
   if (process.env.SDS_UPDATE_SNAPSHOTS) fs.writeFileSync(file, JSON.stringify(now, null, 1) + '\n');
   assert.deepEqual(now, JSON.parse(fs.readFileSync(file, 'utf8')));
   for (const line of ERRORS) assert.ok('error' in (now[line] as object), `${line} is refused`);
+  // options may come before the command, as parseArgs reads them
+  assert.deepEqual(parseCommand(['--out', 'ds', 'slice', '--min', '2']), parseCommand(['slice', '--out', 'ds', '--min', '2']));
+  assert.deepEqual(parseCommand(['--out', 'ds', 'speaker', 'score', '--ref', 'anna']), parseCommand(['speaker', 'score', '--out', 'ds', '--ref', 'anna']));
 });
