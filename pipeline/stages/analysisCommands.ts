@@ -2,7 +2,7 @@ import { OptionError } from '../errors';
 import { fetchModel, installModelFile } from '../models/registry';
 import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
-import { bool, checkRequest, defined, defineCommand, n, need, runs, s, speakers, stage, strs, writing } from './commandKit';
+import { bool, checkRequest, checkSpeakers, defined, defineCommand, n, need, runs, s, speakers, stage, strs, writing } from './commandKit';
 import { runDiarize } from './diarize';
 import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, text, type OptionValue } from './optionKinds';
 import { SIDE_FILE_EXTS, writeSideFiles } from './sideFiles';
@@ -48,7 +48,7 @@ defineCommand({
   options: { speakers: text('how many, or auto', { placeholder: 'N|auto' }), 'min-sim': num('auto: merge clusters at least this alike', { default: SAME_SPEAKER_MIN_SIM }) },
   build: (o, _args, out) => stage({ stage: 'speaker-split', out, speakers: speakers(o.speakers), minSim: n(o['min-sim']) }),
   run: runs('speaker-split', (req, ctx) => {
-    if (req.speakers !== undefined && !(Number.isInteger(req.speakers) && req.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${req.speakers}`);
+    checkSpeakers(req.speakers);
     return writing(req.out, async () => [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)]);
   }),
 });
@@ -64,7 +64,7 @@ defineCommand({
   run: runs('diarize', (req, ctx) => {
     const o = defined(req.options ?? {});
     checkRequest('diarize', { window: o.window, hop: o.hop });
-    if (o.speakers !== undefined && !(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new OptionError(`--speakers must be a whole number >= 1 or auto, got ${o.speakers}`);
+    checkSpeakers(o.speakers);
     const run = async () => [await runDiarize(req.inputs, req.out, o, ctx)];
     // one .rttm file is a result, not a dataset
     return /\.rttm$/i.test(req.out) ? { run } : writing(req.out, run, req.inputs);

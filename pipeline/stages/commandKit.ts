@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OptionError } from '../errors';
 import { namesOf, type Named } from './engines';
-import { checkValue, choice, flag, int, pathOpt, type OptionDef, type OptionValue } from './optionKinds';
+import { camel, checkValue, choice, flag, int, pathOpt, type OptionDef, type OptionValue } from './optionKinds';
 import type { Prepared, StageRequest } from './requests';
 import type { StageContext, StageReport } from './types';
 
@@ -82,7 +82,7 @@ export function checkRequest(cli: string, values: object): void {
   const def = commands.get(cli);
   if (!def) throw new Error(`no command ${cli} in the registry`);
   for (const [name, o] of Object.entries(def.options)) {
-    const field = name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const field = camel(name);
     if (field in values) checkValue(name, o, (values as Record<string, unknown>)[field]);
   }
 }
@@ -112,6 +112,9 @@ export const speakers = (v: OptionValue) => {
   need(Number.isFinite(x), `--speakers expects a number, got "${v}"`);
   return x;
 };
+/** A request's speaker count, whoever built it: a whole number from 1, or none (counted). */
+export const checkSpeakers = (count: number | undefined) =>
+  need(count === undefined || (Number.isInteger(count) && count >= 1), `--speakers must be a whole number >= 1 or auto, got ${count}`);
 
 
 /** A request that writes the dataset `out`; `inputs` become its sources, so they must lie outside it. */

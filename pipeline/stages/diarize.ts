@@ -30,7 +30,6 @@ const VERSION = 1;
  */
 export async function runDiarize(inputs: string[], out: string, o: DiarizeStageOptions, ctx: StageContext): Promise<StageReport> {
   const report: StageReport = { stage: 'diarize', processed: 0, skipped: 0, failed: [], summary: [] };
-  if (o.speakers !== undefined && !(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new Error(`--speakers must be a whole number of at least 1, got ${o.speakers}`);
   const single = /\.rttm$/i.test(out);
   const { files, missing, bad, loops } = expandInputs(inputs, single ? path.dirname(path.resolve(out)) : out);
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });

@@ -82,14 +82,21 @@ export function usageOf(name: string, def: OptionDef): string {
   return `[--${name} ${shown}]`;
 }
 
+/** An option's name as a request's field: --merge-gap is mergeGap. */
+export const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** A size as the CLI and the schemas take it (JSON Schema patterns have no flags: the cases are spelled out). */
+export const SIZE_PATTERN = '^(\\d+(?:\\.\\d+)?)\\s*([kKmMgGtT]?)[iI]?[bB]?$';
+
 /** `500M`, `2G`, `1.5g`, or bytes. */
 export function parseSize(s: string, name = 'max-size'): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s.trim());
+  const m = new RegExp(SIZE_PATTERN).exec(s.trim());
   if (!m) throw new OptionError(`--${name}: cannot read "${s}" (e.g. 500M, 2G)`);
   return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' '));
 }
 
-const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs[0]);
+/** `a, b or c` */
+export const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs[0]);
 
 /**
  * A value against its declaration: a choice among its values, each item of a list, a number within its bounds, a

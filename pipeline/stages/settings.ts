@@ -1,4 +1,4 @@
-import type { OptionDef } from './optionKinds';
+import { camel, SIZE_PATTERN, type OptionDef } from './optionKinds';
 import { allCommands, COMMON_OPTIONS, WORKSPACE_SETTINGS } from './registry';
 
 /**
@@ -8,28 +8,23 @@ import { allCommands, COMMON_OPTIONS, WORKSPACE_SETTINGS } from './registry';
  */
 
 export interface SettingKey {
-  /** `slice.mergeGap` (under `sds.`) */
+  /** `slice.mergeGap` (under `sds.`): the group, and the request field the option fills */
   key: string;
-  /** the settings group (`slice`) and the request option it fills (`mergeGap`) */
-  group: string;
-  field: string;
   /** a `no-x` flag becomes the setting `x`, on by default: the option is its negation */
   negated: boolean;
+  def: OptionDef;
 }
 
-export const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-
 /** Every stage setting: the options commands name in their `settings`, in the registry's order. */
-export function settingKeys(): (SettingKey & { def: OptionDef })[] {
-  const out: (SettingKey & { def: OptionDef })[] = [];
+export function settingKeys(): SettingKey[] {
+  const out: SettingKey[] = [];
   for (const c of allCommands()) {
     if (!c.settings) continue;
     for (const name of c.settings.options) {
       const def = c.options[name];
       if (!def) throw new Error(`${c.cli}: settings name --${name}, which it does not take`);
       const negated = def.kind === 'flag' && name.startsWith('no-');
-      const field = camel(negated ? name.slice(3) : name);
-      out.push({ key: `${c.settings.group}.${field}`, group: c.settings.group, field, negated, def });
+      out.push({ key: `${c.settings.group}.${camel(negated ? name.slice(3) : name)}`, negated, def });
     }
   }
   return out;
@@ -56,7 +51,7 @@ export function optionSchema(def: OptionDef, opts: { negated?: boolean; nullable
     case 'numbers':
       return { type: 'array', items: { type: 'number' } };
     case 'size':
-      return { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*[kKmMgGtT]?i?[bB]?$' };
+      return { type: ['string', 'integer'], pattern: SIZE_PATTERN };
     default: // text, path, model
       return { type: 'string', default: has ? def.default : '', ...(def.pattern ? { pattern: def.pattern } : {}) };
   }
