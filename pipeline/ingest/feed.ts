@@ -53,9 +53,8 @@ export function parseFeed(xml: string, base: string): ParsedFeed {
   let title = '';
   let next: string | undefined;
   const nextLink = (links: unknown) => list(links).find((l) => typeof l === 'object' && l?.['@rel'] === 'next')?.['@href'];
-  const channel = list(doc.rss?.channel)[0];
-  if (channel) {
-    const ch = channel;
+  const ch = list(doc.rss?.channel)[0];
+  if (ch) {
     title = unescape(text(ch.title));
     next = nextLink(ch['atom:link']) ?? nextLink(ch.link);
     for (const it of list(ch.item)) {

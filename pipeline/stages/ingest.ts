@@ -78,8 +78,8 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
       report.failed.push({ file: list, error: namingFile(list, e) });
     }
   }
+  // a date that cannot be read is refused with the other options, before anything is written
   const since = o.since ? new Date(o.since) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new Error(`--since: cannot read the date "${o.since}"`);
   for (const feed of o.feeds) {
     try {
       const episodes: Episode[] = [];
@@ -125,6 +125,12 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
     registering = run.catch(() => undefined);
     return run;
   };
+  /** Registers a downloaded file; true when its audio was there already under another URL (then kept once). */
+  const storedOnce = async (it: Item, file: string, extra: { title: string; content_type: string }) => {
+    const dup = await register(file, { url: it.url, title: extra.title, published: it.published ?? '', content_type: extra.content_type });
+    if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
+    return !!dup;
+  };
   const known = new Set(ds.readSources().filter((r) => fs.existsSync(r.path)).flatMap((r) => [r.url, ...(r.also_from ?? '').split(' ')]).filter(Boolean));
 
   // local files: copied (or linked) in, original path kept
@@ -166,9 +172,7 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
         const file = await ytDlpAudio(it.url, srcDir, path.join(dir, '.sds', 'yt-dlp-archive.txt'), { signal: ctx.signal, log: ctx.log });
         // yt-dlp's own archive says it was fetched before
         if (!file) return { skipped: true };
-        const dup = await register(file, { url: it.url, title: it.title ?? path.basename(file), published: it.published ?? '', content_type: 'yt-dlp' });
-        if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
-        return { skipped: !!dup };
+        return { skipped: await storedOnce(it, file, { title: it.title ?? path.basename(file), content_type: 'yt-dlp' }) };
       }
       await slot(host);
       const part = path.join(partsDir, `${hashOf(it.url)}.part`);
@@ -180,9 +184,7 @@ export async function runIngest(dir: string, o: IngestOptions, ctx: StageContext
         const name = slug(it.title || decodeURIComponent(path.basename(new URL(it.url).pathname)) || host);
         const dest = path.join(srcDir, `${name}-${hashOf(it.url)}${ext}`);
         fs.renameSync(part, dest);
-        const dup = await register(dest, { url: it.url, title: it.title ?? '', published: it.published ?? '', content_type: got.contentType });
-        if (dup) report.summary.push(`${it.url}: same audio as ${dup.url || dup.path}, stored once`);
-        return { skipped: !!dup, detail: `${got.bytes} bytes` };
+        return { skipped: await storedOnce(it, dest, { title: it.title ?? '', content_type: got.contentType }), detail: `${got.bytes} bytes` };
       } catch (e) {
         // a refusal leaves nothing behind; a transfer that failed part way keeps its .part for the next run
         if (/max-size|not audio|HTTP 4/.test((e as Error).message)) fs.rmSync(part, { force: true });
