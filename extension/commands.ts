@@ -56,7 +56,10 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
     let total = 0;
     try {
       const reports = await deps.host().runStage(req, { ffmpegPath: cfg.ffmpegPath || undefined, jobs: cfg.jobs || undefined }, (e) => {
-        if (e.kind === 'waiting') progress.report({ message: e.detail });
+        if (e.kind === 'waiting') {
+          progress.report({ message: e.detail });
+          deps.log.info(`${title}: ${e.detail}`);
+        }
         else if (e.kind === 'file-start') {
           total = e.total;
           progress.report({ message: `${e.index + 1}/${e.total} ${path.basename(e.file)}` });

@@ -15,8 +15,9 @@ export interface LockOptions {
   /** wait for the holder instead of failing at once */
   wait?: boolean;
   signal?: AbortSignal;
+  /** told of a lock taken over from a holder that is gone */
   log?: (m: string) => void;
-  /** told once when the request has to wait, with who it waits for */
+  /** told once when the request has to wait, with who it waits for (the one report of a wait) */
   onWait?: (holder: string) => void;
   pollMs?: number;
 }
@@ -42,7 +43,6 @@ export async function lockDataset(dir: string, command: string, opts: LockOption
   inProcess.set(key, { info: mine, tail: before.then(() => turn) });
   try {
     if (held) {
-      opts.log?.(`${dir}: waiting for "${held.info.command}" (started ${held.info.started}) to finish`);
       opts.onWait?.(`"${held.info.command}"`);
       await untilAborted(before, opts.signal);
     }
@@ -107,7 +107,7 @@ async function takeFile(dir: string, mine: LockInfo, opts: LockOptions): Promise
       continue;
     }
     if (!opts.wait) throw new LockHeldError(heldMessage(dir, info!), info!);
-    if (!told) opts.log?.(`${dir}: waiting for ${describe(info!)} to finish`), opts.onWait?.(describe(info!));
+    if (!told) opts.onWait?.(describe(info!));
     told = true;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }

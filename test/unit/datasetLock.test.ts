@@ -40,7 +40,7 @@ test('a live holder in another process is named; a dead one on this host is take
     fs.writeFileSync(lockFile(dir), JSON.stringify({ pid: sleeper.pid, host: os.hostname(), command: 'sds segment x', started: 't0' }));
     await assert.rejects(lockDataset(dir, 'slice'), /is being written by "sds segment x" \(pid \d+ on .*, since t0\)/);
     let waited = false;
-    const waiting = lockDataset(dir, 'slice', { wait: true, pollMs: 20, log: () => (waited = true) });
+    const waiting = lockDataset(dir, 'slice', { wait: true, pollMs: 20, onWait: () => (waited = true) });
     await new Promise((r) => setTimeout(r, 100));
     sleeper.kill('SIGKILL');
     const l = await waiting;
