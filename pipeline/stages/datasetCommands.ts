@@ -1,7 +1,7 @@
 import { OptionError } from '../errors';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
 import { runClean } from './clean';
-import { cleanOptions, DEFAULT_PRESET, DEHUM, PRESETS } from './cleanOptions';
+import { cleanOptions, DEFAULT_PRESET, DEHUM, PRESET_NOTES, PRESETS } from './cleanOptions';
 import { runCleanSources } from './cleanSources';
 import { checkRequest, defined, defineCommand, n, need, pick, runs, s, stage, strs, bool, writing } from './commandKit';
 import { DENOISERS, EXPORT_FORMATS, namesOf, SEGMENT_ENGINES, SEPARATORS } from './engines';
@@ -123,7 +123,7 @@ defineCommand({
   synopsis: '--out <dir>',
   options: {
     preset: choice(Object.keys(PRESETS), 'starting point for the options below', { default: DEFAULT_PRESET, setting: 'cleaning preset: the starting point the other clean settings change',
-      descriptions: ['the seed\'s 5 kHz 36 dB/octave low-pass, no denoiser, -23 LUFS', 'high-pass 80 Hz, hum notches where found, DTLN denoiser, -23 LUFS / -1 dBTP', 'as speech, -16 LUFS'] }),
+      descriptions: Object.keys(PRESETS).map((p) => PRESET_NOTES[p as keyof typeof PRESETS]) }),
     lowpass: num('low-pass corner, Hz (0: off)', { min: 0, placeholder: '5000' }),
     'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36', min: 12 }),
     highpass: num('high-pass corner, Hz (0: off)', { min: 0, placeholder: '80' }),
