@@ -29,6 +29,9 @@ const until = (cond: () => boolean, ms = 120000) => new Promise<void>((resolve, 
   }, 20);
 });
 
+/** Resume markers written whole: a kill can leave a marker's temp file (.name.pid.x.tmp) beside them, which is none. */
+const markers = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.startsWith('.')).length : 0);
+
 /** musanmix segmented and sliced once (speech: 4 clips); each test works on its own copy. */
 let baseDir: string | undefined;
 function dataset(): { ds: string; dir: string } {
@@ -337,7 +340,7 @@ test('after kill -9 during sds run, sources.csv keeps the durations of files alr
   const ds = path.join(dir, 'ds');
   const child = spawn(process.execPath, [CLI, 'run', short, tenMinutes(), '--out', ds, '--jobs', '1', '--no-gender', '-q'], { stdio: 'ignore' });
   const doneDir = path.join(ds, '.sds', 'done', 'segment');
-  await until(() => fs.existsSync(doneDir) && fs.readdirSync(doneDir).length >= 1);
+  await until(() => markers(doneDir) >= 1);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   const first = readTable(path.join(ds, 'sources.csv')).find((s) => s.path === short)!;
@@ -355,10 +358,10 @@ test('sds clean resumes after kill -9: clips cleaned before the kill are not cle
   assert.ok(total >= 30, `${total} clips`);
   const child = spawn(process.execPath, [CLI, 'clean', '--out', ds, '--jobs', '1', '-q'], { stdio: 'ignore' });
   const doneDir = path.join(ds, '.sds', 'done', 'clean');
-  await until(() => fs.existsSync(doneDir) && fs.readdirSync(doneDir).length >= 3);
+  await until(() => markers(doneDir) >= 3);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  const cleanedBefore = fs.readdirSync(doneDir).length;
+  const cleanedBefore = markers(doneDir);
   const again = sds('clean', '--out', ds, '--jobs', '2', '-q');
   assert.equal(again.status, 0, again.stdout + again.stderr);
   const m = /clean: (\d+) processed, (\d+) up to date/.exec(again.stdout)!;
