@@ -3,7 +3,9 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'onnxruntime-node', '@echogarden/rnnoise-wasm', '@echogarden/pffft-wasm'], logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'onnxruntime-node', '@echogarden/rnnoise-wasm', '@echogarden/pffft-wasm'], logLevel: 'warning',
+  // jsonc-parser's UMD build requires its parts at run time, out of the bundle's reach: take its ES modules
+  mainFields: ['module', 'main'] };
 const entries = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['host/main.ts'], outfile: 'dist/host.js' },
@@ -13,8 +15,8 @@ const entries = [
   { entryPoints: ['pipeline/tone/featureWorker.ts'], outfile: 'dist/featureWorker.js' },
 ];
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
-entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });
-entries.push({ entryPoints: ['webviews/clips/main.ts'], outfile: 'dist/clips.js', platform: 'browser', format: 'iife', target: 'chrome120', external: [] });
+entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });
+entries.push({ entryPoints: ['webviews/clips/main.ts'], outfile: 'dist/clips.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });
 for (const e of entries) {
   if (!fs.existsSync(e.entryPoints[0])) continue;
   const opts = { ...common, ...e };

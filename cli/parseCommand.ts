@@ -78,7 +78,7 @@ export function parseCommand(argv: string[]): ParsedCommand {
   const out = def.out ?? 'required';
   if (out === 'positional' && !raw.out && after[0]) raw.out = after[0];
   if (out === 'dot') raw.out ??= '.';
-  if (out !== 'none' && !raw.out) throw new UsageError('--out <dir> is required');
+  if (out !== 'none' && out !== 'optional' && !raw.out) throw new UsageError('--out <dir> is required');
   const o: Record<string, OptionValue> = {};
   let result;
   try {

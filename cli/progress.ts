@@ -19,12 +19,19 @@ export class CliProgress {
   private failed = 0;
   private readonly inFlight = new Map<string, number>();
   private statusShown = false;
+  private stage = '';
 
   constructor(private readonly out: Out) {}
 
   handle(e: ProgressEvent): void {
     if (e.kind === 'waiting') this.line(`  ${e.detail}`);
-    else if (e.kind === 'file-start') {
+    else if (e.kind === 'stage') {
+      // a pipeline's next stage: its own count of files
+      this.total = this.done = this.failed = 0;
+      this.inFlight.clear();
+      this.stage = `${e.stage} (${e.index + 1}/${e.total})`;
+      this.line(`== ${this.stage}: ${e.detail}`);
+    } else if (e.kind === 'file-start') {
       this.total = Math.max(this.total, e.total);
       this.inFlight.set(e.file, 0);
       this.line(`[${e.index + 1}/${e.total}] ${e.file}`);
@@ -66,7 +73,7 @@ export class CliProgress {
 
   private status(): void {
     const files = [...this.inFlight].map(([f, x]) => `${shortName(f)} ${Math.round(100 * x)}%`).join(' · ');
-    const text = `overall ${this.overall()}${files ? ` · ${files}` : ''}`;
+    const text = `${this.stage ? `${this.stage} · ` : ''}overall ${this.overall()}${files ? ` · ${files}` : ''}`;
     const width = Math.max(20, (this.out.columns ?? 100) - 1);
     this.out.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     this.statusShown = true;

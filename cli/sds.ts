@@ -84,6 +84,10 @@ async function modelsCommand(args: string[], v: Record<string, string | boolean 
 function printReports(reports: StageReport[]): number {
   let failed = 0;
   for (const r of reports) {
+    if (r.listing) {
+      for (const line of r.summary) console.log(line);
+      continue;
+    }
     console.log(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed`);
     for (const line of r.summary) console.log(`  ${line}`);
     failed += r.failed.length;

@@ -23,7 +23,7 @@ conn.onRequest(runStageRequest, async (params, token) => {
   try {
     const ffmpeg = ffmpegPaths(params.settings?.ffmpegPath || undefined);
     assertFfmpeg(ffmpeg);
-    log(`${params.stage} started (${'inputs' in params ? params.inputs.length + ' inputs, ' : ''}${'out' in params ? `out ${params.out}` : ''})`);
+    log(`${params.stage} started (${'inputs' in params && params.inputs ? params.inputs.length + ' inputs, ' : ''}${'out' in params ? `out ${params.out}` : ''})`);
     const reports = await runStage(params, {
       jobs: params.settings?.jobs || Math.min(2, os.availableParallelism()),
       ffmpeg,

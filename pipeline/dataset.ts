@@ -66,6 +66,7 @@ export class Dataset {
     const byPath = new Map(rows.map((r) => [r.path, r]));
     let nextIndex = rows.reduce((m, r) => Math.max(m, parseInt(r.id, 10) || 0), 0) + 1;
     const out: Row[] = [];
+    let changed = false;
     for (const file of files) {
       const abs = path.resolve(file);
       try {
@@ -77,7 +78,9 @@ export class Dataset {
           rows.push(row);
           byPath.set(abs, row);
         }
-        Object.assign(row, { sha256, size: String(st.size), mtime: String(Math.round(st.mtimeMs)) });
+        const now = { sha256, size: String(st.size), mtime: String(Math.round(st.mtimeMs)) };
+        if (Object.entries(now).some(([k, v]) => row![k] !== v)) changed = true;
+        Object.assign(row, now);
         out.push(row);
       } catch (e) {
         // one unreadable file is reported by the caller; the others are registered
@@ -85,7 +88,8 @@ export class Dataset {
         onError(file, e);
       }
     }
-    await this.writeSources(rows);
+    // unchanged, the table is left alone (a pipeline rerun registers every source again)
+    if (changed) await this.writeSources(rows);
     return out;
   }
 }

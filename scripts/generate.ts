@@ -1,5 +1,5 @@
 // Writes what is made from the stage registry (pipeline/stages/registry.ts): docs/cli.md, package.json's settings
-// (contributes.configuration) and schemas/stage-options.schema.json. `npm run generate`; test/unit/registry.test.ts
+// (contributes.configuration), schemas/sds.schema.json and snippets/sds.code-snippets. `npm run generate`; test/unit/registry.test.ts
 // fails when one of them is stale.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

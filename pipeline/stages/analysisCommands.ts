@@ -1,9 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { OptionError } from '../errors';
+import { readManifest } from '../models/modelPaths';
+import { clipAudio } from '../plan/step';
 import { fetchModel, installModelFile } from '../models/registry';
 import { CORPORA } from '../tone/corpusLabels';
 import { FEATURE_KINDS } from '../tone/toneFeatures';
-import { bool, checkRequest, checkSpeakers, defined, defineCommand, n, need, runs, s, speakers, stage, strs, writing } from './commandKit';
-import { runDiarize } from './diarize';
+import { bool, checkRequest, checkSpeakers, defined, defineCommand, n, need, runs, s, speakers, stage, step, strs, writing } from './commandKit';
+import { DIARIZE_VERSION, runDiarize } from './diarize';
 import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, text, type OptionValue } from './optionKinds';
 import { SIDE_FILE_EXTS, writeSideFiles } from './sideFiles';
 import { enrollSpeaker, SAME_SPEAKER_MIN_SIM, scoreSpeaker, splitSpeakers } from './speaker';
@@ -14,6 +18,13 @@ import type { StageReport } from './types';
 
 // The commands that analyse clips and voices (speakers, diarization, transcripts, tone), and the model registry's
 // and table conversion's: each declared once, as in datasetCommands.ts.
+
+const profileOf = (dir: string, who: string) => path.join(dir, 'speakers', `${who}.json`);
+/** A model file (or folder) as a key: its size and time stamp, read without hashing gigabytes on every plan. */
+const fileKey = (file: string) => {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? [path.resolve(file), st.size, Math.round(st.mtimeMs)] : file;
+};
 
 const modelReport = (stageName: string, line: string): StageReport => ({ stage: stageName, processed: 1, skipped: 0, failed: [], summary: [line] });
 
@@ -26,6 +37,8 @@ defineCommand({
     return stage({ stage: 'speaker-enroll', out, name: s(o.name)!, inputs: args, auto: bool(o.auto) });
   },
   run: runs('speaker-enroll', (req, ctx) => writing(req.out, async () => [await enrollSpeaker(req.out, req.name, req.inputs, ctx, req.auto)])),
+  pipeline: step('speaker-enroll', { scope: 'dataset', takes: 'own', reads: (_vs, req) => ({ files: req.inputs.map((i) => i.replace(/@[\d.]+-[\d.]+$/, '')) }),
+    writes: (v, req) => [profileOf(v.ds.dir, req.name)] }),
 });
 
 defineCommand({
@@ -40,6 +53,8 @@ defineCommand({
     checkRequest('speaker score', { minSim: req.minSim });
     return writing(req.out, async () => [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)]);
   }),
+  // the clips as cleaned, and the voice they are compared with (moving a rejected clip changes neither)
+  pipeline: step('speaker-score', { scope: 'source', after: ['slice', 'clean', 'speaker-enroll'], reads: (vs, req, ds) => ({ files: [...clipAudio(vs), profileOf(ds.dir, req.ref)] }) }),
 });
 
 defineCommand({
@@ -51,6 +66,7 @@ defineCommand({
     checkSpeakers(req.speakers);
     return writing(req.out, async () => [await splitSpeakers(req.out, { speakers: req.speakers, minSim: req.minSim }, ctx)]);
   }),
+  pipeline: step('speaker-split', { scope: 'dataset', after: ['slice', 'clean', 'speaker-score'], reads: (vs) => ({ files: clipAudio(vs) }) }),
 });
 
 defineCommand({
@@ -69,6 +85,8 @@ defineCommand({
     // one .rttm file is a result, not a dataset
     return /\.rttm$/i.test(req.out) ? { run } : writing(req.out, run, req.inputs);
   }),
+  pipeline: step('diarize', { scope: 'source', takes: 'sources', after: ['ingest'], reads: ([v]) => ({ values: v.src.sha256 }), writes: (v) => [v.src.diarization],
+    algorithm: () => [DIARIZE_VERSION, readManifest('tone_color_se').sha256] }),
 });
 
 defineCommand({
@@ -90,6 +108,9 @@ defineCommand({
     checkRequest('transcribe', o);
     return writing(req.out, async () => [await runTranscribe(req.out, o, ctx)]);
   }),
+  // a transcript typed by hand is the clip's own: a change of who wrote it is read too
+  pipeline: step('transcribe', { scope: 'source', after: ['slice', 'clean', 'speaker-score'],
+    reads: (vs) => ({ files: clipAudio(vs), values: vs.flatMap((v) => v.clips.map((r) => r.text_source === 'human')) }), algorithm: (req) => fileKey(req.options.model) }),
 });
 
 defineCommand({
@@ -101,6 +122,7 @@ defineCommand({
     checkRequest('side-files', { ext: exts });
     return writing(req.out, async () => [await writeSideFiles(req.out, exts)]);
   }),
+  pipeline: step('side-files', { scope: 'dataset', after: ['transcribe'], reads: (_vs, _req, ds) => ({ files: [ds.clipsCsv] }) }),
 });
 
 const TONE_DATA = {
@@ -169,6 +191,7 @@ defineCommand({
     checkRequest('tone classify', o);
     return writing(req.out, async () => [await runToneClassify(o, ctx)]);
   }),
+  pipeline: step('tone-classify', { scope: 'source', after: ['slice', 'clean', 'speaker-score'], reads: (vs) => ({ files: clipAudio(vs) }), algorithm: (req) => fileKey(req.options.model) }),
 });
 
 defineCommand({

@@ -14,14 +14,14 @@ import { Gtcrn } from '../enhance/gtcrn';
 import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
-import { parseSegmentCsv } from '../formats/segmentTable';
+import { parseSegmentCsv, SEGMENT_LABELS } from '../formats/segmentTable';
 import { readClipTable, writeTable, type Row } from '../formats/csvTable';
-import { cleanPathFor } from './clipPaths';
+import { cleanPathFor, normalRel, ownedClip } from './clipPaths';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { forEachEntry } from './forEachEntry';
 import { filterGraph, type CleanOptions } from './cleanOptions';
-import { errorMessage, type StageContext, type StageReport } from './types';
+import { errorMessage, inScope, type StageContext, type StageReport } from './types';
 
 /** Denoises one clip; `source` and `rate` let the gate use its source's noise profile. */
 type Denoiser = (x: Float32Array, source: string, rate: number) => Promise<Float32Array>;
@@ -169,7 +169,32 @@ export function correctLimitedGain(g: LimitedGain, out: { lufs: number; truePeak
 /** Headroom kept under the ceiling: meters differ by a few hundredths of a dB in their oversampling. */
 export const TP_MARGIN = 0.2;
 
+/** Bumped when cleaning changes what it writes, so reruns clean again clips cleaned by older code. */
+export const CLEAN_VERSION = 1;
+
 export const fmtDb = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} dB`;
+
+/**
+ * Cleaned files (`clean/<label>/<source>_<nnnn>.wav`, as clean writes them for slice's clips) whose clip is no
+ * longer in clips.csv: a re-slice moved the clip to another label or dropped it. Only sources in the run's scope.
+ */
+function removeOrphans(ds: Dataset, rows: Row[], ctx: StageContext): number {
+  const live = new Set(rows.map((r) => r.clean_path && normalRel(r.clean_path)).filter(Boolean));
+  const ids = new Set(ds.readSources().map((s) => s.id).filter((id) => inScope(ctx, id)));
+  let removed = 0;
+  for (const label of SEGMENT_LABELS) {
+    const dir = path.join(ds.dir, 'clean', label);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) {
+      const m = /^(.+)_\d{4,}\.wav$/.exec(f);
+      const rel = `clean/${label}/${f}`;
+      if (!m || !ids.has(m[1]) || !ownedClip(`clips/${label}/${f}`, m[1]) || live.has(rel)) continue;
+      fs.rmSync(path.join(dir, f), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
 
 /**
  * Cleans every clip in clips.csv into <dir>/clean/<label>/<name>.wav and adds the before/after metrics and the
@@ -185,7 +210,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
     return report;
   }
   const denoiser = await openDenoiser(opts.denoise, ds, ctx);
-  const key = hashJson({ opts, v: 1 });
+  const key = hashJson({ opts, v: CLEAN_VERSION });
   let limited = 0;
   let changed = 0;
   try {
@@ -199,7 +224,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
       return st?.isFile() ? `${key}:${st.size}:${Math.round(st.mtimeMs)}` : undefined;
     };
     await forEachEntry({
-      entries: only ? rows.filter((r) => only.includes(r.path)) : rows, jobs: ctx.jobs, name: (row) => where(row).input,
+      entries: only ? rows.filter((r) => only.includes(r.path)) : rows, jobs: ctx.jobs, name: (row) => where(row).input, source: (row) => row.source,
       marker: { ds, stage: 'clean', of: (row) => {
         const k = only ? undefined : inputKey(where(row).input);
         return k ? { id: where(row).id, key: k } : undefined;
@@ -252,7 +277,9 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
     // a run that changed no row leaves the table as it was
     if (changed) await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
   }
+  const gone = removeOrphans(ds, rows, ctx);
   report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})`,
-    ...(limited ? [`${limited} clips needed the limiter to stay under ${opts.truePeak} dBTP (see clean_note)`] : [])];
+    ...(limited ? [`${limited} clips needed the limiter to stay under ${opts.truePeak} dBTP (see clean_note)`] : []),
+    ...(gone ? [`${gone} cleaned files of clips a re-slice moved or dropped were removed`] : [])];
   return report;
 }

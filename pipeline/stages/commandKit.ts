@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { OptionError } from '../errors';
 import { namesOf, type Named } from './engines';
 import { camel, checkValue, choice, flag, int, pathOpt, type OptionDef, type OptionValue } from './optionKinds';
+import type { PipelineStep } from '../plan/step';
 import type { Prepared, StageRequest } from './requests';
 import type { StageContext, StageReport } from './types';
 
@@ -22,14 +23,18 @@ export interface CommandDef {
   /** the arguments besides the options, for usage: `<files or folders...> --out <dir>` */
   synopsis: string;
   options: Record<string, OptionDef>;
-  /** `required` (the default): a dataset folder; `positional`: the first argument is it (lint); `none`: no dataset; `dot`: optional, default `.` */
-  out?: 'required' | 'positional' | 'none' | 'dot';
+  /** `required` (the default): a dataset folder; `positional`: the first argument is it (lint); `none`: no dataset; `dot`: optional, default `.`; `optional`: the command says when it needs one */
+  out?: 'required' | 'positional' | 'none' | 'dot' | 'optional';
   /** the options VS Code offers as settings `sds.<group>.<option>` (generated into package.json) */
   settings?: { group: string; options: string[] };
   /** the request from the values read by kind, the positionals after the command, and --out */
   build: (o: Record<string, OptionValue>, args: string[], out: string, raw: Record<string, string | boolean | string[] | undefined>) => CommandResult;
   /** how a request of this command is checked and run, whoever built it (CLI, VS Code, a test) */
   run?: StageRun;
+  /** requests of other shapes its command lines build (`sds run <files>` besides `sds run --config`) */
+  alsoRuns?: StageRun[];
+  /** how it takes part in a pipeline (sds.json); commands without one cannot be a pipeline's stage */
+  pipeline?: PipelineStep;
 }
 
 export interface StageRun {
@@ -42,6 +47,9 @@ export interface StageRun {
 export function runs<N extends StageRequest['stage']>(request: N, prepare: (req: Extract<StageRequest, { stage: N }>, ctx: StageContext) => Prepared): StageRun {
   return { request, prepare: prepare as StageRun['prepare'] };
 }
+
+/** A command's part in a pipeline, typed by the request it takes. */
+export const step = <N extends StageRequest['stage']>(_request: N, s: PipelineStep<Extract<StageRequest, { stage: N }>>): PipelineStep => s as unknown as PipelineStep;
 
 /** Options every command takes (read by the CLI itself, not by a stage). */
 export const COMMON_OPTIONS: Record<string, OptionDef> = {
@@ -74,6 +82,12 @@ export function defineCommand(def: CommandDef): CommandDef {
 
 export const allCommands = (): CommandDef[] => [...commands.values()];
 
+/** A pipeline stage's name in sds.json: the command with a hyphen for its space (`speaker-score`). */
+export const stageName = (def: CommandDef) => def.cli.replace(/ /g, '-');
+/** The commands that can be stages of a pipeline, by their sds.json names. */
+export const pipelineStages = (): Map<string, CommandDef & { pipeline: PipelineStep }> =>
+  new Map(allCommands().filter((c) => c.pipeline).map((c) => [stageName(c), c as CommandDef & { pipeline: PipelineStep }]));
+
 /**
  * The values of a request against the command's declarations, by the request's own field names (`mergeGap` is
  * --merge-gap): one check whoever built the request. Fields no option declares are left to the stage.
@@ -90,7 +104,7 @@ export const commandNamed = (cli: string): CommandDef | undefined => commands.ge
 
 /** The run of the command whose requests have this `stage`. */
 export function runFor(stage: string): StageRun {
-  const run = [...commands.values()].map((c) => c.run).find((r) => r?.request === stage);
+  const run = [...commands.values()].flatMap((c) => [c.run, ...(c.alsoRuns ?? [])]).find((r) => r?.request === stage);
   if (!run) throw new OptionError(`unknown stage ${stage}`);
   return run;
 }

@@ -1,31 +1,33 @@
 import { OptionError } from '../errors';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
-import { runClean } from './clean';
+import * as path from 'node:path';
+import { clipAudio, clipFiles } from '../plan/step';
+import { CLEAN_VERSION, runClean } from './clean';
 import { cleanOptions, DEFAULT_PRESET, DEHUM, PRESET_NOTES, PRESETS } from './cleanOptions';
 import { runCleanSources } from './cleanSources';
-import { checkRequest, defined, defineCommand, n, need, pick, runs, s, stage, strs, bool, writing } from './commandKit';
+import { checkRequest, defined, defineCommand, n, need, pick, runs, s, stage, step, strs, bool, writing } from './commandKit';
 import { DENOISERS, EXPORT_FORMATS, namesOf, SEGMENT_ENGINES, SEPARATORS } from './engines';
-import { runExport } from './export';
+import { exportFolder, runExport } from './export';
 import { runIngest, VIA, type IngestOptions } from './ingest';
 import { DEFAULT_LINT, lintDataset, lintReport } from './lint';
 import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, size, text, type OptionDef, type OptionValue } from './optionKinds';
-import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS, runSegment, type SegmentOptions } from './segment';
-import { runSeparate, STEMS } from './separate';
-import { runSlice } from './slice';
+import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS, runSegment, segmentKey, type SegmentOptions } from './segment';
+import { runSeparate, SEPARATE_VERSION, STEMS } from './separate';
+import { runSlice, SLICE_VERSION } from './slice';
 import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 
 // The commands that bring audio in, cut it and export it: each declared once, with its options, how a command line
 // becomes its request, and how that request is checked and run (docs/architecture.md, "The stage registry").
 
-// segment and slice, also read together by `run`
-const SEGMENT_OPTIONS: Record<string, OptionDef> = {
+// segment and slice, also read together by `run` (pipelineCommands.ts)
+export const SEGMENT_OPTIONS: Record<string, OptionDef> = {
   engine: pick(SEGMENT_ENGINES, 'segmentation engine', { default: DEFAULT_SEGMENT.engine }),
   'no-gender': flag('speech stays "speech" instead of male / female', { setting: 'split speech into male / female (otherwise: speech)' }),
   'gender-method': choice(GENDER_METHODS, 'how speech is split into male / female', { default: DEFAULT_SEGMENT.genderMethod,
     descriptions: ['speaker-encoder embeddings + the project\'s trained classifier (more accurate)', 'pitch only (fastest)'] }),
   on: choice(AUDIO_OF, 'analyse the original, or the vocals stem sds separate wrote', { default: 'mixture' }),
 };
-const SLICE_OPTIONS: Record<string, OptionDef> = {
+export const SLICE_OPTIONS: Record<string, OptionDef> = {
   labels: list('labels cut into clips', { default: DEFAULT_SLICE.labels, values: SEGMENT_LABELS }),
   min: num('shortest clip, seconds', { default: DEFAULT_SLICE.min, min: 0 }),
   max: num('longest clip, seconds; longer runs are split at their quietest point', { default: DEFAULT_SLICE.max, min: 0.1 }),
@@ -33,7 +35,7 @@ const SLICE_OPTIONS: Record<string, OptionDef> = {
   'merge-gap': num('same-label segments closer than this (seconds) are merged into one clip', { default: DEFAULT_SLICE.mergeGap, min: 0 }),
   on: SEGMENT_OPTIONS.on,
 };
-const segmentAndSlice = (o: Record<string, OptionValue>) => ({
+export const segmentAndSlice = (o: Record<string, OptionValue>) => ({
   engine: s(o.engine) as 'smn' | undefined, gender: o['no-gender'] ? false : undefined, genderMethod: s(o['gender-method']) as 'pitch' | undefined,
   labels: strs(o.labels), min: n(o.min), max: n(o.max), pad: n(o.pad), mergeGap: n(o['merge-gap']), on: s(o.on) as 'vocals' | undefined,
 });
@@ -62,6 +64,8 @@ defineCommand({
     if (o.since !== undefined && Number.isNaN(new Date(o.since).getTime())) throw new OptionError(`--since: cannot read the date "${o.since}" (e.g. 2024-01-31)`);
     return writing(req.out, async () => [await runIngest(req.out, o, ctx)], o.files);
   }),
+  // feeds grow: ingest looks every run, and its own records skip what it already has
+  pipeline: step('ingest', { scope: 'always', takes: 'inputs' }),
 });
 
 defineCommand({
@@ -77,21 +81,26 @@ defineCommand({
     checkRequest('separate', { stems });
     return writing(req.out, async () => [await runSeparate(req.out, req.inputs, { model: req.options.model ?? SEPARATORS[0].name, stems }, ctx)], req.inputs);
   }),
+  pipeline: step('separate', { scope: 'source', takes: 'sources', after: ['ingest'], reads: ([v]) => ({ values: v.src.sha256 }), writes: (v) => [v.src.vocals], algorithm: () => SEPARATE_VERSION }),
 });
 
-/** segment and run: files or folders, the segment and slice options */
-const onInputs = (command: 'segment' | 'run') => (o: Record<string, OptionValue>, args: string[], out: string) => {
-  need(args.length, `${command} needs at least one file or folder`);
-  return stage({ stage: command, inputs: args, out, options: segmentAndSlice(o) });
-};
 
 defineCommand({
   cli: 'segment', summary: 'speech (male / female), music, noise, noEnergy per file, as inaSpeechSegmenter CSV in segments/',
   synopsis: '<files or folders...> --out <dir>', options: SEGMENT_OPTIONS, settings: { group: 'segment', options: ['engine', 'no-gender', 'gender-method'] },
-  build: onInputs('segment'),
+  build: (o, args, out) => {
+    need(args.length, 'segment needs at least one file or folder');
+    return stage({ stage: 'segment', inputs: args, out, options: segmentAndSlice(o) });
+  },
   run: runs('segment', (req, ctx) => {
     const o = segOpts(req.options);
     return writing(req.out, async () => [await runSegment(req.inputs, req.out, o, ctx)], req.inputs);
+  }),
+  pipeline: step('segment', {
+    scope: 'source', takes: 'sources', after: ['ingest', 'separate'],
+    reads: ([v], req) => (req.options?.on === 'vocals' ? { files: [v.src.vocals ?? ''] } : { values: v.src.sha256 }),
+    writes: (v) => [v.ds.segmentsCsv(v.src.id)],
+    algorithm: (req) => segmentKey(segOpts(req.options)),
   }),
 });
 
@@ -105,16 +114,13 @@ defineCommand({
     const o = sliceOpts(req.options);
     return writing(req.out, async () => [await runSlice(req.out, o, ctx, req.sources)]);
   }),
-});
-
-defineCommand({
-  cli: 'run', summary: 'segment, then slice', synopsis: '<files or folders...> --out <dir>',
-  options: { ...SEGMENT_OPTIONS, ...SLICE_OPTIONS },
-  build: onInputs('run'),
-  run: runs('run', (req, ctx) => {
-    const seg = segOpts(req.options);
-    const slice = sliceOpts(req.options);
-    return writing(req.out, async () => [await runSegment(req.inputs, req.out, seg, ctx), await runSlice(req.out, slice, ctx)], req.inputs);
+  pipeline: step('slice', {
+    scope: 'source', after: ['segment', 'diarize'],
+    // the segment table (edited by hand or not), the energy track and the speaker turns; the source's own audio
+    reads: ([v], req) => ({ files: [v.ds.segmentsCsv(v.src.id), v.ds.energyFile(v.src.id), ...(v.src.diarization ? [v.src.diarization] : [])],
+      values: [v.src.sha256, req.options?.on === 'vocals' ? v.src.vocals : ''] }),
+    writes: (v) => v.clips.map((r) => path.join(v.ds.dir, r.path)),
+    algorithm: () => SLICE_VERSION,
   }),
 });
 
@@ -147,6 +153,12 @@ defineCommand({
     if (req.sources) return writing(req.out, async () => [await runCleanSources(req.out, o, ctx, Array.isArray(req.sources) ? req.sources : undefined)]);
     return writing(req.out, async () => [await runClean(req.out, o, ctx, req.only)]);
   }),
+  pipeline: step('clean', {
+    scope: 'source', after: ['slice'],
+    reads: (vs) => ({ files: clipFiles(vs), values: vs.flatMap((v) => v.clips.map((r) => [r.start, r.end, r.label, r.sample_rate])) }),
+    writes: (v) => v.clips.map((r) => r.clean_path && path.join(v.ds.dir, r.clean_path)),
+    algorithm: () => CLEAN_VERSION,
+  }),
 });
 
 defineCommand({
@@ -165,6 +177,7 @@ defineCommand({
     const opts = { ...DEFAULT_LINT, ...defined(req.options ?? {}) };
     return { run: async () => [lintReport(req.out, lintDataset(req.out, opts), !!req.strict)] };
   }),
+  pipeline: step('lint', { scope: 'dataset', reads: (vs, _req, ds) => ({ files: [ds.clipsCsv, ...clipAudio(vs)] }) }),
 });
 
 defineCommand({
@@ -189,10 +202,15 @@ defineCommand({
     if (split.length > 3 || split.some((f) => !(f >= 0)) || !(split.reduce((a, b) => a + b, 0) > 0)) throw new OptionError(`--split wants up to three fractions >= 0 that add up to more than 0, got ${split.join(',')}`);
     return writing(req.out, async () => [await runExport(req.out, { format: o.format, to: o.to, split, by: o.by ?? 'speaker', where: o.where })]);
   }),
+  pipeline: step('export', {
+    scope: 'dataset', after: ['slice', 'clean', 'speaker-score', 'speaker-split', 'transcribe', 'tone-classify'],
+    reads: (vs, _req, ds) => ({ files: [ds.clipsCsv, ...clipAudio(vs)] }),
+    writes: (v, req) => [exportFolder(v.ds.dir, req.options)],
+  }),
 });
 
 /** segment's options with its defaults, checked against its declarations */
-function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
+export function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
   checkRequest('segment', o);
   const engine = o.engine ?? DEFAULT_SEGMENT.engine;
   const genderMethod = o.genderMethod ?? DEFAULT_SEGMENT.genderMethod;
@@ -200,7 +218,7 @@ function segOpts(o: Partial<SegmentOptions> = {}): SegmentOptions {
 }
 
 /** slice's options with its defaults, checked against its declarations */
-function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {
+export function sliceOpts(o: Partial<SliceOptions> = {}): SliceOptions {
   const r = { ...DEFAULT_SLICE, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as SliceOptions;
   // labels name folders under clips/: the registry allows only the segment table's own label set
   checkRequest('slice', r);

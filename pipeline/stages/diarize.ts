@@ -21,7 +21,7 @@ export interface DiarizeStageOptions {
 }
 
 /** Bumped when the diarization itself changes, so reruns redo older RTTMs. */
-const VERSION = 1;
+export const DIARIZE_VERSION = 1;
 
 /**
  * `sds diarize`: who speaks when, as RTTM. `out` ending in .rttm takes one recording; otherwise `out` is a dataset
@@ -44,12 +44,12 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
     if (!report.failed.length) throw new Error(`${out}: no recordings to diarize`);
     return report;
   }
-  const key = hashJson({ ...o, model: readManifest('tone_color_se').sha256, v: VERSION });
+  const key = hashJson({ ...o, model: readManifest('tone_color_se').sha256, v: DIARIZE_VERSION });
   const enc = await SpeakerEncoder.open(undefined, ctx.log);
   const classifier = await PatchClassifier.open(ctx.log);
   try {
     await forEachEntry({
-      entries: jobs, name: (job) => job.file,
+      entries: jobs, name: (job) => job.file, source: (job) => (ds ? job.id : undefined),
       marker: ds && { ds, stage: 'diarize', of: (job) => ({ id: job.id, key: `${job.sha}:${key}` }) },
       stillThere: (job) => fs.existsSync(job.target),
       process: async (job) => {

@@ -1,3 +1,4 @@
+import { forgetStage } from '../plan/state';
 import { lockDataset } from '../util/datasetLock';
 import { runFor } from './registry';
 import type { StageRequest } from './requests';
@@ -14,6 +15,7 @@ export async function runStage(req: StageRequest, ctx: StageContext): Promise<St
   const lock = await lockDataset(job.writes, ctx.command ?? req.stage, { wait: ctx.wait, signal: ctx.signal, log: ctx.log,
     onWait: (holder) => ctx.progress({ kind: 'waiting', detail: `waiting for ${holder} to finish` }) });
   try {
+    await forgetStage(job.writes, req.stage);
     const reports = await job.run();
     if (lock.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
     return reports;

@@ -38,9 +38,12 @@ interface Item {
  * clip; files are hard-linked (copied across filesystems). Excluded rows and rows the filter rejects are left out;
  * clips missing on disk are reported, never silently dropped.
  */
+/** Where an export goes: --to, or <dataset>/export/<format>. */
+export const exportFolder = (dir: string, opts: Pick<ExportOptions, 'to' | 'format'>) => path.resolve(opts.to ?? path.join(dir, 'export', opts.format));
+
 export async function runExport(dir: string, opts: ExportOptions): Promise<StageReport> {
   const ds = new Dataset(dir);
-  const to = path.resolve(opts.to ?? path.join(dir, 'export', opts.format));
+  const to = exportFolder(dir, opts);
   const report: StageReport = { stage: 'export', processed: 0, skipped: 0, failed: [], summary: [] };
   const keep = parseWhere(opts.where);
   const items: Item[] = [];

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { forEachLimit } from '../util/pool';
-import { errorMessage, namingFile, type StageContext, type StageReport } from './types';
+import { errorMessage, inScope, namingFile, type StageContext, type StageReport } from './types';
 
 /** What one entry's processing says back: a detail for its progress line, and what its resume marker keeps. */
 export interface EntryResult {
@@ -20,6 +20,8 @@ export interface EntryLoop<T> {
   entries: T[];
   /** how the entry is named in progress and errors (a file path) */
   name: (entry: T) => string;
+  /** the source id the entry belongs to: entries of sources out of the run's scope are left alone */
+  source?: (entry: T) => string | undefined;
   /** entries in flight at once (default 1) */
   jobs?: number;
   /** the resume marker: `stage` under .sds/done, the entry's id and the key of its inputs and options */
@@ -36,8 +38,11 @@ export interface EntryLoop<T> {
 }
 
 export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, ctx: StageContext): Promise<void> {
-  const total = loop.entries.length;
-  await forEachLimit(loop.entries, loop.jobs ?? 1, async (entry, index) => {
+  const entries = loop.source && ctx.sources ? loop.entries.filter((e) => inScope(ctx, loop.source!(e))) : loop.entries;
+  // out of scope: unchanged since the pipeline last ran them, counted as up to date
+  report.skipped += loop.entries.length - entries.length;
+  const total = entries.length;
+  await forEachLimit(entries, loop.jobs ?? 1, async (entry, index) => {
     ctx.signal?.throwIfAborted();
     const file = loop.name(entry);
     const mark = loop.marker?.of(entry);
@@ -58,6 +63,8 @@ export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, c
     } catch (e) {
       if (ctx.signal?.aborted) throw e;
       report.failed.push({ file, error: namingFile(file, e) });
+      const source = loop.source?.(entry);
+      if (source !== undefined) (report.failedSources ??= []).push(source);
       ctx.progress({ kind: 'file-error', file, error: errorMessage(e) });
     }
     await loop.after?.(entry, index);

@@ -89,9 +89,9 @@ export const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string)
 export const SIZE_PATTERN = '^(\\d+(?:\\.\\d+)?)\\s*([kKmMgGtT]?)[iI]?[bB]?$';
 
 /** `500M`, `2G`, `1.5g`, or bytes. */
-export function parseSize(s: string, name = 'max-size'): number {
+export function parseSize(s: string, name = 'max-size', label = `--${name}`): number {
   const m = new RegExp(SIZE_PATTERN).exec(s.trim());
-  if (!m) throw new OptionError(`--${name}: cannot read "${s}" (e.g. 500M, 2G)`);
+  if (!m) throw new OptionError(`${label}: cannot read "${s}" (e.g. 500M, 2G)`);
   return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' '));
 }
 
@@ -103,10 +103,10 @@ export const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0,
  * text matching its pattern. The one check for every caller (CLI, VS Code, a pipeline file): OptionError naming the
  * option, the value and what is allowed.
  */
-export function checkValue(name: string, def: OptionDef, value: unknown): void {
+export function checkValue(name: string, def: OptionDef, value: unknown, label = `--${name}`): void {
   if (value === undefined || value === null) return;
   const fail = (why: string) => {
-    throw new OptionError(`--${name}: ${why}`);
+    throw new OptionError(`${label}: ${why}`);
   };
   if (def.kind === 'choice' && def.values && !def.values.includes(value as string)) fail(`"${value}" is not one of ${orList(def.values)}`);
   if (def.kind === 'list' && def.values) {
@@ -121,4 +121,31 @@ export function checkValue(name: string, def: OptionDef, value: unknown): void {
     if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) fail(`must be ${range}, got ${n}`);
   }
   if (def.kind === 'text' && def.pattern && !new RegExp(def.pattern).test(value as string)) fail(`"${value}" is not ${def.placeholder ?? `matching ${def.pattern}`}`);
+}
+
+const JSON_TYPES: Record<OptionKind, string> = {
+  flag: 'boolean', number: 'number', integer: 'number', size: 'string', text: 'string', path: 'string', model: 'string', choice: 'string',
+  list: 'array', numbers: 'array', repeat: 'array',
+};
+
+/**
+ * A value from a pipeline file (JSON) read as its kind, then checked as every other caller's is: sizes may be
+ * numbers of bytes or `2G`, lists are arrays (of numbers for `numbers`). `label` names it in errors (its JSON path).
+ */
+export function readJsonValue(name: string, def: OptionDef, value: unknown, label: string): OptionValue {
+  const fail = (why: string): never => {
+    throw new OptionError(`${label}: ${why}`);
+  };
+  const shown = JSON.stringify(value);
+  const type = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (def.kind === 'size' && typeof value === 'number') return value;
+  if (type !== JSON_TYPES[def.kind]) fail(`${shown} is ${type === 'array' || type === 'object' ? 'an' : 'a'} ${type}; ${name} takes ${def.kind === 'size' ? 'a size (500M, 2G) or a number of bytes' : `${JSON_TYPES[def.kind] === 'array' ? 'an' : 'a'} ${JSON_TYPES[def.kind]}${def.kind === 'numbers' ? ' of numbers' : def.kind === 'list' || def.kind === 'repeat' ? ' of strings' : ''}`}`);
+  if (Array.isArray(value)) {
+    const want = def.kind === 'numbers' ? 'number' : 'string';
+    const bad = value.findIndex((v) => typeof v !== want);
+    if (bad >= 0) fail(`item ${bad} (${JSON.stringify(value[bad])}) is not a ${want}`);
+  }
+  const v = def.kind === 'size' ? parseSize(value as string, name, label) : (value as OptionValue);
+  checkValue(name, def, v, label);
+  return v;
 }

@@ -43,6 +43,13 @@ export function audioOf(src: Record<string, string>, on: (typeof AUDIO_OF)[numbe
 /** Bumped whenever the algorithm changes what it writes, so reruns redo files segmented by older code. */
 const ALGORITHM_VERSION = 1;
 
+/** What decides a segmentation besides the audio: the options, the models' sha256 and the algorithm's version. */
+export function segmentKey(opts: SegmentOptions): string {
+  const model = readManifest(opts.engine === 'silero' ? 'silero_vad' : 'ina_speech_music_noise');
+  const genderModel = opts.gender && opts.genderMethod === 'encoder' ? loadGenderModel() : undefined;
+  return hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, gender: genderModel ?? DEFAULT_GENDER_THRESHOLD_HZ });
+}
+
 /** Labels every input with speech (male/female), music, noise, noEnergy; one CSV per source. */
 export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(outDir);
@@ -52,10 +59,9 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   if (!files.length) return report;
   const sources = await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) }));
   if (!sources.length) return report;
-  const model = readManifest(opts.engine === 'silero' ? 'silero_vad' : 'ina_speech_music_noise');
   const byEncoder = opts.gender && opts.genderMethod === 'encoder';
   const genderModel = byEncoder ? loadGenderModel() : undefined;
-  const configKey = hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, gender: genderModel ?? DEFAULT_GENDER_THRESHOLD_HZ });
+  const configKey = segmentKey(opts);
   const todo = sources.filter((s) => !ds.isDone('segment', s.id, `${s.sha256}:${configKey}`));
   report.skipped = sources.length - todo.length;
   for (const s of sources) if (!todo.includes(s)) ctx.progress({ kind: 'file-done', file: s.path, skipped: true });
@@ -82,7 +88,7 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   const totals = new Map<string, number>();
   try {
     await forEachEntry({
-      entries: todo, jobs: ctx.jobs, name: (src) => src.path,
+      entries: todo, jobs: ctx.jobs, name: (src) => src.path, source: (src) => src.id,
       marker: { ds, stage: 'segment', of: (src) => ({ id: src.id, key: `${src.sha256}:${configKey}` }) },
       process: async (src) => {
         const file = audioOf(src, opts.on);

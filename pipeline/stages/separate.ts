@@ -18,7 +18,7 @@ export interface SeparateOptions {
 }
 
 /** Bumped when the separation itself changes, so reruns redo older stems. */
-const VERSION = 2;
+export const SEPARATE_VERSION = 2;
 
 /**
  * `sds separate`: the vocals (and on request the accompaniment) of every source, streamed block by block into
@@ -35,12 +35,12 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
   const sources = !inputs.length ? ds.readSources() : files.length ? await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) })) : [];
   if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
   const choice = await chooseSeparator(o.model, ctx.log);
-  const key = hashJson({ model: choice.key, stems: o.stems, v: VERSION });
+  const key = hashJson({ model: choice.key, stems: o.stems, v: SEPARATE_VERSION });
   let seconds = 0;
   const t0 = Date.now();
   try {
     await forEachEntry({
-      entries: sources, name: (src) => src.path,
+      entries: sources, name: (src) => src.path, source: (src) => src.id,
       marker: { ds, stage: 'separate', of: (src) => ({ id: src.id, key: `${src.sha256}:${key}` }) },
       stillThere: (src) => fs.existsSync(src.vocals ?? ''),
       process: async (src) => {

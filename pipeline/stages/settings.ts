@@ -1,5 +1,6 @@
 import { camel, SIZE_PATTERN, type OptionDef } from './optionKinds';
 import { allCommands, COMMON_OPTIONS, WORKSPACE_SETTINGS } from './registry';
+import { pipelineStages } from './commandKit';
 
 /**
  * VS Code's settings and the JSON Schema of every stage's options, made from the registry: package.json's
@@ -71,8 +72,11 @@ export function settingsSchema(): Record<string, Record<string, unknown>> {
   return props;
 }
 
-/** The JSON Schema of every command's options, keyed by command (`slice`, `speaker enroll`), for sds.json. */
-export function stageOptionsSchema(): Record<string, unknown> {
+/**
+ * sds.json's JSON Schema (schemas/sds.schema.json, VS Code's `jsonValidation` for it): the file's keys, each pipeline
+ * stage with its options (`definitions`, one per command, keyed by its command line name) and what they take.
+ */
+export function pipelineSchema(): Record<string, unknown> {
   const definitions: Record<string, unknown> = {};
   for (const c of allCommands()) {
     definitions[c.cli] = {
@@ -80,5 +84,26 @@ export function stageOptionsSchema(): Record<string, unknown> {
       properties: Object.fromEntries(Object.entries(c.options).map(([name, def]) => [name, { ...optionSchema(def), description: sentence(def.help) }])),
     };
   }
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'Speech Dataset Studio stage options', definitions, common: Object.keys(COMMON_OPTIONS) };
+  const stages = [...pipelineStages()];
+  const stageItem = {
+    type: 'object', required: ['stage'], additionalProperties: false,
+    properties: {
+      stage: { type: 'string', enum: stages.map(([n]) => n), enumDescriptions: stages.map(([, c]) => c.summary), description: 'The stage, by its command\'s name.' },
+      options: { type: 'object', description: 'The stage\'s options, as `sds <command> --help` lists them.' },
+      inputs: { type: 'array', items: { type: 'string' }, description: 'Its own inputs (the reference recordings of speaker-enroll), relative to this file.' },
+    },
+    // each stage's options checked and completed by its own definition
+    allOf: stages.map(([n, c]) => ({ if: { properties: { stage: { const: n } } }, then: { properties: { options: { $ref: `#/definitions/${c.cli}` } } } })),
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#', title: 'Speech Dataset Studio pipeline (sds.json)', type: 'object', required: ['dataset', 'stages'], additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      description: { type: 'string', description: 'What this pipeline makes.' },
+      dataset: { type: 'string', default: WORKSPACE_SETTINGS.outputFolder.default, description: 'The dataset folder, relative to this file.' },
+      inputs: { type: 'array', items: { type: 'string' }, description: 'Recordings, folders, URL lists and feeds, relative to this file (URLs need an ingest stage).' },
+      stages: { type: 'array', minItems: 1, items: stageItem, description: 'The stages, in the order they run.' },
+    },
+    definitions, common: Object.keys(COMMON_OPTIONS),
+  };
 }

@@ -16,6 +16,9 @@ import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
 import type { StageContext, StageReport } from './types';
 
 
+/** Bumped when slicing changes what it cuts, so reruns re-cut sources sliced by older code. */
+export const SLICE_VERSION = 2;
+
 /** clips.csv's own columns, rewritten by every slicing; every other column belongs to a later stage or a person. */
 const SLICE_COLUMNS = new Set([...CLIP_COLUMNS, 'speaker']);
 
@@ -60,11 +63,11 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     const csvText = fs.readFileSync(ds.segmentsCsv(src.id), 'utf8');
     // a diarized source (sds diarize into this dataset) is cut at speaker changes too
     const rttmText = src.diarization && fs.existsSync(src.diarization) ? fs.readFileSync(src.diarization, 'utf8') : '';
-    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}), v: 2 });
+    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}), v: SLICE_VERSION });
     return { src, csvText, rttmText, key };
   });
   await forEachEntry({
-    entries, jobs: ctx.jobs, name: (e) => e.src.path,
+    entries, jobs: ctx.jobs, name: (e) => e.src.path, source: (e) => e.src.id,
     marker: { ds, stage: 'slice', of: (e) => ({ id: e.src.id, key: e.key }) },
     stillThere: (e) => (clips.get(e.src.id) ?? []).every((r) => fs.existsSync(path.join(outDir, r.path))),
     process: async ({ src, csvText, rttmText }) => {

@@ -116,7 +116,7 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
     const live = rows.filter((r) => r.excluded !== 'yes');
     report.skipped = rows.length - live.length;
     await forEachEntry({
-      entries: live, name: (r) => r.path,
+      entries: live, name: (r) => r.path, source: (r) => r.source,
       process: async (r) => {
         r[col] = dot(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
       },

@@ -13,7 +13,7 @@ import { saveToneModel, ToneModel, type ToneSidecar } from '../tone/toneModel';
 import { writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
 import { linkOrCopy } from '../util/linkOrCopy';
-import { namingFile, type StageContext, type StageReport } from './types';
+import { inScope, namingFile, type StageContext, type StageReport } from './types';
 
 export interface ToneTrainOptions {
   data: string[];
@@ -253,7 +253,7 @@ export async function runToneClassify(o: ToneClassifyOptions, ctx: StageContext)
   const tm = await ToneModel.open(o.model, ctx.log);
   try {
     const sc = tm.sidecar;
-    const live = rows.filter((r) => r.excluded !== 'yes');
+    const live = rows.filter((r) => r.excluded !== 'yes' && inScope(ctx, r.source));
     report.skipped = rows.length - live.length;
     const fileOf = (r: (typeof rows)[number]) => path.join(o.out, r.clean_path || r.path);
     const feats = await extractFeatures(live.map(fileOf), sc.feature.kind, {
@@ -273,7 +273,8 @@ export async function runToneClassify(o: ToneClassifyOptions, ctx: StageContext)
     });
     report.processed = done.length;
     await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
-    if (o.place !== 'none') await placeByEmotion(o.out, done, o.place, fileOf);
+    // every classified clip, this run's and those of sources it left alone
+    if (o.place !== 'none') await placeByEmotion(o.out, rows.filter((r) => r.emotion && r.excluded !== 'yes' && fs.existsSync(fileOf(r))), o.place, fileOf);
     const total = done.length || 1;
     for (const cls of [...sc.classes, 'uncertain']) {
       const mine = done.filter((r) => r.emotion === cls);

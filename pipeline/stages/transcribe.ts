@@ -47,7 +47,7 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
   try {
     const fileOf = (r: (typeof rows)[number]) => path.join(dir, r.clean_path || r.path);
     await forEachEntry({
-      entries: todo, name: fileOf,
+      entries: todo, name: fileOf, source: (r) => r.source,
       process: async (r) => {
         const audio = await readClip(fileOf(r), WHISPER_RATE, ctx.ffmpeg);
         audioSeconds += audio.length / WHISPER_RATE;

@@ -6,7 +6,9 @@ export type ProgressEvent =
   | { kind: 'file-done'; file: string; skipped: boolean; detail?: string }
   | { kind: 'file-error'; file: string; error: string }
   /** queued behind another writer of the same dataset (`detail` names it) */
-  | { kind: 'waiting'; detail: string };
+  | { kind: 'waiting'; detail: string }
+  /** a pipeline's stage `index` of `total` starts, with `todo` sources (`detail`: what it redoes and why) */
+  | { kind: 'stage'; stage: string; index: number; total: number; todo: number; detail: string };
 
 /** What every stage gets from whoever runs it (host process or CLI). */
 export interface StageContext {
@@ -19,7 +21,15 @@ export interface StageContext {
   command?: string;
   /** queue behind another writer of the same dataset instead of failing at once */
   wait?: boolean;
+  /**
+   * Only these sources (ids) are worked on; every other entry is left exactly as it is. The pipeline runner sets it
+   * to the sources its plan found changed (pipeline/plan/runner.ts); unset, a stage works on all of them.
+   */
+  sources?: ReadonlySet<string>;
 }
+
+/** Whether a stage works on this source in this run (see StageContext.sources). */
+export const inScope = (ctx: Pick<StageContext, 'sources'>, source: string | undefined) => !ctx.sources || (source !== undefined && ctx.sources.has(source));
 
 export interface FileError {
   file: string;
@@ -35,6 +45,10 @@ export interface StageReport {
   summary: string[];
   /** What the run changed or repaired on its own and the user should know (a clamped row, zeroed samples). */
   warnings?: FileError[];
+  /** its summary is the whole of what it says (a plan, a status): no counts line */
+  listing?: boolean;
+  /** The ids of the sources an entry of which failed: the pipeline skips their downstream stages. */
+  failedSources?: string[];
   /** Findings about the dataset, for the Problems panel (lint). */
   diagnostics?: import('./lint').LintDiagnostic[];
 }

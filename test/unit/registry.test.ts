@@ -7,7 +7,7 @@ import { parseCommand } from '../../cli/parseCommand';
 import { runStage } from '../../pipeline/stages/dispatch';
 import { num, text } from '../../pipeline/stages/optionKinds';
 import { allCommands, commandNamed, defineCommand } from '../../pipeline/stages/registry';
-import { settingsSchema, stageOptionsSchema } from '../../pipeline/stages/settings';
+import { pipelineSchema, settingsSchema } from '../../pipeline/stages/settings';
 import { DEFAULT_SLICE } from '../../pipeline/stages/slicePlan';
 import { generated } from '../../scripts/generated';
 import { ROOT } from '../helpers';
@@ -57,6 +57,6 @@ test('a command defined in one place parses, runs, shows in help, docs, settings
   assert.match(cliDoc(), /## sds demo-echo[\s\S]*\| `--level 3` \| how loud\. \| `3` \|/);
   assert.deepEqual(parseCommand(['demo-echo', '--help']), { kind: 'help', code: 0, command: 'demo-echo' });
   assert.deepEqual(settingsSchema()['sds.demo.level'], { type: 'number', default: 3, minimum: 0, description: 'How loud.' });
-  assert.deepEqual((stageOptionsSchema().definitions as Record<string, { properties: object }>)['demo-echo'].properties, {
+  assert.deepEqual((pipelineSchema().definitions as Record<string, { properties: object }>)['demo-echo'].properties, {
     level: { type: 'number', default: 3, minimum: 0, description: 'How loud.' }, colour: { type: 'string', default: '', description: 'A name.' } });
 });

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Dataset, expandInputs } from '../dataset';
+import { readClipTable, type Row } from '../formats/csvTable';
+import type { StageRequest } from '../stages/requests';
+import { errorMessage, type StageContext, type StageReport } from '../stages/types';
+import { lockDataset } from '../util/datasetLock';
+import { hashJson } from '../util/hash';
+import { sourceInputs, type ConfiguredStage, type PipelineConfig } from './config';
+import { FileHashes } from './fileHashes';
+import { planRun, planStage, REASON_TEXT, type PlanRow, type Reason, type StagePlanInput } from './plan';
+import { pipelineDir, readState, writeState } from './state';
+import type { SourceView } from './step';
+
+/**
+ * Runs a pipeline (sds.json) stage after stage through the registry, never through its own CLI. Before each stage the
+ * plan says which sources it has to redo (plan.ts); the stage then works on those only (StageContext.sources), and
+ * what it read of each is recorded (state.ts). A source that fails in one stage is left out of every later one; the
+ * dataset lock is held from the first stage to the last.
+ */
+
+export interface PipelineRun {
+  reports: StageReport[];
+  /** per stage, the plan it ran by (the whole plan up front for a dry run) */
+  plan: PlanRow[][];
+}
+
+export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { dryRun?: boolean } = {}): Promise<PipelineRun> {
+  // every stage's request is checked before the first one runs
+  const stageCtx: StageContext = { ...ctx };
+  const prepared = cfg.stages.map((s) => s.def.run!.prepare(s.req, stageCtx));
+  const ds = new Dataset(cfg.dataset);
+  if (o.dryRun) return { reports: [], plan: await dryRun(cfg, ds) };
+  const lock = await lockDataset(cfg.dataset, ctx.command ?? 'sds run', { wait: ctx.wait, signal: ctx.signal, log: ctx.log,
+    onWait: (holder) => ctx.progress({ kind: 'waiting', detail: `waiting for ${holder} to finish` }) });
+  const state = readState(cfg.dataset);
+  const hashes = new FileHashes(path.join(pipelineDir(cfg.dataset), 'hashes.json'));
+  const held = new Set<string>();
+  const reports: StageReport[] = [];
+  const plan: PlanRow[][] = [];
+  try {
+    for (const [i, s] of cfg.stages.entries()) {
+      ctx.signal?.throwIfAborted();
+      const sources = await pipelineSources(cfg, ds, true);
+      const input = await planInput(s, ds, views(ds, sources), hashes);
+      const rows = planStage(input, state.stages[s.key], { pending: new Set(), failed: held });
+      plan.push(rows);
+      const todo = rows.filter((r) => r.todo);
+      ctx.progress({ kind: 'stage', stage: s.stage, index: i, total: cfg.stages.length, todo: todo.length, detail: reasons(rows) });
+      if (!todo.length) {
+        reports.push({ stage: s.stage, processed: 0, skipped: rows.length, failed: [], summary: [reasons(rows)] });
+        continue;
+      }
+      stageCtx.sources = s.def.pipeline.scope === 'source' ? new Set(todo.map((r) => r.source)) : undefined;
+      stageCtx.command = ctx.command;
+      let stageReports: StageReport[];
+      try {
+        stageReports = await prepared[i].run();
+      } catch (e) {
+        if (ctx.signal?.aborted) throw e;
+        // the stage as a whole could not run: every source it had to do failed there
+        stageReports = [{ stage: s.stage, processed: 0, skipped: 0, failed: [{ file: s.stage, error: errorMessage(e) }], summary: [], failedSources: todo.map((r) => r.source) }];
+      }
+      const failed = failedSources(stageReports, sources);
+      const record = (state.stages[s.key] = { options: input.options, algorithm: input.algorithm, sources: s.def.pipeline.scope === 'source' ? { ...state.stages[s.key]?.sources } : {} });
+      const fpOf = new Map(input.sources.map((x) => [x.id, x.fp]));
+      for (const r of todo) {
+        const why = failed.get(r.source) ?? (r.source === '*' && stageReports.some((x) => x.failed.length) ? stageReports.flatMap((x) => x.failed)[0].error : undefined);
+        record.sources[r.source] = why ? { failed: why } : { in: fpOf.get(r.source)! };
+        if (why && r.source !== '*') held.add(r.source);
+      }
+      for (const rep of stageReports) rep.summary.push(reasons(rows));
+      reports.push(...stageReports);
+      await writeState(cfg.dataset, state);
+      await hashes.save();
+    }
+  } finally {
+    lock.release();
+  }
+  if (lock.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
+  return { reports, plan };
+}
+
+/** The plan of every stage as things are on disk now, nothing run and nothing written (`sds run --dry-run`). */
+async function dryRun(cfg: PipelineConfig, ds: Dataset): Promise<PlanRow[][]> {
+  const hashes = new FileHashes(path.join(pipelineDir(cfg.dataset), 'hashes.json'));
+  const sources = await pipelineSources(cfg, ds, false);
+  const inputs: StagePlanInput[] = [];
+  const all = views(ds, sources);
+  for (const s of cfg.stages) inputs.push(await planInput(s, ds, all, hashes));
+  return planRun(inputs, readState(cfg.dataset).stages);
+}
+
+/** `sds status`: the dry run's plan, read as each stage's state per source. */
+export const pipelineStatus = dryRun;
+
+/**
+ * The sources the pipeline works on: the recordings its inputs name (or those ingest brought into sources/), with
+ * their sources.csv rows. `register` gives new ones their ids (a real run); a dry run lists them as new.
+ */
+async function pipelineSources(cfg: PipelineConfig, ds: Dataset, register: boolean): Promise<Row[]> {
+  const hasIngest = cfg.stages.some((s) => s.def.pipeline.takes === 'inputs');
+  const files = expandInputs(sourceInputs(cfg.dataset, cfg.inputs, hasIngest), cfg.dataset).files;
+  if (register) return ds.register(files, () => undefined); // an unreadable file is named by the stage that reads it
+  const known = new Map(ds.readSources().map((r) => [r.path, r]));
+  return files.map((f) => known.get(f) ?? { id: `(new) ${path.basename(f)}`, path: f, sha256: '' });
+}
+
+function views(ds: Dataset, sources: Row[]): SourceView[] {
+  const clips = new Map<string, Row[]>();
+  for (const r of readClipTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  return sources.map((src) => ({ ds, src, clips: clips.get(src.id) ?? [] }));
+}
+
+/** What the plan needs of one stage: its keys, and each source's fingerprint of what the stage reads of it now. */
+async function planInput(s: ConfiguredStage, ds: Dataset, all: SourceView[], hashes: FileHashes): Promise<StagePlanInput> {
+  const step = s.def.pipeline;
+  const fp = async (vs: SourceView[]) => {
+    const r = step.reads?.(vs, s.req, ds) ?? {};
+    const files: string[] = [];
+    for (const f of r.files ?? []) files.push(await hashes.of(f));
+    return hashJson({ files, values: r.values ?? null });
+  };
+  const sources = step.scope === 'source'
+    ? await Promise.all(all.map(async (v) => ({ id: v.src.id, fp: await fp([v]), outputs: (step.writes?.(v, s.req) ?? []).every((f) => !!f && fs.existsSync(f)) })))
+    : [{ id: '*', fp: step.scope === 'dataset' ? await fp(all) : '', outputs: all.every((v) => (step.writes?.(v, s.req) ?? []).every((f) => !!f && fs.existsSync(f))) }];
+  return { key: s.key, scope: step.scope, first: s.first, options: optionsKey(s.req), algorithm: hashJson(step.algorithm?.(s.req) ?? null), sources };
+}
+
+/** A request's options as they decide results: not the dataset folder, nor the list of inputs (sources are per source). */
+function optionsKey(req: StageRequest): string {
+  const { out: _out, inputs: _inputs, ...rest } = req as unknown as Record<string, unknown>;
+  return hashJson(rest);
+}
+
+/** Which sources failed in a stage, with the error: from the stage's own account, or the files its errors name. */
+function failedSources(reports: StageReport[], sources: Row[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const byPath = new Map(sources.map((s) => [path.resolve(s.path), s.id]));
+  for (const r of reports) {
+    for (const f of r.failed) {
+      const id = byPath.get(path.resolve(f.file));
+      if (id) out.set(id, f.error);
+    }
+    for (const id of r.failedSources ?? []) if (!out.has(id)) out.set(id, r.failed.find((f) => f.error.includes(id))?.error ?? r.failed[0]?.error ?? 'failed');
+  }
+  return out;
+}
+
+/** `3 to do (2 new input, 1 changed option); 47 up to date` */
+export function reasons(rows: PlanRow[]): string {
+  const count = new Map<Reason, number>();
+  for (const r of rows) count.set(r.reason, (count.get(r.reason) ?? 0) + 1);
+  const todo = rows.filter((r) => r.todo).length;
+  const why = [...count].filter(([k]) => k !== 'up-to-date' && k !== 'upstream-failed').map(([k, n]) => `${n} ${REASON_TEXT[k]}`).join(', ');
+  const wide = rows.length === 1 && rows[0].source === '*';
+  const unit = (n: number) => (wide ? '' : ` source${n === 1 ? '' : 's'}`);
+  return [todo ? `${wide ? 'to do' : `${todo}${unit(todo)} to do`} (${why})` : '', count.get('up-to-date') ? `${wide ? 'up to date' : `${count.get('up-to-date')}${unit(count.get('up-to-date')!)} up to date`}` : '',
+    count.get('upstream-failed') ? `${count.get('upstream-failed')}${unit(count.get('upstream-failed')!)} skipped (failed in an earlier stage)` : ''].filter(Boolean).join('; ');
+}
