@@ -54,18 +54,25 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
     token.onCancellationRequested(() => abort.abort());
     let done = 0;
     let total = 0;
+    // a pipeline's stages share the bar: each its part, its files that part's steps
+    let share = 100;
     try {
       const reports = await deps.host().runStage(req, { ffmpegPath: cfg.ffmpegPath || undefined, jobs: cfg.jobs || undefined }, (e) => {
         if (e.kind === 'waiting') {
           progress.report({ message: e.detail });
           deps.log.info(`${title}: ${e.detail}`);
         }
-        else if (e.kind === 'file-start') {
+        else if (e.kind === 'stage') {
+          share = 100 / e.total;
+          total = 0;
+          progress.report({ message: `${e.stage} (${e.index + 1}/${e.total}): ${e.detail}`, ...(e.todo ? {} : { increment: share }) });
+          deps.log.info(`${title}: ${e.stage} (${e.index + 1}/${e.total}): ${e.detail}`);
+        } else if (e.kind === 'file-start') {
           total = e.total;
           progress.report({ message: `${e.index + 1}/${e.total} ${path.basename(e.file)}` });
         } else if (e.kind === 'file-done' || e.kind === 'file-error') {
           done++;
-          if (total) progress.report({ increment: 100 / total });
+          if (total) progress.report({ increment: share / total });
           if (e.kind === 'file-done' && !e.skipped) deps.refresh();
         }
       }, abort.signal);
@@ -89,6 +96,13 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
             if (file?.[0]) await runWithProgress(deps, `Install ${missing}`, { stage: 'models-install', name: missing, file: file[0].fsPath });
           }
         });
+        return undefined;
+      }
+      if (data?.problems && data.file) {
+        // a pipeline file that cannot run: each problem at its place in the file
+        deps.diagnostics.showFile(data.file, data.problems);
+        void vscode.window.showErrorMessage(`${title}: ${path.basename(data.file)} has ${data.problems.length} problem(s), nothing ran: ${data.problems[0].path} ${data.problems[0].message}`, 'Show Problems')
+          .then((a) => a && vscode.commands.executeCommand('workbench.actions.view.problems'));
         return undefined;
       }
       vscode.window.showErrorMessage(`${title} failed: ${(e as Error).message}`);

@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import { Dataset } from '../pipeline/dataset';
 import { readTable, type Row } from '../pipeline/formats/csvTable';
 import { parseSegmentCsv } from '../pipeline/formats/segmentTable';
+import { readState, type PipelineState } from '../pipeline/plan/state';
 
-type Node = { kind: 'source'; row: Row; clips: Row[] } | { kind: 'clip'; row: Row } | { kind: 'empty'; message: string };
+type Node = { kind: 'source'; row: Row; clips: Row[]; state: PipelineState } | { kind: 'clip'; row: Row } | { kind: 'empty'; message: string };
 
 /** "Dataset" view: sources with speech seconds per label, their clips underneath (click plays/opens). */
 export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -14,7 +15,7 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly dir: () => string | undefined) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{sources.csv,clips.csv,segments/*.csv}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{sources.csv,clips.csv,segments/*.csv,.sds/pipeline/state.json}');
     this.disposables.push(watcher, watcher.onDidChange(() => this.refresh()), watcher.onDidCreate(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
   }
 
@@ -29,7 +30,8 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (!dir || !fs.existsSync(path.join(dir, 'sources.csv'))) return [{ kind: 'empty', message: 'No dataset yet: run "SDS: Segment Audio" on a folder' }];
     try {
       const clips = readTable(path.join(dir, 'clips.csv'));
-      return new Dataset(dir).readSources().map((row) => ({ kind: 'source', row, clips: clips.filter((c) => c.source === row.id) }));
+      const state = readState(dir);
+      return new Dataset(dir).readSources().map((row) => ({ kind: 'source', row, clips: clips.filter((c) => c.source === row.id), state }));
     } catch (e) {
       return [{ kind: 'empty', message: (e as Error).message }];
     }
@@ -56,7 +58,14 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     const item = new vscode.TreeItem(path.basename(r.path), node.clips.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const csv = new Dataset(dir).segmentsCsv(r.id);
     item.description = fs.existsSync(csv) ? describeSegments(csv, node.clips.length) : 'not segmented';
-    item.tooltip = `${r.id}\n${r.path}\n${r.duration ? `${Number(r.duration).toFixed(1)} s, ` : ''}${r.sample_rate ? `${r.sample_rate} Hz, ${r.channels} ch` : ''}`;
+    const stages = pipelineStages(node.state, r.id);
+    if (stages.length) {
+      const failed = stages.filter((s) => s.failed);
+      item.description += ` · pipeline ${stages.length - failed.length}/${stages.length}`;
+      item.iconPath = new vscode.ThemeIcon(failed.length ? 'error' : 'pass', new vscode.ThemeColor(failed.length ? 'testing.iconFailed' : 'testing.iconPassed'));
+    }
+    item.tooltip = `${r.id}\n${r.path}\n${r.duration ? `${Number(r.duration).toFixed(1)} s, ` : ''}${r.sample_rate ? `${r.sample_rate} Hz, ${r.channels} ch` : ''}` +
+      (stages.length ? `\nlast pipeline run (sds status says what changed since):\n${stages.map((s) => `  ${s.stage}: ${s.failed ? `failed: ${s.failed}` : 'done'}`).join('\n')}` : '');
     item.contextValue = 'sds.source';
     if (fs.existsSync(csv)) item.command = { command: 'vscode.open', title: 'Open segments', arguments: [vscode.Uri.file(csv)] };
     return item;
@@ -65,6 +74,14 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/** What the pipeline's last runs recorded of one source, stage by stage (the dataset-wide stages are not per source). */
+function pipelineStages(state: PipelineState, id: string): { stage: string; failed?: string }[] {
+  return Object.entries(state.stages).flatMap(([stage, rec]) => {
+    const s = rec.sources[id];
+    return !s ? [] : [{ stage, failed: 'failed' in s ? s.failed : undefined }];
+  });
 }
 
 function describeSegments(csv: string, clips: number): string {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatTable, parseTable } from '../pipeline/formats/csvTable';
+import type { ErrorData } from '../pipeline/errors';
 import type { LintDiagnostic } from '../pipeline/stages/lint';
 
 const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information };
@@ -25,6 +26,20 @@ export class DatasetDiagnostics implements vscode.CodeActionProvider, vscode.Dis
       d.code = f.code;
       return d;
     }));
+  }
+
+  /** A pipeline file's problems (sds.json), each at its line; cleared by the next run that reads the file. */
+  showFile(file: string, problems: NonNullable<ErrorData['problems']>): void {
+    this.collection.set(vscode.Uri.file(file), problems.map((p) => {
+      const at = Math.max(0, (p.line ?? 1) - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(at, Math.max(0, (p.column ?? 1) - 1), at, 10000), `${p.path ? `${p.path}: ` : ''}${p.message}`, vscode.DiagnosticSeverity.Error);
+      d.source = 'sds run';
+      return d;
+    }));
+  }
+
+  clearFile(file: string): void {
+    this.collection.delete(vscode.Uri.file(file));
   }
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {

@@ -6,6 +6,7 @@ import { datasetDir, readConfig } from './config';
 import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
+import { registerPipelineCommands } from './pipelineCommands';
 import { registerSourceCommands } from './sourceCommands';
 import { registerToneCommands } from './toneCommands';
 import { registerTranscriptCommands } from './transcriptCommands';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const deps = { host: getHost, log, refresh: () => tree.refresh(), diagnostics };
   registerCommands(context, deps);
   registerSourceCommands(context, deps);
+  registerPipelineCommands(context, deps);
   registerToneCommands(context, deps);
   registerTranscriptCommands(context, deps);
   const timeline = new TimelineEditorProvider(context, getHost, log);

@@ -46,9 +46,14 @@ export interface ErrorData {
   reason: ErrorReason;
   model?: string;
   holder?: LockInfo;
+  /** a pipeline file's problems, each at its JSON path (and line) */
+  file?: string;
+  problems?: { path: string; message: string; line?: number; column?: number }[];
 }
 
 export function errorData(e: unknown): ErrorData | undefined {
   if (!(e instanceof SdsError)) return undefined;
-  return { reason: e.reason, ...(e instanceof MissingModelError ? { model: e.model } : {}), ...(e instanceof LockHeldError ? { holder: e.holder } : {}) };
+  const config = e as SdsError & Pick<ErrorData, 'file' | 'problems'>;
+  return { reason: e.reason, ...(e instanceof MissingModelError ? { model: e.model } : {}), ...(e instanceof LockHeldError ? { holder: e.holder } : {}),
+    ...(config.problems ? { file: config.file, problems: config.problems } : {}) };
 }

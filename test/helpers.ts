@@ -80,3 +80,7 @@ function parseMeter(text: string) {
   return { I, TP };
 }
 
+
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The built `sds` CLI, run to completion. */
+export const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

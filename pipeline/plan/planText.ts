@@ -7,7 +7,8 @@ import { reasons } from './runner';
 
 const heading = (cfg: PipelineConfig, plan: PlanRow[][]) => {
   const sources = new Set(plan.flat().map((r) => r.source).filter((s) => s !== '*'));
-  return `${cfg.file ?? 'pipeline'}: dataset ${path.relative(process.cwd(), cfg.dataset) || '.'}, ${sources.size} source${sources.size === 1 ? '' : 's'}, ${cfg.stages.length} stages`;
+  const rel = path.relative(process.cwd(), cfg.dataset);
+  return `${cfg.file ?? 'pipeline'}: dataset ${rel.startsWith('..') || path.isAbsolute(rel) ? cfg.dataset : rel || '.'}, ${sources.size} source${sources.size === 1 ? '' : 's'}, ${cfg.stages.length} stages`;
 };
 
 /** `sds run --dry-run`: per stage, what it would do and why, each source to do on a line of its own (like make -n). */

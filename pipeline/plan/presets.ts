@@ -78,3 +78,6 @@ export const PIPELINE_PRESETS: Record<string, Preset> = {
 };
 
 export const DEFAULT_PIPELINE_PRESET = 'podcast';
+
+/** The pipeline file's name: what `sds run` reads when given no file, what VS Code validates and runs. */
+export const DEFAULT_CONFIG = 'sds.json';

@@ -25,7 +25,7 @@ export interface PipelineRun {
   plan: PlanRow[][];
 }
 
-export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { dryRun?: boolean } = {}): Promise<PipelineRun> {
+export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { dryRun?: boolean; /** only these source ids (the dataset-wide stages still run) */ only?: string[] } = {}): Promise<PipelineRun> {
   // every stage's request is checked before the first one runs
   const stageCtx: StageContext = { ...ctx };
   const prepared = cfg.stages.map((s) => s.def.run!.prepare(s.req, stageCtx));
@@ -45,7 +45,7 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       const input = await planInput(s, ds, views(ds, sources), hashes);
       const rows = planStage(input, state.stages[s.key], { pending: new Set(), failed: held });
       plan.push(rows);
-      const todo = rows.filter((r) => r.todo);
+      const todo = rows.filter((r) => r.todo && (!o.only || r.source === '*' || o.only.includes(r.source)));
       ctx.progress({ kind: 'stage', stage: s.stage, index: i, total: cfg.stages.length, todo: todo.length, detail: reasons(rows) });
       if (!todo.length) {
         reports.push({ stage: s.stage, processed: 0, skipped: rows.length, failed: [], summary: [reasons(rows)] });

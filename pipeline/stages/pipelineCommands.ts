@@ -4,18 +4,16 @@ import { Dataset } from '../dataset';
 import { OptionError } from '../errors';
 import { readPipelineFile, checkPipeline, type PipelineConfig, type PipelineFile } from '../plan/config';
 import { formatPlan, formatStatus } from '../plan/planText';
-import { DEFAULT_PIPELINE_PRESET, PIPELINE_PRESETS } from '../plan/presets';
+import { DEFAULT_CONFIG, DEFAULT_PIPELINE_PRESET, PIPELINE_PRESETS } from '../plan/presets';
 import { runPipeline, pipelineStatus } from '../plan/runner';
 import { writeFileAtomic } from '../util/atomic';
 import { bool, checkOut, defineCommand, need, pipelineStages, runs, s, stage, strs, WORKSPACE_SETTINGS } from './commandKit';
 import { SEGMENT_OPTIONS, SLICE_OPTIONS, segmentAndSlice } from './datasetCommands';
-import { choice, flag, pathOpt, repeat, type OptionValue } from './optionKinds';
+import { choice, flag, list, pathOpt, repeat, type OptionValue } from './optionKinds';
 import type { StageReport } from './types';
 
 // The commands of the pipeline as a whole: `init` writes sds.json, `run` runs it (or segment + slice of files given
 // on the line), `status` says where each stage stands per source. docs/pipeline.md describes the file.
-
-export const DEFAULT_CONFIG = 'sds.json';
 
 defineCommand({
   cli: 'init', summary: 'writes sds.json: the dataset folder, its inputs and a preset\'s stages with their options, to edit and then `sds run`',
@@ -45,17 +43,18 @@ defineCommand({
   options: {
     config: pathOpt('the pipeline file (default: ./sds.json when no recordings are given)', { placeholder: 'sds.json' }),
     'dry-run': flag('print the plan (stage x source: to do, and why), like make -n; run nothing'),
+    sources: list('only these source ids (the dataset-wide stages still run)', { placeholder: '<ids>' }),
     ...SEGMENT_OPTIONS, ...SLICE_OPTIONS,
   },
   build: (o, args, out) => {
     const file = configOrInputs('run', o, args);
-    if (file) return stage({ stage: 'pipeline', file, dryRun: bool(o['dry-run']) });
+    if (file) return stage({ stage: 'pipeline', file, dryRun: bool(o['dry-run']), sources: strs(o.sources) });
     need(out, 'run <files> needs --out <dir> (or a pipeline: --config sds.json)');
     return stage({ stage: 'run', inputs: args, out, options: segmentAndSlice(o) });
   },
   run: runs('pipeline', (req, ctx) => {
     const cfg = readPipelineFile(req.file);
-    if (!req.dryRun) return { run: async () => (await runPipeline(cfg, ctx)).reports };
+    if (!req.dryRun) return { run: async () => (await runPipeline(cfg, ctx, { only: req.sources })).reports };
     return { run: async () => [planReport(cfg, formatPlan(cfg, (await runPipeline(cfg, ctx, { dryRun: true })).plan))] };
   }),
   // `sds run <files> --out <dir>`: the pipeline of segment and slice, with the line's options
