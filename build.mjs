@@ -17,6 +17,8 @@ const entries = [
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
 entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });
 entries.push({ entryPoints: ['webviews/clips/main.ts'], outfile: 'dist/clips.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });
+// the dataset report: inlined into report.html by the CLI and the host, loaded by VS Code's webview
+entries.push({ entryPoints: ['webviews/report/main.ts'], outfile: 'dist/report.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [], minify: true, sourcemap: false });
 for (const e of entries) {
   if (!fs.existsSync(e.entryPoints[0])) continue;
   const opts = { ...common, ...e };
@@ -28,3 +30,4 @@ if (!watch) fs.chmodSync('dist/cli.js', 0o755);
 fs.copyFileSync('pipeline/wasm/kernels.wasm', 'dist/kernels.wasm');
 fs.copyFileSync('webviews/timeline/timeline.css', 'dist/timeline.css');
 fs.copyFileSync('webviews/clips/clips.css', 'dist/clips.css');
+fs.copyFileSync('webviews/report/report.css', 'dist/report.css');

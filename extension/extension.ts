@@ -7,6 +7,7 @@ import { DatasetTree } from './datasetTree';
 import { DatasetDiagnostics } from './diagnostics';
 import { TimelineEditorProvider } from './timelineEditor';
 import { registerPipelineCommands } from './pipelineCommands';
+import { registerReportPanel } from './reportPanel';
 import { registerSourceCommands } from './sourceCommands';
 import { registerToneCommands } from './toneCommands';
 import { registerTranscriptCommands } from './transcriptCommands';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, deps);
   registerSourceCommands(context, deps);
   registerPipelineCommands(context, deps);
+  registerReportPanel(context, deps);
   registerToneCommands(context, deps);
   registerTranscriptCommands(context, deps);
   const timeline = new TimelineEditorProvider(context, getHost, log);

@@ -4,6 +4,7 @@ import { Dataset, expandInputs } from '../dataset';
 import { readClipTable, type Row } from '../formats/csvTable';
 import type { StageRequest } from '../stages/requests';
 import { errorMessage, type StageContext, type StageReport } from '../stages/types';
+import { writeReport } from '../report/reportPage';
 import { lockDataset } from '../util/datasetLock';
 import { hashJson } from '../util/hash';
 import { sourceInputs, type ConfiguredStage, type PipelineConfig } from './config';
@@ -74,6 +75,8 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       await writeState(cfg.dataset, state);
       await hashes.save();
     }
+    // the report at the end, rewritten only when what it shows changed
+    reports.push(await writeReport(cfg.dataset));
   } finally {
     lock.release();
   }

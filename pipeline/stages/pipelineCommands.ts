@@ -6,8 +6,9 @@ import { readPipelineFile, checkPipeline, type PipelineConfig, type PipelineFile
 import { formatPlan, formatStatus } from '../plan/planText';
 import { DEFAULT_CONFIG, DEFAULT_PIPELINE_PRESET, PIPELINE_PRESETS } from '../plan/presets';
 import { runPipeline, pipelineStatus } from '../plan/runner';
+import { writeReport } from '../report/reportPage';
 import { writeFileAtomic } from '../util/atomic';
-import { bool, checkOut, defineCommand, need, pipelineStages, runs, s, stage, strs, WORKSPACE_SETTINGS } from './commandKit';
+import { bool, checkOut, defineCommand, need, pipelineStages, runs, s, stage, strs, WORKSPACE_SETTINGS, writing } from './commandKit';
 import { SEGMENT_OPTIONS, SLICE_OPTIONS, segmentAndSlice } from './datasetCommands';
 import { choice, flag, list, pathOpt, repeat, type OptionValue } from './optionKinds';
 import type { StageReport } from './types';
@@ -77,6 +78,13 @@ defineCommand({
     const cfg = readPipelineFile(req.file);
     return { run: async () => [planReport(cfg, formatStatus(cfg, await pipelineStatus(cfg, new Dataset(cfg.dataset))))] };
   }),
+});
+
+defineCommand({
+  cli: 'report', summary: 'report.html in the dataset: hours and clips per label, durations, loudness and SNR before / after cleaning, emotions, speaker similarity, transcripts, sources (sds run writes it at the end)',
+  synopsis: '<dir>', out: 'positional', options: {},
+  build: (_o, _args, out) => stage({ stage: 'report', out }),
+  run: runs('report', (req) => writing(req.out, async () => [await writeReport(req.out)])),
 });
 
 const planReport = (cfg: PipelineConfig, lines: string[]): StageReport => ({ stage: path.basename(cfg.file ?? 'pipeline'), processed: 0, skipped: 0, failed: [], summary: lines, listing: true });

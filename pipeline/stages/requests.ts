@@ -19,6 +19,7 @@ export type StageRequest =
   /** the pipeline sds.json declares (`sds run --config`); dryRun: its plan only */
   | { stage: 'pipeline'; file: string; dryRun?: boolean; /** only these source ids */ sources?: string[] }
   | { stage: 'status'; file: string }
+  | { stage: 'report'; out: string }
   | { stage: 'init'; dir: string; preset?: string; inputs?: string[]; dataset?: string; force?: boolean }
   | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[]; /** whole sources instead of clips: true for all, or source ids */ sources?: boolean | string[] }
   | { stage: 'lint'; out: string; options?: Partial<LintOptions>; strict?: boolean }
