@@ -48,5 +48,5 @@ export async function writeReport(dir: string): Promise<StageReport> {
     await writeFileAtomic(file, html);
   }
   return { stage: 'report', processed: same ? 0 : 1, skipped: same ? 1 : 0, failed: [],
-    summary: [`${file} (${data.totals.kept} clips, ${data.totals.hours.toFixed(2)} h kept)${same ? ': unchanged' : ''}`] };
+    summary: [`${file} (${data.totals.kept} clips, ${data.totals.hours >= 1 ? `${data.totals.hours.toFixed(2)} h` : `${(data.totals.hours * 60).toFixed(1)} min`} kept)${same ? ': unchanged' : ''}`] };
 }
