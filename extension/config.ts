@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_CONFIG } from '../pipeline/plan/presets';
 import * as vscode from 'vscode';
 import type { CleanOptions } from '../pipeline/stages/cleanOptions';
 import type { SegmentOptions } from '../pipeline/stages/segment';
@@ -54,9 +56,23 @@ export function readConfig(scope?: vscode.Uri): Config {
   };
 }
 
-/** The dataset folder: `sds.outputFolder`, relative to the first workspace folder unless absolute. */
+/**
+ * The dataset folder: the one the workspace's own pipeline file (sds.json at its root) names, else
+ * `sds.outputFolder`, relative to the first workspace folder unless absolute.
+ */
 export function datasetDir(cfg: Config): string | undefined {
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const pipeline = ws && pipelineDataset(ws);
+  if (pipeline) return pipeline;
   if (path.isAbsolute(cfg.outputFolder)) return cfg.outputFolder;
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  return ws ? path.join(ws.uri.fsPath, cfg.outputFolder) : undefined;
+  return ws ? path.join(ws, cfg.outputFolder) : undefined;
+}
+
+function pipelineDataset(ws: string): string | undefined {
+  try {
+    const { dataset } = JSON.parse(fs.readFileSync(path.join(ws, DEFAULT_CONFIG), 'utf8')) as { dataset?: unknown };
+    return typeof dataset === 'string' && dataset.trim() ? path.resolve(ws, dataset) : undefined;
+  } catch {
+    return undefined; // none, or being edited: sds run names its problems
+  }
 }

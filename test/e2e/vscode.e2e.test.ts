@@ -203,7 +203,7 @@ before(async () => {
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // speech-to-text runs a tiny model of Whisper's ONNX interface that the tests build (never a download)
   const asr = writeTinyWhisper(path.join(tmpDir('sds-e2e-asr-'), 'tiny-whisper'));
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'sds.transcribe.model': asr }));
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'sds.transcribe.model': asr, 'files.autoSave': 'off' }));
   port = await freePort();
   server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--extensions-dir', exts, '--user-data-dir', userData, ws], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -603,4 +603,103 @@ test('palette: Ingest Audio downloads pasted URLs into sources/ and the Dataset 
   } finally {
     server.close();
   }
+});
+
+/** Every file under `dir` with its content, by relative path (the pipeline's bookkeeping under .sds left out). */
+function filesUnder(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const abs = path.join(e.parentPath, e.name);
+    if (e.isFile() && !path.relative(dir, abs).startsWith('.sds')) out.set(path.relative(dir, abs), fs.readFileSync(abs).toString('base64'));
+  }
+  return out;
+}
+
+test('pipeline: sds.json from a snippet (the schema completes stages), Run Pipeline, relabel in the timeline, run again: only that source changes; the report renders', { skip, timeout: 300000 }, async () => {
+  fs.mkdirSync(path.join(ws, 'rec'));
+  fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(ws, 'rec', 'a.wav'));
+  fs.copyFileSync(fixture('librispeech', '1334-135589-0000.flac'), path.join(ws, 'rec', 'b.flac'));
+  const file = path.join(ws, 'sds.json');
+  fs.writeFileSync(file, '');
+  await quickOpen('sds.json');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor();
+  await editor.click();
+  // the schema offers the stages by name inside "stage": "" (the editor closes brackets and quotes as we type)
+  await page.keyboard.type('{"stages": [{"stage": "');
+  // the schema is in effect once it flags the file (no "dataset" yet); until then the editor offers words only
+  await page.locator('.editor-instance .squiggly-warning').first().waitFor({ state: 'attached', timeout: 30000 });
+  const suggest = page.locator('.suggest-widget .monaco-list-row');
+  await waitForAsync('the stages offered by the schema', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Space');
+    return suggest.filter({ hasText: 'speaker-score' }).first().waitFor({ timeout: 3000 }).then(() => true, () => false);
+  }, 30000);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // the podcast preset as a snippet: its tab stops are the dataset folder and the inputs
+  await page.keyboard.type('sds-podcast');
+  await page.keyboard.press('Control+Space');
+  await suggest.filter({ hasText: 'sds-podcast' }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('ds');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('rec');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+S');
+  const written = await waitFor('sds.json saved', () => {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }, 15000);
+  assert.deepEqual([written.dataset, written.inputs, written.stages.map((s: { stage: string }) => s.stage)], ['ds', ['rec'], ['segment', 'slice', 'clean', 'lint', 'export']]);
+
+  const ds = path.join(ws, 'ds');
+  await runCommand('Notifications: Clear All Notifications');
+  await runCommand('SDS: Run Pipeline (sds.json)');
+  await page.locator('.notifications-toasts', { hasText: /Pipeline: segment: 2 done/ }).first().waitFor({ timeout: 180000 });
+  assert.ok(fs.existsSync(path.join(ds, 'report.html')));
+  const ids = readTable(path.join(ds, 'sources.csv')).map((r) => r.id);
+  assert.equal(ids.length, 2);
+  const before = filesUnder(ds);
+
+  // relabel the first male region of a.wav in the timeline and save (files.autoSave is off)
+  const csvPath = path.join(ds, 'segments', `${ids[0]}.csv`);
+  const segs = parseSegmentCsv(fs.readFileSync(csvPath, 'utf8'));
+  const i = segs.findIndex((s) => s.label === 'male');
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await openWebview(() => quickOpen(`${ids[0]}.csv`), () => view.locator('[part~="region"]').first().waitFor({ timeout: 20000 }));
+  await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
+  await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('2');
+  await page.locator('.tab.dirty', { hasText: `${ids[0]}.csv` }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Control+S');
+  await waitFor('saved relabel', () => tableOnDisk(csvPath)?.[i].label === 'female', 15000);
+  const edited = filesUnder(ds);
+
+  await runCommand('Notifications: Clear All Notifications');
+  await runCommand('SDS: Run Pipeline (sds.json)');
+  await page.locator('.notifications-toasts', { hasText: /Pipeline: segment: 0 done, 2 up to date · slice: 1 done, 1 up to date/ }).first().waitFor({ timeout: 180000 });
+  const after = filesUnder(ds);
+  const changed = [...new Set([...edited.keys(), ...after.keys()])].filter((f) => edited.get(f) !== after.get(f));
+  assert.ok(changed.some((f) => f.endsWith('.wav') && f.includes(ids[0])), `the edited source's clips changed: ${changed.join(', ')}`);
+  for (const f of [...before.keys()].filter((f) => f.includes(ids[1]))) assert.equal(after.get(f), before.get(f), `${f} stays byte-identical`);
+
+  // the report: the same page as report.html, drawn in the webview (the only one open)
+  await runCommand('View: Close All Editors');
+  const report = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await openWebview(() => runCommand('SDS: Show Dataset Report'), () => report.locator('svg').first().waitFor({ timeout: 30000 }));
+  await report.locator('.totals', { hasText: '2 sources' }).waitFor();
+  const bars = await report.locator('svg rect').count();
+  assert.ok(bars > 3, `${bars} bars drawn`);
+  await page.screenshot({ path: path.join(ws, 'report.png') });
+
+  // the Dataset view (now the pipeline's dataset): every source with its stages done
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^Dataset/ }) }).first();
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  for (const name of ['a.wav', 'b.flac']) await pane.locator('.monaco-list-row', { hasText: name }).filter({ hasText: 'pipeline 3/3' }).first().waitFor({ timeout: 30000 });
 });

@@ -51,7 +51,7 @@ function render(): void {
   root.insertAdjacentHTML('beforeend', `<h1>${escapeHtml(data.dataset)}</h1><p class="totals">${t.sources} sources · ${t.clips} clips (${t.kept} kept) · ${h(t.hours)} kept</p>`);
 
   chart(section(root, 'Hours and clips per label'), () => data.labels.length ? Plot.plot({ height: 40 + 28 * data.labels.length, marginLeft: 80, x: { label: 'hours', grid: true }, y: { label: null },
-    marks: [Plot.barX(data.labels, { x: 'hours', y: 'label', fill: c.a, sort: { y: '-x' } }), Plot.text(data.labels, { x: 'hours', y: 'label', text: (d: { clips: number }) => `${d.clips} clips`, dx: 4, textAnchor: 'start', fill: c.fg })] }) : undefined,
+    marks: [Plot.barX(data.labels, { x: 'hours', y: 'label', fill: c.a, sort: { y: '-x' } }), Plot.text(data.labels, { x: 'hours', y: 'label', text: (d: { clips: number }) => `${d.clips} clip${d.clips === 1 ? "" : "s"}`, dx: 4, textAnchor: 'start', fill: c.fg })] }) : undefined,
   'No clips yet: run the slice stage.');
 
   chart(section(root, 'Clip durations'), () => data.durations.length ? Plot.plot({ height: 220, marginLeft: 50, x: { label: 'seconds' }, y: { label: 'clips', grid: true },
