@@ -20,8 +20,9 @@ export class CliProgress {
   private readonly inFlight = new Map<string, number>();
   private statusShown = false;
   private stage = '';
+  private stageStarted = 0;
 
-  constructor(private readonly out: Out) {}
+  constructor(private readonly out: Out, private readonly now: () => number = Date.now) {}
 
   handle(e: ProgressEvent): void {
     if (e.kind === 'waiting') this.line(`  ${e.detail}`);
@@ -30,6 +31,7 @@ export class CliProgress {
       this.total = this.done = this.failed = 0;
       this.inFlight.clear();
       this.stage = `${e.stage} (${e.index + 1}/${e.total})`;
+      this.stageStarted = this.now();
       this.line(`== ${this.stage}: ${e.detail}`);
     } else if (e.kind === 'file-start') {
       this.total = Math.max(this.total, e.total);
@@ -63,7 +65,14 @@ export class CliProgress {
   overall(): string {
     const total = Math.max(this.total, this.done);
     const share = total ? (this.done + [...this.inFlight.values()].reduce((a, b) => a + b, 0)) / total : 0;
-    return `${this.done}/${total} files (${Math.round(100 * share)}%)${this.failed ? `, ${this.failed} failed` : ''}`;
+    return `${this.done}/${total} files (${Math.round(100 * share)}%)${this.failed ? `, ${this.failed} failed` : ''}${this.stage ? this.timing(share) : ''}`;
+  }
+
+  /** A pipeline stage's time so far and, from its share done, what is left: `, 0:42 elapsed, ~1:10 left`. */
+  private timing(share: number): string {
+    const elapsed = (this.now() - this.stageStarted) / 1000;
+    const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+    return `, ${clock(elapsed)} elapsed${share > 0 && share < 1 ? `, ~${clock((elapsed * (1 - share)) / share)} left` : ''}`;
   }
 
   private line(s: string): void {

@@ -58,6 +58,9 @@ export class ClipsEditorProvider implements vscode.CustomTextEditorProvider {
           // one edit at a time, each computed from the document as the previous one left it
           edits = edits.then(() => setTranscript(document, m.path, m.text)).catch((e) => console.error(e));
           await edits;
+        } else if (m.type === 'save') {
+          await edits;
+          await document.save();
         }
       }),
     ];

@@ -45,4 +45,6 @@ export interface ClipsSnapshot {
 /** Clip table webview -> extension: a transcript typed for the clip at `path` (rows are keyed by path). */
 export type ClipsMessage =
   | { type: 'ready' }
-  | { type: 'transcript'; path: string; text: string };
+  | { type: 'transcript'; path: string; text: string }
+  /** Ctrl+S / Cmd+S typed in a transcript box: save the table once the text typed so far is in it */
+  | { type: 'save' };

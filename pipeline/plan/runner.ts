@@ -55,6 +55,7 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       stageCtx.sources = s.def.pipeline.scope === 'source' ? new Set(todo.map((r) => r.source)) : undefined;
       stageCtx.command = ctx.command;
       let stageReports: StageReport[];
+      const t0 = Date.now();
       try {
         stageReports = await prepared[i].run();
       } catch (e) {
@@ -63,6 +64,9 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
         stageReports = [{ stage: s.stage, processed: 0, skipped: 0, failed: [{ file: s.stage, error: errorMessage(e) }], summary: [], failedSources: todo.map((r) => r.source) }];
       }
       const failed = failedSources(stageReports, sources);
+      // a failure of the stage as a whole (slice: "no segmented sources in sources.csv") is every planned source's
+      const whole = stageReports.flatMap((x) => x.failed).find((f) => [s.stage, ds.sourcesCsv, ds.clipsCsv].includes(f.file));
+      if (whole) for (const r of todo) if (r.source !== '*' && !failed.has(r.source)) failed.set(r.source, whole.error);
       const record = (state.stages[s.key] = { options: input.options, algorithm: input.algorithm, sources: s.def.pipeline.scope === 'source' ? { ...state.stages[s.key]?.sources } : {} });
       const fpOf = new Map(input.sources.map((x) => [x.id, x.fp]));
       for (const r of todo) {
@@ -71,6 +75,7 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
         if (why && r.source !== '*') held.add(r.source);
       }
       for (const rep of stageReports) rep.summary.push(reasons(rows));
+      stageReports[0].seconds = (Date.now() - t0) / 1000;
       reports.push(...stageReports);
       await writeState(cfg.dataset, state);
       await hashes.save();

@@ -45,6 +45,8 @@ export interface StageReport {
   summary: string[];
   /** What the run changed or repaired on its own and the user should know (a clamped row, zeroed samples). */
   warnings?: FileError[];
+  /** wall seconds it took (the pipeline runner times each stage) */
+  seconds?: number;
   /** its summary is the whole of what it says (a plan, a status): no counts line */
   listing?: boolean;
   /** The ids of the sources an entry of which failed: the pipeline skips their downstream stages. */

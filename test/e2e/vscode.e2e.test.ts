@@ -346,12 +346,13 @@ test('palette: Classify Clips by Tone picks the workspace\'s tone model and writ
     const r = readTable(clipsCsv);
     return r.length && r.every((x) => x.emotion) ? r : undefined;
   }, 120000);
+  // the table is written before the clips are placed into emotion/: the stage has finished when it says so
+  await page.locator('.notifications-toasts', { hasText: 'tone classify: 3 done' }).waitFor({ timeout: 30000 });
   for (const r of rows) {
     assert.ok(['calm', 'excited', 'uncertain'].includes(r.emotion), r.emotion);
     assert.ok(Number(r.emotion_prob) >= 0.5 && Number(r.emotion_prob) <= 1);
-    assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', 'emotion', r.emotion, path.basename(r.clean_path || r.path))));
+    assert.ok(fs.existsSync(path.join(ws, 'sds-dataset', 'emotion', r.emotion, path.basename(r.clean_path || r.path))), `${r.path} placed in emotion/${r.emotion}/`);
   }
-  await page.locator('.notifications-toasts', { hasText: 'tone classify: 3 done' }).waitFor({ timeout: 30000 });
 });
 
 test('palette: Convert Segment Table writes a Praat TextGrid beside the CSV', { skip, timeout: 60000 }, async () => {

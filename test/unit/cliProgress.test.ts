@@ -34,3 +34,17 @@ test('piped output gets an overall line per finished file and no redraws', () =>
   assert.ok(!s.text().includes('\r'));
   assert.equal(s.text(), '[1/2] /a.wav\n  up to date  /a.wav\n  overall: 1/2 files (50%)\n[2/2] /b.wav\n  done: 3 clips  /b.wav\n  overall: 2/2 files (100%)\n');
 });
+
+test('a pipeline stage heads its files, and its overall line says the time elapsed and what is left', () => {
+  const s = sink(false);
+  let t = 0;
+  const p = new CliProgress(s.out, () => t);
+  p.handle({ kind: 'stage', stage: 'clean', index: 2, total: 5, todo: 4, detail: '4 sources to do (4 new input)' });
+  p.handle({ kind: 'file-start', file: '/a.wav', index: 0, total: 4 });
+  t = 30000;
+  p.handle({ kind: 'file-done', file: '/a.wav', skipped: false });
+  assert.equal(s.text(), '== clean (3/5): 4 sources to do (4 new input)\n[1/4] /a.wav\n  done  /a.wav\n  overall: 1/4 files (25%), 0:30 elapsed, ~1:30 left\n');
+  p.handle({ kind: 'stage', stage: 'lint', index: 3, total: 5, todo: 1, detail: 'to do' });
+  p.handle({ kind: 'file-start', file: '/b.wav', index: 0, total: 2 });
+  assert.match(s.text(), /== lint \(4\/5\): to do\n\[1\/2\] \/b\.wav\n$/, 'each stage counts its own files');
+});

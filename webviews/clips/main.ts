@@ -235,6 +235,16 @@ spacer.addEventListener('keydown', (e) => {
   const t = e.target as HTMLInputElement;
   if (!t.classList.contains('transcript')) return;
   const p = t.dataset.path!;
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
+    // the box's text first, then the save (VS Code's own save could overtake the edit)
+    e.preventDefault();
+    e.stopPropagation();
+    commit(p, t.value);
+    vscode.postMessage({ type: 'save' });
+    return;
+  }
+  // VS Code's other keybindings (the palette, undo, quick open) reach the workbench
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === 'Tab') {
     e.preventDefault();
     commit(p, t.value);
