@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { namingFile, type ProgressEvent } from '../pipeline/stages/types';
+import { elapsedAndLeft } from '../pipeline/util/eta';
 
 interface Out {
   write(s: string): unknown;
@@ -68,11 +69,8 @@ export class CliProgress {
     return `${this.done}/${total} files (${Math.round(100 * share)}%)${this.failed ? `, ${this.failed} failed` : ''}${this.stage ? this.timing(share) : ''}`;
   }
 
-  /** A pipeline stage's time so far and, from its share done, what is left: `, 0:42 elapsed, ~1:10 left`. */
   private timing(share: number): string {
-    const elapsed = (this.now() - this.stageStarted) / 1000;
-    const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-    return `, ${clock(elapsed)} elapsed${share > 0 && share < 1 ? `, ~${clock((elapsed * (1 - share)) / share)} left` : ''}`;
+    return `, ${elapsedAndLeft((this.now() - this.stageStarted) / 1000, share)}`;
   }
 
   private line(s: string): void {

@@ -97,10 +97,11 @@ function printReports(reports: StageReport[]): number {
     console.log(`\n${warnings.length} warning(s):`);
     for (const w of warnings) console.log(`  ${namingFile(w.file, w.error)}`);
   }
-  const errors = reports.flatMap((r) => r.failed);
+  const errors = reports.flatMap((r) => r.failed.map((f) => ({ ...f, stage: r.stage })));
   if (errors.length) {
     console.log(`\n${errors.length} error(s):`);
-    for (const e of errors) console.log(`  ${namingFile(e.file, e.error)}`);
+    // the stage too: in a pipeline, which one a file failed in
+    for (const e of errors) console.log(`  ${reports.length > 1 ? `${e.stage}: ` : ''}${namingFile(e.file, e.error)}`);
   }
   return failed ? 1 : 0;
 }

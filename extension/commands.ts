@@ -9,6 +9,7 @@ import { datasetDir, readConfig } from './config';
 import type { DatasetDiagnostics } from './diagnostics';
 import type { ErrorData } from '../pipeline/errors';
 import { EXPORT_FORMATS, TABLE_FORMATS } from '../pipeline/stages/engines';
+import { elapsedAndLeft } from '../pipeline/util/eta';
 
 export interface CommandDeps {
   host: () => HostClient;
@@ -56,6 +57,7 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
     let total = 0;
     // a pipeline's stages share the bar: each its part, its files that part's steps
     let share = 100;
+    let stage: { name: string; started: number; done: number } | undefined;
     try {
       const reports = await deps.host().runStage(req, { ffmpegPath: cfg.ffmpegPath || undefined, jobs: cfg.jobs || undefined }, (e) => {
         if (e.kind === 'waiting') {
@@ -65,13 +67,17 @@ export async function runWithProgress(deps: CommandDeps, title: string, req: Sta
         else if (e.kind === 'stage') {
           share = 100 / e.total;
           total = 0;
+          stage = { name: `${e.stage} (${e.index + 1}/${e.total})`, started: Date.now(), done: 0 };
           progress.report({ message: `${e.stage} (${e.index + 1}/${e.total}): ${e.detail}`, ...(e.todo ? {} : { increment: share }) });
           deps.log.info(`${title}: ${e.stage} (${e.index + 1}/${e.total}): ${e.detail}`);
         } else if (e.kind === 'file-start') {
           total = e.total;
-          progress.report({ message: `${e.index + 1}/${e.total} ${path.basename(e.file)}` });
+          const when = stage ? `${stage.name}: ` : '';
+          const time = stage ? ` · ${elapsedAndLeft((Date.now() - stage.started) / 1000, stage.done / e.total)}` : '';
+          progress.report({ message: `${when}${e.index + 1}/${e.total} ${path.basename(e.file)}${time}` });
         } else if (e.kind === 'file-done' || e.kind === 'file-error') {
           done++;
+          if (stage) stage.done++;
           if (total) progress.report({ increment: share / total });
           if (e.kind === 'file-done' && !e.skipped) deps.refresh();
         }

@@ -17,7 +17,8 @@ test('the host process segments and slices real audio and reports progress per f
   const out = tmpDir('sds-host-');
   const events: ProgressEvent[] = [];
   const reports = await client.runStage({ stage: 'run', inputs: [fixture('ina', 'musanmix.wav')], out }, {}, (e) => events.push(e));
-  assert.equal(reports.length, 2);
+  assert.deepEqual(reports.map((r) => r.stage), ['segment', 'slice', 'report'], 'a run is the pipeline of segment and slice, with its report');
+  assert.ok(fs.existsSync(path.join(out, 'report.html')));
   assert.equal(reports[0].processed, 1);
   assert.equal(reports[1].failed.length, 0);
   assert.notEqual(client.pid, process.pid, 'work ran in another process');

@@ -101,7 +101,7 @@ test('a source that fails is reported with its stage and skipped downstream; the
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /segment: 4 processed, 0 up to date, 1 failed/);
   assert.match(r.stdout, /1 source skipped \(failed in an earlier stage\)/);
-  assert.match(r.stdout, /error\(s\):\n {2}.*broken\.wav: /);
+  assert.match(r.stdout, /error\(s\):\n {2}segment: .*broken\.wav: /, 'each failed file named with the stage it failed in');
   assert.equal(new Set(readClipTable(path.join(ds, 'clips.csv')).map((c) => c.source)).size, 4, 'the four good sources are sliced');
   // fixed, it is picked up by the next run, and only it
   fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(dir, 'rec', 'broken.wav'));
