@@ -88,7 +88,7 @@ function printReports(reports: StageReport[]): number {
       for (const line of r.summary) console.log(line);
       continue;
     }
-    console.log(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed${r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)} s` : ''}`);
+    console.log(`${r.stage}: ${r.processed} processed, ${r.skipped} up to date, ${r.failed.length} failed${r.seconds !== undefined ? ` in ${r.seconds.toFixed(2)} s` : ''}`);
     for (const line of r.summary) console.log(`  ${line}`);
     failed += r.failed.length;
   }

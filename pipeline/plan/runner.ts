@@ -53,7 +53,6 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
         continue;
       }
       stageCtx.sources = s.def.pipeline.scope === 'source' ? new Set(todo.map((r) => r.source)) : undefined;
-      stageCtx.command = ctx.command;
       let stageReports: StageReport[];
       const t0 = Date.now();
       try {
@@ -81,7 +80,8 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       await hashes.save();
     }
     // the report at the end, rewritten only when what it shows changed
-    reports.push(await writeReport(cfg.dataset));
+    const t0 = Date.now();
+    reports.push({ ...(await writeReport(cfg.dataset)), seconds: (Date.now() - t0) / 1000 });
   } finally {
     lock.release();
   }
