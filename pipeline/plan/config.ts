@@ -68,7 +68,9 @@ export function readPipelineFile(file: string): PipelineConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [{ path: '', message: code === 'ENOENT' ? 'no such file: write one with sds init --preset <name>, or run recordings directly with sds run <files> --out <dir>'
+      : `cannot read it (${code ?? (e as Error).message})` }]);
   }
   return parsePipeline(text, file);
 }

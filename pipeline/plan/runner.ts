@@ -47,9 +47,11 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       const rows = planStage(input, state.stages[s.key], { pending: new Set(), failed: held });
       plan.push(rows);
       const todo = rows.filter((r) => r.todo && (!o.only || r.source === '*' || o.only.includes(r.source)));
-      ctx.progress({ kind: 'stage', stage: s.stage, index: i, total: cfg.stages.length, todo: todo.length, detail: reasons(rows) });
+      const leftOut = rows.filter((r) => r.todo).length - todo.length;
+      const said = reasons(rows) + (leftOut ? `; ${leftOut} of them left for another run (--sources)` : '');
+      ctx.progress({ kind: 'stage', stage: s.stage, index: i, total: cfg.stages.length, todo: todo.length, detail: said });
       if (!todo.length) {
-        reports.push({ stage: s.stage, processed: 0, skipped: rows.length, failed: [], summary: [reasons(rows)] });
+        reports.push({ stage: s.stage, processed: 0, skipped: rows.length, failed: [], summary: [said] });
         continue;
       }
       stageCtx.sources = s.def.pipeline.scope === 'source' ? new Set(todo.map((r) => r.source)) : undefined;
@@ -73,7 +75,7 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
         record.sources[r.source] = why ? { failed: why } : { in: fpOf.get(r.source)! };
         if (why && r.source !== '*') held.add(r.source);
       }
-      for (const rep of stageReports) rep.summary.push(reasons(rows));
+      for (const rep of stageReports) rep.summary.push(said);
       stageReports[0].seconds = (Date.now() - t0) / 1000;
       reports.push(...stageReports);
       await writeState(cfg.dataset, state);
@@ -116,7 +118,11 @@ async function pipelineSources(cfg: PipelineConfig, ds: Dataset, register: boole
 
 function views(ds: Dataset, sources: Row[]): SourceView[] {
   const clips = new Map<string, Row[]>();
-  for (const r of readClipTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  for (const r of readClipTable(ds.clipsCsv)) {
+    const mine = clips.get(r.source);
+    if (mine) mine.push(r);
+    else clips.set(r.source, [r]);
+  }
   return sources.map((src) => ({ ds, src, clips: clips.get(src.id) ?? [] }));
 }
 

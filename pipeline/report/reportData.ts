@@ -34,10 +34,16 @@ export function reportData(dataset: string, sources: Row[], clips: Row[], segmen
   const hours = (rows: Row[]) => rows.reduce((s, r) => s + (num(r.duration) || 0), 0) / 3600;
   const group = <K extends string>(rows: Row[], key: (r: Row) => K) => {
     const m = new Map<K, Row[]>();
-    for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+    for (const r of rows) {
+      const k = key(r);
+      const mine = m.get(k);
+      if (mine) mine.push(r);
+      else m.set(k, [r]);
+    }
     return m;
   };
   const cleaned = kept.filter((c) => c.clean_path);
+  const bySource = group(clips, (c) => c.source);
   const emotions = [...group(kept.filter((c) => c.emotion), (c) => c.emotion)].map(([emotion, rs]) => ({ emotion, clips: rs.length, share: rs.length / Math.max(1, kept.filter((c) => c.emotion).length), hours: hours(rs) }));
   const simColumns = [...new Set(clips.flatMap((c) => Object.keys(c).filter((k) => k.startsWith('similarity_'))))];
   const similarity = simColumns.map((col) => {
@@ -63,7 +69,7 @@ export function reportData(dataset: string, sources: Row[], clips: Row[], segmen
       none: kept.filter((c) => !c.transcript?.trim()).length,
     },
     sources: sources.map((s) => {
-      const mine = clips.filter((c) => c.source === s.id);
+      const mine = bySource.get(s.id) ?? [];
       const segs = segments.get(s.id) ?? [];
       const duration = num(s.duration) || segs[segs.length - 1]?.stop || 0;
       const speech = segs.filter((x) => SPEECH.has(x.label)).reduce((t, x) => t + x.stop - x.start, 0);

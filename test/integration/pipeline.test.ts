@@ -139,4 +139,10 @@ test('sds init writes a preset that runs; a stage run on its own makes the pipel
   const plan = sds('run', '--config', path.join(dir, 'sds.json'), '--dry-run');
   assert.match(plan.stdout, /slice: 4 sources to do \(4 new input\)/, 'the standalone slice is not taken for the pipeline\'s');
   assert.match(plan.stdout, /segment: 4 sources up to date/);
+  // one source's run (the Dataset view's "Run Pipeline on This Source"): the others stay to do
+  const one = readTable(path.join(ds, 'sources.csv'))[0].id;
+  const only = sds('run', '--config', path.join(dir, 'sds.json'), '--sources', one);
+  assert.equal(only.status, 0, only.stderr);
+  assert.match(only.stdout, /slice: 1 processed, 3 up to date[^\n]*\n(  .*\n)*  4 sources to do \(4 new input\); 3 of them left for another run \(--sources\)/);
+  assert.match(sds('run', '--config', path.join(dir, 'sds.json'), '--dry-run').stdout, /slice: 3 sources to do \(3 new input\); 1 source up to date/);
 });
