@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,7 +7,7 @@ import { test } from 'node:test';
 import { readClipTable, readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { parseSegmentCsv, formatSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { fixture, sds, tmpDir } from '../helpers';
+import { CLI, fixture, sds, tmpDir } from '../helpers';
 
 /** Every file under `dir` with its sha256, by path relative to it (the pipeline's own bookkeeping left out). */
 function hashes(dir: string): Map<string, string> {
@@ -145,4 +146,35 @@ test('sds init writes a preset that runs; a stage run on its own makes the pipel
   assert.equal(only.status, 0, only.stderr);
   assert.match(only.stdout, /slice: 1 processed, 3 up to date[^\n]*\n(  .*\n)*  4 sources to do \(4 new input\); 3 of them left for another run \(--sources\)/);
   assert.match(sds('run', '--config', path.join(dir, 'sds.json'), '--dry-run').stdout, /slice: 3 sources to do \(3 new input\); 1 source up to date/);
+});
+
+test('Ctrl+C during a pipeline run stops it; the next run resumes: finished stages up to date, the stopped one skips what it did', { timeout: 240000 }, async () => {
+  const { ds, config } = project();
+  // DTLN makes clean the long stage, so the interrupt lands inside it
+  const body = JSON.parse(fs.readFileSync(config, 'utf8'));
+  body.stages[2].options = { preset: 'speech' };
+  fs.writeFileSync(config, JSON.stringify(body));
+  const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--jobs', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const interrupted = new Promise<void>((resolve) => child.stderr.on('data', (d) => {
+    err += d;
+    // the first clip cleaned: stop here
+    if (/== clean[^\n]*\n[\s\S]*\n {2}done/.test(err) && !child.killed) child.kill('SIGINT'), resolve();
+  }));
+  await interrupted;
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.notEqual(code, 0, 'an interrupted run does not say it finished');
+  assert.ok(!fs.existsSync(path.join(ds, '.sds', 'lock')), 'the lock is released');
+  const cleanedBefore = fs.readdirSync(path.join(ds, '.sds', 'done', 'clean')).length;
+  assert.ok(cleanedBefore >= 1 && cleanedBefore < readClipTable(path.join(ds, 'clips.csv')).length, `${cleanedBefore} clips cleaned before the interrupt`);
+  const again = sds('run', '--config', config, '--jobs', '1');
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, /segment: 0 processed, 4 up to date/);
+  assert.match(again.stdout, /slice: 0 processed, 4 up to date/);
+  const m = /clean: (\d+) processed, (\d+) up to date/.exec(again.stdout)!;
+  assert.equal(Number(m[2]), cleanedBefore, 'the clips cleaned before the interrupt are not cleaned again');
+  assert.equal(Number(m[1]) + Number(m[2]), readClipTable(path.join(ds, 'clips.csv')).length);
+  void out;
 });
