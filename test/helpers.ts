@@ -84,3 +84,5 @@ function parseMeter(text: string) {
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 /** The built `sds` CLI, run to completion. */
 export const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+/** The same, with no progress lines (-q). */
+export const sdsQuiet = (...args: string[]) => sds(...args, '-q');

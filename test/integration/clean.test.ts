@@ -6,11 +6,9 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { decodeAll, ffmpeg, ffmpegMeter, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { CLI, decodeAll, ffmpeg, ffmpegMeter, fixture, sdsQuiet as sds, tmpDir, wavInfo } from '../helpers';
 import { mulModel } from '../onnxBuilder';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 let base: string;
 
 before(() => {

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { ffmpeg, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+import { CLI, ffmpeg, fixture, sds, tmpDir, wavInfo } from '../helpers';
 
 /** A folder of good files with awkward names and broken or unusual ones, made here with ffmpeg. */
 function awkwardInputs(): { dir: string; bad: string[]; good: string[] } {

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { diarizationError } from '../../pipeline/diarization/der';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { readRttmTurns } from '../../pipeline/formats/rttm';
-import { fixture, ROOT, tmpDir } from '../helpers';
+import { fixture, sdsQuiet as sds, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 const SAMPLE = fixture('diarization', 'sample.wav');
 const reference = () => readRttmTurns(fs.readFileSync(fixture('diarization', 'sample.rttm'), 'utf8'));
 

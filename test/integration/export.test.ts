@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import Papa from 'papaparse';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { parseWhere, splitGroups } from '../../pipeline/stages/exportFilter';
-import { fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { fixture, sdsQuiet as sds, tmpDir, wavInfo } from '../helpers';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 let dir: string;
 let rows: ReturnType<typeof readTable>;
 

@@ -6,11 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { formatTable, readTable, type Row } from '../../pipeline/formats/csvTable';
-import { ffmpeg, fixture, ROOT, tmpDir, wavInfo } from '../helpers';
+import { CLI, ffmpeg, fixture, sds, tmpDir, wavInfo } from '../helpers';
 
 // What a hostile-input run found (issue: nothing lost, nothing written outside the dataset), one case a test.
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const clipsOf = (ds: string) => readTable(path.join(ds, 'clips.csv'));
 const run = (args: string[]) => new Promise<{ status: number; out: string; ended: number }>((resolve) => {

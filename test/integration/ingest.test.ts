@@ -10,9 +10,8 @@ import { readTable } from '../../pipeline/formats/csvTable';
 import { notAudioContent } from '../../pipeline/ingest/download';
 import { parseFeed } from '../../pipeline/ingest/feed';
 import { parseUrlList } from '../../pipeline/ingest/urlList';
-import { espeak, ffmpeg, ROOT, tmpDir } from '../helpers';
+import { CLI, espeak, ffmpeg, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 /** The CLI in a child process, so the loopback server in this process keeps answering. */
 const sds = (...args: string[]) => run(process.execPath, [CLI, ...args, '-q'], { ...process.env, SDS_YT_DLP: '/nonexistent/yt-dlp' });
 const run = (bin: string, args: string[], env: NodeJS.ProcessEnv) => new Promise<{ status: number; stdout: string }>((resolve) => {

@@ -7,9 +7,7 @@ import { test } from 'node:test';
 import { encodeWav } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { lintDataset } from '../../pipeline/stages/lint';
-import { fixture, ROOT, tmpDir } from '../helpers';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+import { CLI, fixture, tmpDir } from '../helpers';
 
 test('lint finds missing, duplicate, clipped, short, noisy and silent clips and mixed rates, naming the rows', async () => {
   const dir = tmpDir('sds-lint-');

@@ -9,9 +9,8 @@ import { after, before, test } from 'node:test';
 import { mulModel } from '../onnxBuilder';
 import { MissingModelError } from '../../pipeline/errors';
 import { readManifest } from '../../pipeline/models/modelPaths';
-import { ROOT, tmpDir } from '../helpers';
+import { CLI, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const cache = tmpDir('sds-models-');
 // async: the loopback server lives in this process, so a blocking spawnSync would starve it
 const sds = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -7,11 +7,8 @@ import { decodeWav, encodeWav } from '../../pipeline/audio/wav';
 import { siSdr } from '../../pipeline/audio/referenceMetrics';
 import { readTable } from '../../pipeline/formats/csvTable';
 import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { decodeAll, ffmpeg, fixture, ROOT, tmpDir } from '../helpers';
+import { CLI, decodeAll, ffmpeg, fixture, sdsQuiet as sds, tmpDir } from '../helpers';
 import { identitySpectrogramModel, onesMaskModel } from '../onnxBuilder';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 
 function onesMask(file: string): string {
   fs.writeFileSync(file, onesMaskModel());

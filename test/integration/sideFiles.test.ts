@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { writeTable } from '../../pipeline/formats/csvTable';
-import { espeak, ROOT, tmpDir } from '../helpers';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
+import { espeak, sdsQuiet as sds, tmpDir } from '../helpers';
 
 test('side files: transcripts beside each clip as .txt and .lab, awkward text kept, cleared ones removed, missing clips named', async () => {
   const dir = tmpDir('sds-side-');

@@ -6,11 +6,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { otsuThreshold } from '../../pipeline/stages/speaker';
-import { decodeAll, fixture, ROOT, tmpDir } from '../helpers';
+import { CLI, decodeAll, fixture, sdsQuiet as sds, tmpDir } from '../helpers';
 import { encodeWav } from '../../pipeline/audio/wav';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 
 test("Otsu's threshold falls between two groups", () => {
   const t = otsuThreshold([0.1, 0.15, 0.2, 0.22, 0.8, 0.85, 0.9]);

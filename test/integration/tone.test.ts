@@ -5,9 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { ACTED_SENTENCES, ACTED_STYLES, espeakActed, ROOT, tmpDir } from '../helpers';
+import { ACTED_SENTENCES, ACTED_STYLES, CLI, espeakActed, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const cache = tmpDir('sds-tone-cache-');
 const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8', env: { ...process.env, SDS_FEATURE_CACHE: cache } });
 

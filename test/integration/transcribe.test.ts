@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
-import { espeak, ROOT, tmpDir } from '../helpers';
+import { espeak, sdsQuiet as sds, tmpDir } from '../helpers';
 import { writeTinyWhisper } from '../whisperBuilder';
-
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const sds = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-q'], { encoding: 'utf8' });
 
 test('transcribe: machine text for every clip, marked asr; a person\'s text is never replaced; a missing clip is named', async () => {
   const dir = tmpDir('sds-asr-');
