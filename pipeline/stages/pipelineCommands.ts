@@ -32,11 +32,14 @@ defineCommand({
   run: runs('init', (req) => ({ run: async () => [await writePipelineFile(req)] })),
 });
 
-const configOrInputs = (command: string, o: Record<string, OptionValue>, args: string[]) => {
+/** `sds run`'s pipeline file: --config, or ./sds.json when no recordings are given; its stages' options are its own. */
+function configOf(o: Record<string, OptionValue>, args: string[]): string | undefined {
   const file = s(o.config) ?? (args.length ? undefined : DEFAULT_CONFIG);
-  need(!(o.config && args.length), `${command}: give --config or recordings, not both`);
+  need(!(o.config && args.length), 'run: give --config or recordings, not both');
+  const given = Object.keys({ ...SEGMENT_OPTIONS, ...SLICE_OPTIONS }).filter((k) => o[k] !== undefined);
+  need(!file || !given.length, `run --config: the stages' options come from ${file} (edit it), not from --${given[0]}`);
   return file;
-};
+}
 
 defineCommand({
   cli: 'run', summary: 'the pipeline sds.json declares, each stage only where what it reads or its options changed; or segment + slice of the files given',
@@ -48,7 +51,7 @@ defineCommand({
     ...SEGMENT_OPTIONS, ...SLICE_OPTIONS,
   },
   build: (o, args, out) => {
-    const file = configOrInputs('run', o, args);
+    const file = configOf(o, args);
     if (file) return stage({ stage: 'pipeline', file, dryRun: bool(o['dry-run']), sources: strs(o.sources) });
     need(out, 'run <files> needs --out <dir> (or a pipeline: --config sds.json)');
     return stage({ stage: 'run', inputs: args, out, options: segmentAndSlice(o) });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkPipeline, ConfigError, parsePipeline } from '../../pipeline/plan/config';
 import { PIPELINE_PRESETS } from '../../pipeline/plan/presets';
+import { parseCommand } from '../../cli/parseCommand';
 import '../../pipeline/stages/registry';
 
 const dir = path.resolve('/data/show');
@@ -69,4 +70,12 @@ test('a stage order that cannot work, a URL without ingest and a missing dataset
   assert.match(problems(file([{ stage: 'segment', inputs: ['x.wav'] }])).message, /\/stages\/0\/inputs: segment takes no inputs of its own/);
   assert.match(problems(file([])).message, /\/stages: \[\]: give the stages in order/);
   assert.match(problems(file([{ stage: 'export' }])).message, /\/stages\/0: export needs --format/);
+});
+
+test('sds run reads sds.json unless given recordings; a stage option on the line beside a pipeline file is refused', () => {
+  assert.deepEqual(parseCommand(['run']), { kind: 'stage', req: { stage: 'pipeline', file: 'sds.json', dryRun: undefined, sources: undefined }, jobs: undefined, wait: undefined, ffmpeg: undefined, quiet: undefined });
+  assert.equal((parseCommand(['run', '--config', 'x/sds.json', '--dry-run']) as { req: { dryRun?: boolean } }).req.dryRun, true);
+  assert.throws(() => parseCommand(['run', '--config', 'sds.json', '--min', '3']), /run --config: the stages' options come from sds\.json \(edit it\), not from --min/);
+  assert.throws(() => parseCommand(['run', 'a.wav', '--config', 'sds.json']), /give --config or recordings, not both/);
+  assert.equal((parseCommand(['run', 'a.wav', '--out', 'ds']) as { req: { stage: string } }).req.stage, 'run');
 });
