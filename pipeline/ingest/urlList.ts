@@ -2,6 +2,9 @@
  * A list of URLs as people keep them (the seed's link files): one per line or comma separated, `#` comments, blank
  * lines. Anything that is not an http(s) URL is reported with its line number, never fetched.
  */
+/** An http(s) address, as opposed to a local file or folder. */
+export const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
 export function parseUrlList(text: string): { urls: string[]; junk: { line: number; text: string }[] } {
   const urls: string[] = [];
   const junk: { line: number; text: string }[] = [];

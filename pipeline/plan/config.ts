@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { OptionError } from '../errors';
+import { isUrl } from '../ingest/urlList';
 import { pipelineStages, type CommandDef } from '../stages/commandKit';
 import { orList, readJsonValue, type OptionValue } from '../stages/optionKinds';
 import type { StageRequest } from '../stages/requests';
@@ -60,7 +61,6 @@ export class ConfigError extends OptionError {
 
 const TOP_KEYS = ['$schema', 'description', 'dataset', 'inputs', 'stages'];
 const STAGE_KEYS = ['stage', 'options', 'inputs'];
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Reads and checks sds.json; a ConfigError lists every problem (syntax, unknown names, wrong types, order). */
 export function readPipelineFile(file: string): PipelineConfig {
@@ -86,7 +86,7 @@ export function parsePipeline(text: string, file: string): PipelineConfig {
     throw new ConfigError(file, (errors.length ? errors : [{ error: 0, offset: 0, length: 0 }]).map((e) => ({
       path: '', message: `not valid JSON: ${errors.length ? printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'empty file'}`, ...at(e.offset) })));
   }
-  const value = JSON.parse(text) as unknown;
+  const value = getNodeValue(tree) as unknown;
   try {
     return checkPipeline(value, path.dirname(path.resolve(file)), file);
   } catch (e) {

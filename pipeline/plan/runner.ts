@@ -62,7 +62,7 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
       } catch (e) {
         if (ctx.signal?.aborted) throw e;
         // the stage as a whole could not run: every source it had to do failed there
-        stageReports = [{ stage: s.stage, processed: 0, skipped: 0, failed: [{ file: s.stage, error: errorMessage(e) }], summary: [], failedSources: todo.map((r) => r.source) }];
+        stageReports = [{ stage: s.stage, processed: 0, skipped: 0, failed: [{ file: s.stage, error: errorMessage(e) }], summary: [] }];
       }
       const failed = failedSources(stageReports, sources);
       // a failure of the stage as a whole (slice: "no segmented sources in sources.csv") is every planned source's
@@ -135,9 +135,10 @@ async function planInput(s: ConfiguredStage, ds: Dataset, all: SourceView[], has
     for (const f of r.files ?? []) files.push(await hashes.of(f));
     return hashJson({ files, values: r.values ?? null });
   };
+  const written = (v: SourceView) => (step.writes?.(v, s.req) ?? []).every((f) => !!f && fs.existsSync(f));
   const sources = step.scope === 'source'
-    ? await Promise.all(all.map(async (v) => ({ id: v.src.id, fp: await fp([v]), outputs: (step.writes?.(v, s.req) ?? []).every((f) => !!f && fs.existsSync(f)) })))
-    : [{ id: '*', fp: step.scope === 'dataset' ? await fp(all) : '', outputs: all.every((v) => (step.writes?.(v, s.req) ?? []).every((f) => !!f && fs.existsSync(f))) }];
+    ? await Promise.all(all.map(async (v) => ({ id: v.src.id, fp: await fp([v]), outputs: written(v) })))
+    : [{ id: '*', fp: step.scope === 'dataset' ? await fp(all) : '', outputs: all.every(written) }];
   return { key: s.key, scope: step.scope, first: s.first, options: optionsKey(s.req), algorithm: hashJson(step.algorithm?.(s.req) ?? null), sources };
 }
 
@@ -147,16 +148,13 @@ function optionsKey(req: StageRequest): string {
   return hashJson(rest);
 }
 
-/** Which sources failed in a stage, with the error: from the stage's own account, or the files its errors name. */
+/** Which sources failed in a stage, with the error: the source its failed entry names, or the recording it names. */
 function failedSources(reports: StageReport[], sources: Row[]): Map<string, string> {
   const out = new Map<string, string>();
   const byPath = new Map(sources.map((s) => [path.resolve(s.path), s.id]));
-  for (const r of reports) {
-    for (const f of r.failed) {
-      const id = byPath.get(path.resolve(f.file));
-      if (id) out.set(id, f.error);
-    }
-    for (const id of r.failedSources ?? []) if (!out.has(id)) out.set(id, r.failed.find((f) => f.error.includes(id))?.error ?? r.failed[0]?.error ?? 'failed');
+  for (const f of reports.flatMap((r) => r.failed)) {
+    const id = f.source ?? byPath.get(path.resolve(f.file));
+    if (id && !out.has(id)) out.set(id, f.error);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { OptionError } from '../errors';
+import { isUrl } from '../ingest/urlList';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
 import * as path from 'node:path';
 import { clipAudio, clipFiles } from '../plan/step';
@@ -53,7 +54,7 @@ defineCommand({
     via: choice(VIA, 'yt-dlp for sites that need a browser (auto), or for every URL, or never', { default: 'auto' }),
   },
   build: (o, args, out) => stage({ stage: 'ingest', out, options: {
-    urls: args.filter((i) => /^https?:\/\//i.test(i)), files: args.filter((i) => !/^https?:\/\//i.test(i)), urlLists: strs(o.urls) ?? [], feeds: strs(o.rss) ?? [],
+    urls: args.filter(isUrl), files: args.filter((i) => !isUrl(i)), urlLists: strs(o.urls) ?? [], feeds: strs(o.rss) ?? [],
     limit: n(o.limit), since: s(o.since), maxBytes: n(o['max-size']), link: o.link ? true : undefined,
     via: s(o.via) as 'auto' | undefined,
   } }),

@@ -62,9 +62,8 @@ export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, c
       ctx.progress({ kind: 'file-done', file, skipped: !!r.skipped, detail: r.detail });
     } catch (e) {
       if (ctx.signal?.aborted) throw e;
-      report.failed.push({ file, error: namingFile(file, e) });
       const source = loop.source?.(entry);
-      if (source !== undefined) (report.failedSources ??= []).push(source);
+      report.failed.push({ file, error: namingFile(file, e), ...(source !== undefined ? { source } : {}) });
       ctx.progress({ kind: 'file-error', file, error: errorMessage(e) });
     }
     await loop.after?.(entry, index);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset } from '../dataset';
 import { OptionError } from '../errors';
+import { isUrl } from '../ingest/urlList';
 import { readPipelineFile, checkPipeline, type PipelineConfig, type PipelineFile } from '../plan/config';
 import { formatPlan, formatStatus } from '../plan/planText';
 import { DEFAULT_CONFIG, DEFAULT_PIPELINE_PRESET, PIPELINE_PRESETS } from '../plan/presets';
@@ -101,7 +102,7 @@ async function writePipelineFile(req: { dir: string; preset?: string; inputs?: s
   const file = path.join(dir, DEFAULT_CONFIG);
   if (fs.existsSync(file) && !req.force) throw new OptionError(`${file} exists: edit it, or pass --force to replace it`);
   // inputs are given relative to where the command runs, and kept relative to the file
-  const rel = (p: string) => (/^https?:\/\//i.test(p) ? p : path.relative(dir, path.resolve(p)).split(path.sep).join('/') || '.');
+  const rel = (p: string) => (isUrl(p) ? p : path.relative(dir, path.resolve(p)).split(path.sep).join('/') || '.');
   const body: PipelineFile = { description: preset.description, dataset: req.dataset ?? String(WORKSPACE_SETTINGS.outputFolder.default), inputs: (req.inputs?.length ? req.inputs : [dir]).map(rel), stages: preset.stages };
   checkPipeline(body, dir, file);
   await writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n');

@@ -34,6 +34,8 @@ export const inScope = (ctx: Pick<StageContext, 'sources'>, source: string | und
 export interface FileError {
   file: string;
   error: string;
+  /** the source the failed entry belongs to (a clip's): the pipeline skips that source's later stages */
+  source?: string;
 }
 
 export interface StageReport {
@@ -49,8 +51,6 @@ export interface StageReport {
   seconds?: number;
   /** its summary is the whole of what it says (a plan, a status): no counts line */
   listing?: boolean;
-  /** The ids of the sources an entry of which failed: the pipeline skips their downstream stages. */
-  failedSources?: string[];
   /** Findings about the dataset, for the Problems panel (lint). */
   diagnostics?: import('./lint').LintDiagnostic[];
 }
