@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   const paths = ffmpegPaths(parsed.ffmpeg ?? process.env.SDS_FFMPEG);
   assertFfmpeg(paths);
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+  // Ctrl+C, or a cluster stopping the pod or job (SIGTERM): the stage stops cleanly; a second Ctrl+C kills
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort(new Error('interrupted')));
   const progress = new CliProgress(process.stderr);
   let reports: StageReport[];
   try {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readTable, writeTable, type Row } from './formats/csvTable';
+import { readClipTable, readTable, writeTable, type Row } from './formats/csvTable';
+import { clipsBySource, overlayClips, overlaySources, readRowFiles, updateRowFile, type RowFile, type RowScope } from './plan/rowFiles';
 import { sha256File } from './util/hash';
 import { writeFileAtomic } from './util/atomic';
 
@@ -13,9 +14,15 @@ export const SOURCE_COLUMNS = ['id', 'path', 'sha256', 'size', 'mtime', 'duratio
 /** clips.csv's first columns; stages add theirs after these. */
 export const CLIP_COLUMNS = ['path', 'source', 'start', 'end', 'label', 'duration', 'sample_rate'];
 
-/** The dataset folder's layout (docs/dataset.md): one place that knows where each artefact lives. */
+/**
+ * The dataset folder's layout (docs/dataset.md): one place that knows where each artefact lives, and the one reader
+ * and writer of its tables. With `rows` (a worker's or a shard's view, plan/rowFiles.ts) the tables are read with the
+ * row files not yet folded over them, and writing them writes the row files of the sources in scope instead.
+ */
 export class Dataset {
-  constructor(readonly dir: string) {}
+  /** the row files as this view last read or wrote them (only its own scope's change while it lives) */
+  private rowFiles?: RowFile[];
+  constructor(readonly dir: string, readonly rows?: RowScope) {}
   get sourcesCsv() { return path.join(this.dir, 'sources.csv'); }
   get clipsCsv() { return path.join(this.dir, 'clips.csv'); }
   segmentsCsv(id: string) { return path.join(this.dir, 'segments', `${id}.csv`); }
@@ -50,31 +57,64 @@ export class Dataset {
   }
 
   readSources(): Row[] {
-    return readTable(this.sourcesCsv);
+    const rows = readTable(this.sourcesCsv);
+    return this.rows ? overlaySources(rows, this.pending()) : rows;
   }
 
-  writeSources(rows: Row[]): Promise<void> {
-    return writeTable(this.sourcesCsv, rows, SOURCE_COLUMNS);
+  async writeSources(rows: Row[]): Promise<void> {
+    if (!this.rows) return writeTable(this.sourcesCsv, rows, SOURCE_COLUMNS);
+    for (const r of rows) if (this.rows.has(r.id)) await this.writeRowFile(r.id, { row: r });
+  }
+
+  /** clips.csv's rows (refused when edited into a shape the stages cannot read). */
+  readClips(): Row[] {
+    const rows = readClipTable(this.clipsCsv);
+    return this.rows ? overlayClips(rows, this.pending()) : rows;
+  }
+
+  async writeClips(rows: Row[]): Promise<void> {
+    if (!this.rows) return writeTable(this.clipsCsv, rows, CLIP_COLUMNS);
+    const now = clipsBySource(rows);
+    const before = clipsBySource(this.readClips());
+    // a source in scope whose clips are all gone gets an empty list, not its old rows
+    for (const id of new Set([...now.keys(), ...before.keys()])) if (this.rows.has(id)) await this.writeRowFile(id, { clips: now.get(id) ?? [] });
+  }
+
+  private pending(): RowFile[] {
+    return (this.rowFiles ??= readRowFiles(this.dir));
+  }
+
+  private async writeRowFile(source: string, part: Pick<RowFile, 'row' | 'clips'>): Promise<void> {
+    const next = await updateRowFile(this.dir, this.rows!, source, part);
+    const files = this.pending().filter((f) => !(f.stage === next.stage && f.source === source));
+    files.push(next);
+    this.rowFiles = files.sort((a, b) => a.seq - b.seq || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   }
 
   /**
    * Gives each input a stable, safe id (`0007_my_show_ep_3`), hashing only files whose size or mtime changed.
-   * The original path is kept verbatim in sources.csv; nothing is renamed or copied.
+   * The original path is kept verbatim in sources.csv; nothing is renamed or copied. A view with `rows` hashes and
+   * returns only the sources in its scope (the others get their ids all the same, so every shard agrees on them).
    */
   async register(files: string[], onError?: (file: string, e: unknown) => void): Promise<Row[]> {
-    const rows = this.readSources();
+    // new ids follow the folded table alone, never another share's row files: every share gives a file the same id
+    const table = readTable(this.sourcesCsv);
+    const rows = this.rows ? overlaySources(table, this.pending()) : table;
     const byPath = new Map(rows.map((r) => [r.path, r]));
-    let nextIndex = rows.reduce((m, r) => Math.max(m, parseInt(r.id, 10) || 0), 0) + 1;
+    const folded = new Set(table.map((r) => r.path));
+    let nextIndex = table.reduce((m, r) => Math.max(m, parseInt(r.id, 10) || 0), 0) + 1;
     const out: Row[] = [];
     let changed = false;
     for (const file of files) {
       const abs = path.resolve(file);
       try {
         const st = fs.statSync(abs);
+        const fresh = folded.has(abs) ? undefined : `${String(nextIndex++).padStart(4, '0')}_${slug(abs)}`;
         let row = byPath.get(abs);
+        if (this.rows && !this.rows.has(row?.id ?? fresh!)) continue;
         const sha256 = row?.size === String(st.size) && row.mtime === String(Math.round(st.mtimeMs)) ? row.sha256 : await sha256File(abs);
         if (!row) {
-          row = { id: `${String(nextIndex++).padStart(4, '0')}_${slug(abs)}`, path: abs };
+          row = { id: fresh!, path: abs };
           rows.push(row);
           byPath.set(abs, row);
         }

@@ -8,6 +8,7 @@ need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)   # test speech
 command -v sox >/dev/null || need+=(sox)
+command -v redis-server >/dev/null || need+=(redis-server)   # the queue tests' Redis (sds run --queue); started by them, never as a service
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing ${need[*]} with apt"

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, expandInputs } from '../dataset';
-import { readClipTable, type Row } from '../formats/csvTable';
+import type { Row } from '../formats/csvTable';
 import type { StageRequest } from '../stages/requests';
 import { errorMessage, type StageContext, type StageReport } from '../stages/types';
 import { writeReport } from '../report/reportPage';
@@ -9,8 +9,10 @@ import { lockDataset } from '../util/datasetLock';
 import { hashJson } from '../util/hash';
 import { sourceInputs, type ConfiguredStage, type PipelineConfig } from './config';
 import { FileHashes } from './fileHashes';
+import { foldRows } from './fold';
+import { foldRecords, readRowFiles, REGISTER_SEQ, updateRowFile, type RowScope } from './rowFiles';
 import { planRun, planStage, REASON_TEXT, type PlanRow, type Reason, type StagePlanInput } from './plan';
-import { pipelineDir, readState, writeState } from './state';
+import { pipelineDir, readState, writeState, type PipelineState } from './state';
 import type { SourceView } from './step';
 
 /**
@@ -26,23 +28,58 @@ export interface PipelineRun {
   plan: PlanRow[][];
 }
 
-export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { dryRun?: boolean; /** only these source ids (the dataset-wide stages still run) */ only?: string[] } = {}): Promise<PipelineRun> {
+export interface RunOptions {
+  dryRun?: boolean;
+  /** only these source ids (the dataset-wide stages still run) */
+  only?: string[];
+  /**
+   * A share of the work beside others (a shard, a queue's worker): the per-source stages on the sources `has` takes,
+   * each source's rows and records written to row files (rowFiles.ts) instead of the tables and the state, no lock.
+   * The stages from the first dataset-wide one on are left to `sds merge` or the coordinator.
+   */
+  share?: { has: (source: string) => boolean };
+  /** only these stages (keys): a queue's job runs one, its coordinator those before and after the queued ones */
+  stages?: ReadonlySet<string>;
+  /** no report.html at the end (a coordinator's run of the stages before the queued ones) */
+  noReport?: boolean;
+}
+
+export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: RunOptions = {}): Promise<PipelineRun> {
   // every stage's request is checked before the first one runs
   const stageCtx: StageContext = { ...ctx };
   const prepared = cfg.stages.map((s) => s.def.run!.prepare(s.req, stageCtx));
-  const ds = new Dataset(cfg.dataset);
-  if (o.dryRun) return { reports: [], plan: await dryRun(cfg, ds) };
-  const lock = await lockDataset(cfg.dataset, ctx.command ?? 'sds run', { wait: ctx.wait, signal: ctx.signal, log: ctx.log,
+  if (o.dryRun) return { reports: [], plan: await dryRun(cfg, new Dataset(cfg.dataset)) };
+  const share = o.share;
+  const lock = share ? undefined : await lockDataset(cfg.dataset, ctx.command ?? 'sds run', { wait: ctx.wait, signal: ctx.signal, log: ctx.log,
     onWait: (holder) => ctx.progress({ kind: 'waiting', detail: `waiting for ${holder} to finish` }) });
-  const state = readState(cfg.dataset);
-  const hashes = new FileHashes(path.join(pipelineDir(cfg.dataset), 'hashes.json'));
-  const held = new Set<string>();
   const reports: StageReport[] = [];
   const plan: PlanRow[][] = [];
   try {
+    // what shards or workers left is folded in first: the tables this run reads are then whole
+    const folded = share ? { files: 0, sources: 0 } : await foldRows(cfg.dataset);
+    if (folded.files) reports.push({ stage: 'merge', processed: folded.sources, skipped: 0, failed: [], summary: [`folded ${folded.files} row files of ${folded.sources} sources into the tables`] });
+    // a share also knows what other shares and its own earlier jobs recorded, not yet folded
+    const state = share ? sharedState(cfg.dataset) : readState(cfg.dataset);
+    const hashes = new FileHashes(path.join(pipelineDir(cfg.dataset), 'hashes.json'));
+    const held = new Set<string>();
+    // a share registers its sources as row files too (every share gives a new source the same id)
+    const register = new Dataset(cfg.dataset, share && { stage: 'register', seq: REGISTER_SEQ, has: share.has });
+    let perSource = false;
     for (const [i, s] of cfg.stages.entries()) {
       ctx.signal?.throwIfAborted();
-      const sources = await pipelineSources(cfg, ds, true);
+      const scope: RowScope | undefined = share && { stage: s.key.replace(/#/g, '-'), seq: i, has: share.has };
+      if (o.stages && !o.stages.has(s.key)) continue;
+      if (share) {
+        if (s.def.pipeline.scope !== 'source') {
+          reports.push({ stage: s.stage, processed: 0, skipped: 0, failed: [], summary: [perSource ? 'left to sds merge (a dataset-wide stage, and every stage after it, runs once the shares are in)' : 'left to a run without a share (it writes the tables itself)'] });
+          if (perSource) break;
+          continue;
+        }
+        perSource = true;
+      }
+      const ds = new Dataset(cfg.dataset, scope);
+      stageCtx.rows = scope;
+      const sources = await pipelineSources(cfg, register, true);
       const input = await planInput(s, ds, views(ds, sources), hashes);
       const rows = planStage(input, state.stages[s.key], { pending: new Set(), failed: held });
       plan.push(rows);
@@ -74,20 +111,25 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: { d
         const why = failed.get(r.source) ?? (r.source === '*' && stageReports.some((x) => x.failed.length) ? stageReports.flatMap((x) => x.failed)[0].error : undefined);
         record.sources[r.source] = why ? { failed: why } : { in: fpOf.get(r.source)! };
         if (why && r.source !== '*') held.add(r.source);
+        // a share's record travels with the source's rows, for the fold to set into the state
+        if (scope) await updateRowFile(cfg.dataset, scope, r.source, { record: { key: s.key, options: input.options, algorithm: input.algorithm, entry: record.sources[r.source] } });
       }
       for (const rep of stageReports) rep.summary.push(said);
       stageReports[0].seconds = (Date.now() - t0) / 1000;
       reports.push(...stageReports);
+      if (share) continue;
       await writeState(cfg.dataset, state);
       await hashes.save();
     }
     // the report at the end, rewritten only when what it shows changed
-    const t0 = Date.now();
-    reports.push({ ...(await writeReport(cfg.dataset)), seconds: (Date.now() - t0) / 1000 });
+    if (!share && !o.noReport) {
+      const t0 = Date.now();
+      reports.push({ ...(await writeReport(cfg.dataset)), seconds: (Date.now() - t0) / 1000 });
+    }
   } finally {
-    lock.release();
+    lock?.release();
   }
-  if (lock.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
+  if (lock?.tookOver && reports[0]) reports[0].summary.push(`took over the dataset lock of "${lock.tookOver.command}" (pid ${lock.tookOver.pid}), which had stopped`);
   return { reports, plan };
 }
 
@@ -98,7 +140,14 @@ async function dryRun(cfg: PipelineConfig, ds: Dataset): Promise<PlanRow[][]> {
   const inputs: StagePlanInput[] = [];
   const all = views(ds, sources);
   for (const s of cfg.stages) inputs.push(await planInput(s, ds, all, hashes));
-  return planRun(inputs, readState(cfg.dataset).stages);
+  return planRun(inputs, sharedState(cfg.dataset).stages);
+}
+
+/** The pipeline state with the records of row files not yet folded over it (what shards and workers did). */
+export function sharedState(dataset: string): PipelineState {
+  const state = readState(dataset);
+  foldRecords(state.stages, readRowFiles(dataset));
+  return state;
 }
 
 /** `sds status`: the dry run's plan, read as each stage's state per source. */
@@ -118,7 +167,7 @@ async function pipelineSources(cfg: PipelineConfig, ds: Dataset, register: boole
 
 function views(ds: Dataset, sources: Row[]): SourceView[] {
   const clips = new Map<string, Row[]>();
-  for (const r of readClipTable(ds.clipsCsv)) {
+  for (const r of ds.readClips()) {
     const mine = clips.get(r.source);
     if (mine) mine.push(r);
     else clips.set(r.source, [r]);
@@ -139,11 +188,14 @@ async function planInput(s: ConfiguredStage, ds: Dataset, all: SourceView[], has
   const sources = step.scope === 'source'
     ? await Promise.all(all.map(async (v) => ({ id: v.src.id, fp: await fp([v]), outputs: written(v) })))
     : [{ id: '*', fp: step.scope === 'dataset' ? await fp(all) : '', outputs: all.every(written) }];
-  return { key: s.key, scope: step.scope, first: s.first, options: optionsKey(s.req), algorithm: hashJson(step.algorithm?.(s.req) ?? null), sources };
+  return { key: s.key, scope: step.scope, first: s.first, options: optionsKey(s.req), algorithm: algorithmKey(s), sources };
 }
 
+/** What decides a stage's results besides its options and inputs: its model's sha256, its algorithm's version. */
+export const algorithmKey = (s: ConfiguredStage) => hashJson(s.def.pipeline.algorithm?.(s.req) ?? null);
+
 /** A request's options as they decide results: not the dataset folder, nor the list of inputs (sources are per source). */
-function optionsKey(req: StageRequest): string {
+export function optionsKey(req: StageRequest): string {
   const { out: _out, inputs: _inputs, ...rest } = req as unknown as Record<string, unknown>;
   return hashJson(rest);
 }
@@ -170,3 +222,6 @@ export function reasons(rows: PlanRow[]): string {
   return [todo ? `${wide ? 'to do' : `${todo}${unit(todo)} to do`} (${why})` : '', count.get('up-to-date') ? `${wide ? 'up to date' : `${count.get('up-to-date')}${unit(count.get('up-to-date')!)} up to date`}` : '',
     count.get('upstream-failed') ? `${count.get('upstream-failed')}${unit(count.get('upstream-failed')!)} skipped (failed in an earlier stage)` : ''].filter(Boolean).join('; ');
 }
+
+/** Registers the pipeline's sources in sources.csv (the queue's coordinator, before it plans and enqueues). */
+export const registerSources = (cfg: PipelineConfig): Promise<Row[]> => pipelineSources(cfg, new Dataset(cfg.dataset), true);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset } from '../dataset';
-import { readClipTable, type Row } from '../formats/csvTable';
+import type { Row } from '../formats/csvTable';
 import { parseSegmentCsv } from '../formats/segmentTable';
 import type { Segment } from '../segmentation/inaSegmenter';
 import { readState, type PipelineState } from '../plan/state';
@@ -96,5 +96,5 @@ export function collectReport(dir: string): ReportData {
       /* not segmented (yet), or a table the timeline will name: the report shows no speech share */
     }
   }
-  return reportData(path.basename(path.resolve(dir)), sources, readClipTable(ds.clipsCsv), segments, readState(dir));
+  return reportData(path.basename(path.resolve(dir)), sources, ds.readClips(), segments, readState(dir));
 }

@@ -7,7 +7,7 @@ import { applyGain, integratedLoudness, truePeak } from '../audio/loudness';
 import { measureClip, metricCells } from '../audio/metrics';
 import { readClip } from '../audio/readClip';
 import { encodeWav } from '../audio/wav';
-import { Dataset, CLIP_COLUMNS } from '../dataset';
+import { Dataset } from '../dataset';
 import { adaptiveGate } from '../enhance/adaptiveGate';
 import { Dtln } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
@@ -15,7 +15,7 @@ import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
 import { noiseProfile, spectralGate, type NoiseProfile } from '../enhance/spectralGate';
 import { parseSegmentCsv, SEGMENT_LABELS } from '../formats/segmentTable';
-import { readClipTable, writeTable, type Row } from '../formats/csvTable';
+import type { Row } from '../formats/csvTable';
 import { cleanPathFor, normalRel, ownedClip } from './clipPaths';
 import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
 import { hashJson } from '../util/hash';
@@ -201,10 +201,10 @@ function removeOrphans(ds: Dataset, rows: Row[], ctx: StageContext): number {
  * cleaned path to clips.csv. Raw clips and originals are never written.
  */
 export async function runClean(outDir: string, opts: CleanOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
-  const ds = new Dataset(outDir);
+  const ds = new Dataset(outDir, ctx.rows);
   cleanStaleTemps(path.join(outDir, 'clean'));
   const report: StageReport = { stage: 'clean', processed: 0, skipped: 0, failed: [], summary: [] };
-  const rows = readClipTable(ds.clipsCsv);
+  const rows = ds.readClips();
   if (!rows.length) {
     report.failed.push({ file: ds.clipsCsv, error: `no clips in ${ds.clipsCsv}: run slice first` });
     return report;
@@ -275,7 +275,7 @@ export async function runClean(outDir: string, opts: CleanOptions, ctx: StageCon
   } finally {
     await denoiser.release();
     // a run that changed no row leaves the table as it was
-    if (changed) await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+    if (changed) await ds.writeClips(rows);
   }
   const gone = removeOrphans(ds, rows, ctx);
   report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})`,

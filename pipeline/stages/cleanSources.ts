@@ -39,7 +39,7 @@ const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '');
  * sources.csv gains clean_path, clean_rate, clean_note and the levels before and after.
  */
 export async function runCleanSources(dir: string, opts: CleanOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
-  const ds = new Dataset(dir);
+  const ds = new Dataset(dir, ctx.rows);
   const outDir = path.join(dir, 'clean', 'sources');
   cleanStaleTemps(outDir);
   const report: StageReport = { stage: 'clean sources', processed: 0, skipped: 0, failed: [], summary: [] };

@@ -36,7 +36,7 @@ export async function runDiarize(inputs: string[], out: string, o: DiarizeStageO
   report.failed.push(...bad);
   (report.warnings ??= []).push(...loops);
   if (single && files.length !== 1) throw new Error(`--out ${out} names one RTTM file: give exactly one recording (or a folder as --out for several)`);
-  const ds = single ? undefined : new Dataset(out);
+  const ds = single ? undefined : new Dataset(out, ctx.rows);
   // the inputs' own rows (registering them as segment does), or every source when none are given
   const sources = !ds ? [] : !inputs.length ? ds.readSources() : files.length ? await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) })) : [];
   const jobs = single ? [{ file: files[0], id: rttmFileId(files[0]), target: path.resolve(out), sha: '' }] : sources.map((s) => ({ file: s.path, id: s.id, target: path.resolve(out, 'diarization', `${s.id}.rttm`), sha: s.sha256 }));

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Papa from 'papaparse';
 import { Dataset } from '../dataset';
-import { readClipTable, type Row } from '../formats/csvTable';
+import type { Row } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
 import { linkOrCopy } from '../util/linkOrCopy';
 import { parseWhere, splitGroups } from './exportFilter';
@@ -48,7 +48,7 @@ export async function runExport(dir: string, opts: ExportOptions): Promise<Stage
   const keep = parseWhere(opts.where);
   const items: Item[] = [];
   let noText = 0;
-  for (const row of readClipTable(ds.clipsCsv)) {
+  for (const row of ds.readClips()) {
     if (row.excluded === 'yes' || !keep(row)) {
       report.skipped++;
       continue;

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { measureClip } from '../audio/metrics';
 import { decodeWav } from '../audio/wav';
 import { Dataset } from '../dataset';
-import { readClipTable } from '../formats/csvTable';
 import { DEFAULT_SLICE } from './slicePlan';
 import { SAME_SPEAKER_MIN_SIM } from './speaker';
 import type { StageReport } from './types';
@@ -37,7 +36,7 @@ export function lintDataset(dir: string, opts: LintOptions = DEFAULT_LINT): Lint
   const ds = new Dataset(dir);
   // a mistyped folder would otherwise lint as a clean, empty dataset
   if (!fs.existsSync(ds.clipsCsv)) return [{ line: 1, path: 'clips.csv', severity: 'error', code: 'missing', message: `no clip table in ${dir}: run slice first` }];
-  const rows = readClipTable(ds.clipsCsv);
+  const rows = ds.readClips();
   const out: LintDiagnostic[] = [];
   const hashes = new Map<string, number>();
   const rates = new Map<string, number>();

@@ -6,13 +6,20 @@ import { isUrl } from '../ingest/urlList';
 import { readPipelineFile, checkPipeline, type PipelineConfig, type PipelineFile } from '../plan/config';
 import { formatPlan, formatStatus } from '../plan/planText';
 import { DEFAULT_CONFIG, DEFAULT_PIPELINE_PRESET, PIPELINE_PRESETS } from '../plan/presets';
+import { rowsDir } from '../plan/rowFiles';
 import { runPipeline, pipelineStatus } from '../plan/runner';
+import { inShard, parseShard, shardFromEnv, type Shard } from '../plan/shard';
+import { pipelineDir } from '../plan/state';
+import { runQueued } from '../queue/coordinator';
+import { cancelQueue, queueStatus } from '../queue/queueStatus';
+import { connectionOf } from '../queue/redis';
+import { runWorker } from '../queue/worker';
 import { writeReport } from '../report/reportPage';
 import { writeFileAtomic } from '../util/atomic';
-import { bool, checkOut, defineCommand, need, pipelineStages, runs, s, stage, strs, WORKSPACE_SETTINGS, writing } from './commandKit';
+import { bool, checkOut, defined, defineCommand, n, need, pipelineStages, runs, s, stage, strs, WORKSPACE_SETTINGS, writing } from './commandKit';
 import { SEGMENT_OPTIONS, SLICE_OPTIONS, segmentAndSlice } from './datasetCommands';
-import { choice, flag, list, pathOpt, repeat, type OptionValue } from './optionKinds';
-import type { StageReport } from './types';
+import { choice, flag, int, list, pathOpt, repeat, text, type OptionValue } from './optionKinds';
+import type { StageContext, StageReport } from './types';
 
 // The commands of the pipeline as a whole: `init` writes sds.json, `run` runs it (or segment + slice of files given
 // on the line), `status` says where each stage stands per source. docs/pipeline.md describes the file.
@@ -49,16 +56,29 @@ defineCommand({
     config: pathOpt('the pipeline file (default: ./sds.json when no recordings are given)', { placeholder: 'sds.json' }),
     'dry-run': flag('print the plan (stage x source: to do, and why), like make -n; run nothing'),
     sources: list('only these source ids (the dataset-wide stages still run)', { placeholder: '<ids>' }),
+    queue: text('enqueue the per-source stages as BullMQ jobs on this Redis (redis://host:6379/0) for `sds worker`s, fold their rows, then run the rest here', { placeholder: 'redis://...' }),
+    attempts: int('tries of a queued job before it fails with its error', { default: 3, min: 1 }),
+    shard: text('run share i of n of the sources (0/3, 1/3, 2/3) beside the other shares, up to the first dataset-wide stage; `sds merge` then folds them in. Default in a Slurm array or a Kubernetes Indexed Job: its task\'s share', { placeholder: 'i/n' }),
     ...SEGMENT_OPTIONS, ...SLICE_OPTIONS,
   },
   build: (o, args, out) => {
     const file = configOf(o, args);
-    if (file) return stage({ stage: 'pipeline', file, dryRun: bool(o['dry-run']), sources: strs(o.sources) });
+    need(!((o.shard || o.queue) && !file), `--${o.shard ? 'shard' : 'queue'} splits a pipeline (--config sds.json), not a run of files on the command line`);
+    need(!(o.shard && o.queue), '--shard or --queue: a share of the sources, or all of them through a queue, not both');
+    if (file) return stage({ stage: 'pipeline', file, ...defined({ dryRun: bool(o['dry-run']), sources: strs(o.sources), queue: s(o.queue), attempts: n(o.attempts),
+      shard: o.shard ? parseShard(s(o.shard)!) : o.queue ? undefined : shardFromEnv() }) });
     need(out, 'run <files> needs --out <dir> (or a pipeline: --config sds.json)');
     return stage({ stage: 'run', inputs: args, out, options: segmentAndSlice(o) });
   },
   run: runs('pipeline', (req, ctx) => {
     const cfg = readPipelineFile(req.file);
+    if (req.shard && !req.dryRun) return { run: () => runShard(cfg, req.shard!, ctx, req.sources) };
+    if (req.queue && !req.dryRun) {
+      need(!req.sources, '--queue takes every source the plan finds to do; --sources is for a run in one process');
+      const url = req.queue;
+      connectionOf(url);
+      return { run: () => runQueued(cfg, ctx, { url, attempts: req.attempts ?? 3 }) };
+    }
     if (!req.dryRun) return { run: async () => (await runPipeline(cfg, ctx, { only: req.sources })).reports };
     return { run: async () => [planReport(cfg, formatPlan(cfg, (await runPipeline(cfg, ctx, { dryRun: true })).plan))] };
   }),
@@ -75,11 +95,50 @@ defineCommand({
 });
 
 defineCommand({
-  cli: 'status', summary: 'each stage\'s state per source (done, to do and why, failed), from sds.json and the dataset', synopsis: '[--config sds.json]', out: 'none',
-  options: { config: pathOpt('the pipeline file', { default: DEFAULT_CONFIG, placeholder: 'sds.json' }) },
-  build: (o) => stage({ stage: 'status', file: s(o.config) ?? DEFAULT_CONFIG }),
+  cli: 'merge', summary: 'folds what the shards (sds run --shard i/n) wrote into clips.csv and sources.csv, then runs the rest of the pipeline: its dataset-wide stages (lint, export, report) and any stage after them',
+  synopsis: '<dir> [--config sds.json]', out: 'positional',
+  options: { config: pathOpt('the pipeline file (default: the one the shards ran)', { placeholder: 'sds.json' }) },
+  build: (o, _args, out) => stage({ stage: 'merge', out, file: s(o.config) }),
+  run: runs('merge', (req, ctx) => ({ run: () => merge(req.out, req.file, ctx) })),
+});
+
+defineCommand({
+  cli: 'worker', summary: 'takes the queued pipeline jobs (sds run --queue) from Redis and runs them, on any machine that sees the dataset folder, until stopped (Ctrl+C, SIGTERM: the jobs in hand finish)',
+  synopsis: '--queue redis://host:6379/0 [--concurrency N] [--stages segment,clean]', out: 'none',
+  options: {
+    queue: text('the Redis the coordinator enqueued on', { placeholder: 'redis://...' }),
+    concurrency: int('jobs at a time in this worker (one per core pays for segmentation and cleaning; start a worker per GPU)', { default: 1, min: 1 }),
+    stages: list('only jobs of these stages (default: every per-source stage)', { placeholder: '<stages>' }),
+    'stall-seconds': int('a job\'s lock: a worker that dies mid-job has its job run elsewhere after about this long', { default: 30, min: 2 }),
+  },
+  build: (o) => {
+    need(o.queue, 'worker needs --queue redis://host:6379/0 (the coordinator\'s)');
+    return stage({ stage: 'worker', queue: s(o.queue)!, concurrency: n(o.concurrency), stages: strs(o.stages), stallSeconds: n(o['stall-seconds']) });
+  },
+  run: runs('worker', (req, ctx) => {
+    connectionOf(req.queue);
+    return { run: () => runWorker({ url: req.queue, concurrency: req.concurrency ?? 1, stages: req.stages, stallSeconds: req.stallSeconds ?? 30 }, ctx) };
+  }),
+});
+
+defineCommand({
+  cli: 'cancel', summary: 'stops a queued run: jobs not started are dropped, running ones finish, the coordinator folds what finished', synopsis: '--queue redis://host:6379/0', out: 'none',
+  options: { queue: text('the Redis of the run', { placeholder: 'redis://...' }) },
+  build: (o) => {
+    need(o.queue, 'cancel needs --queue redis://host:6379/0');
+    return stage({ stage: 'cancel', queue: s(o.queue)! });
+  },
+  run: runs('cancel', (req) => ({ run: async () => [await cancelQueue(req.queue)] })),
+});
+
+defineCommand({
+  cli: 'status', summary: 'each stage\'s state per source (done, to do and why, failed), from sds.json and the dataset; with --queue, the queue\'s jobs per stage', synopsis: '[--config sds.json] [--queue redis://...]', out: 'none',
+  options: { config: pathOpt('the pipeline file', { default: DEFAULT_CONFIG, placeholder: 'sds.json' }), queue: text('also the jobs waiting, active, done and failed per stage on this Redis', { placeholder: 'redis://...' }) },
+  build: (o) => stage({ stage: 'status', file: s(o.config) ?? DEFAULT_CONFIG, queue: s(o.queue) }),
   run: runs('status', (req) => {
+    if (req.queue && !fs.existsSync(req.file)) return { run: async () => [await queueStatus(req.queue!)] };
     const cfg = readPipelineFile(req.file);
+    if (req.queue) return { run: async () => [planReport(cfg, formatStatus(cfg, await pipelineStatus(cfg, new Dataset(cfg.dataset)))), await queueStatus(req.queue!)] };
     return { run: async () => [planReport(cfg, formatStatus(cfg, await pipelineStatus(cfg, new Dataset(cfg.dataset))))] };
   }),
 });
@@ -90,6 +149,31 @@ defineCommand({
   build: (_o, _args, out) => stage({ stage: 'report', out }),
   run: runs('report', (req) => writing(req.out, async () => [await writeReport(req.out)])),
 });
+
+/** `sds run --shard i/n`: this share's per-source stages, as row files; the shards' pipeline file is noted for merge. */
+async function runShard(cfg: PipelineConfig, shard: Shard, ctx: StageContext, only?: string[]): Promise<StageReport[]> {
+  await writeFileAtomic(shardsFile(cfg.dataset), JSON.stringify({ config: path.resolve(cfg.file ?? DEFAULT_CONFIG), count: shard.count }) + '\n');
+  const { reports } = await runPipeline(cfg, { ...ctx, command: `sds run --shard ${shard.index}/${shard.count}` }, { only, share: { has: inShard(shard) } });
+  reports[0]?.summary.unshift(`shard ${shard.index}/${shard.count}: its rows are in ${path.relative(process.cwd(), rowsDir(cfg.dataset)) || rowsDir(cfg.dataset)} until sds merge ${cfg.dataset}`);
+  return reports;
+}
+
+const shardsFile = (dataset: string) => path.join(pipelineDir(dataset), 'shards.json');
+
+/** `sds merge`: the pipeline run once more in one process, which folds the row files first and finds the shards' work done. */
+async function merge(dir: string, file: string | undefined, ctx: StageContext): Promise<StageReport[]> {
+  let config = file;
+  if (!config) {
+    try {
+      config = (JSON.parse(fs.readFileSync(shardsFile(dir), 'utf8')) as { config: string }).config;
+    } catch {
+      throw new OptionError(`${dir}: no shard has run here (no ${path.relative(dir, shardsFile(dir))}): give the pipeline file with --config`);
+    }
+  }
+  const cfg = readPipelineFile(config);
+  need(path.resolve(cfg.dataset) === path.resolve(dir), `${config} builds ${cfg.dataset}, not ${dir}`);
+  return (await runPipeline(cfg, { ...ctx, command: `sds merge ${dir}` })).reports;
+}
 
 const planReport = (cfg: PipelineConfig, lines: string[]): StageReport => ({ stage: path.basename(cfg.file ?? 'pipeline'), processed: 0, skipped: 0, failed: [], summary: lines, listing: true });
 

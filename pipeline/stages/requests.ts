@@ -1,3 +1,4 @@
+import type { Shard } from '../plan/shard';
 import type { CleanOptions } from './cleanOptions';
 import type { DiarizeStageOptions } from './diarize';
 import type { ExportFormat, ExportOptions } from './export';
@@ -17,8 +18,13 @@ export type StageRequest =
   | { stage: 'slice'; out: string; options?: Partial<SliceOptions>; sources?: string[] }
   | { stage: 'run'; inputs: string[]; out: string; options?: Partial<SegmentOptions & SliceOptions> }
   /** the pipeline sds.json declares (`sds run --config`); dryRun: its plan only */
-  | { stage: 'pipeline'; file: string; dryRun?: boolean; /** only these source ids */ sources?: string[] }
-  | { stage: 'status'; file: string }
+  | { stage: 'pipeline'; file: string; dryRun?: boolean; /** only these source ids */ sources?: string[]; /** this share of the sources, as row files (docs/scale.md) */ shard?: Shard; /** the per-source stages as jobs on this Redis */ queue?: string; attempts?: number }
+  /** `sds worker`: jobs of the queued stages on this Redis until stopped */
+  | { stage: 'worker'; queue: string; concurrency?: number; stages?: string[]; stallSeconds?: number }
+  | { stage: 'cancel'; queue: string }
+  /** folds the shards' row files into the tables, then runs the rest of the pipeline (`file`: its sds.json) */
+  | { stage: 'merge'; out: string; file?: string }
+  | { stage: 'status'; file: string; queue?: string }
   | { stage: 'report'; out: string }
   | { stage: 'init'; dir: string; preset?: string; inputs?: string[]; dataset?: string; force?: boolean }
   | { stage: 'clean'; out: string; preset?: string; options?: Partial<CleanOptions>; only?: string[]; /** whole sources instead of clips: true for all, or source ids */ sources?: boolean | string[] }

@@ -52,7 +52,7 @@ export function segmentKey(opts: SegmentOptions): string {
 
 /** Labels every input with speech (male/female), music, noise, noEnergy; one CSV per source. */
 export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
-  const ds = new Dataset(outDir);
+  const ds = new Dataset(outDir, ctx.rows);
   cleanStaleTemps(outDir);
   const { files, missing, bad, loops } = expandInputs(inputs, outDir);
   const report: StageReport = { stage: 'segment', processed: 0, skipped: 0, failed: [...missing.map((f) => ({ file: f, error: 'no such file or folder' })), ...bad], summary: [], warnings: loops };

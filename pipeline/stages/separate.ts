@@ -25,7 +25,7 @@ export const SEPARATE_VERSION = 2;
  * separated/<id>/, recorded in sources.csv (`vocals`, `accompaniment`) so `sds segment --on vocals` can use them.
  */
 export async function runSeparate(dir: string, inputs: string[], o: SeparateOptions, ctx: StageContext): Promise<StageReport> {
-  const ds = new Dataset(dir);
+  const ds = new Dataset(dir, ctx.rows);
   const report: StageReport = { stage: 'separate', processed: 0, skipped: 0, failed: [], summary: [] };
   const { files, missing, bad, loops } = expandInputs(inputs, dir);
   for (const m of missing) report.failed.push({ file: m, error: `${m}: no such file or folder` });

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset } from '../dataset';
-import { readClipTable } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
 import type { StageReport } from './types';
 
@@ -15,7 +14,7 @@ export type SideFileExt = (typeof SIDE_FILE_EXTS)[number];
  */
 export async function writeSideFiles(dir: string, exts: SideFileExt[]): Promise<StageReport> {
   const report: StageReport = { stage: 'side files', processed: 0, skipped: 0, failed: [], summary: [] };
-  const rows = readClipTable(new Dataset(dir).clipsCsv);
+  const rows = new Dataset(dir).readClips();
   let written = 0;
   let removed = 0;
   for (const r of rows) {

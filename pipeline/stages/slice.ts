@@ -6,7 +6,7 @@ import { decodeMono, probe } from '../audio/ffmpeg';
 import { wavFramesOnDisk } from '../audio/wav';
 import { normalRel, ownedClip } from './clipPaths';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
-import { readClipTable, writeTable, type Row } from '../formats/csvTable';
+import type { Row } from '../formats/csvTable';
 import { checkSegments, parseSegmentCsv } from '../formats/segmentTable';
 import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
@@ -32,7 +32,7 @@ const SLICE_COLUMNS = new Set([...CLIP_COLUMNS, 'speaker']);
  * clips carrying a transcript or an exclusion go, the previous table is kept beside clips.csv first.
  */
 export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageContext, only?: string[]): Promise<StageReport> {
-  const ds = new Dataset(outDir);
+  const ds = new Dataset(outDir, ctx.rows);
   cleanStaleTemps(outDir);
   const report: StageReport = { stage: 'slice', processed: 0, skipped: 0, failed: [], summary: [], warnings: [] };
   const sources = ds.readSources().filter((s) => fs.existsSync(ds.segmentsCsv(s.id)) && (!only || only.includes(s.id)));
@@ -41,7 +41,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     return report;
   }
   const clips = new Map<string, Row[]>(); // source id -> its rows
-  for (const r of readClipTable(ds.clipsCsv)) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  for (const r of ds.readClips()) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
   const lost = { transcripts: 0, human: 0, excluded: 0, other: 0 };
   let backup: string | undefined;
   // serialised, so concurrent sources never interleave their rewrites of clips.csv
@@ -53,7 +53,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         fs.copyFileSync(ds.clipsCsv, backup);
       }
       const rows = [...clips.keys()].sort().flatMap((k) => clips.get(k)!);
-      await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+      await ds.writeClips(rows);
     });
     return writing;
   };

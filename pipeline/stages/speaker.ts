@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { readClip } from '../audio/readClip';
-import { Dataset, CLIP_COLUMNS } from '../dataset';
-import { readClipTable, writeTable } from '../formats/csvTable';
+import { Dataset } from '../dataset';
 import { normalRel } from './clipPaths';
 import { readManifest } from '../models/modelPaths';
 import { SpeakerEncoder } from '../models/speakerEncoder';
@@ -104,12 +103,12 @@ export function otsuThreshold(values: number[]): number {
  * threshold move to rejected/ (never deleted) and are marked excluded.
  */
 export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: number; auto?: boolean }, ctx: StageContext): Promise<StageReport> {
-  const ds = new Dataset(dir);
+  const ds = new Dataset(dir, ctx.rows);
   const profileFile = path.join(dir, 'speakers', `${who}.json`);
   if (!fs.existsSync(profileFile)) throw new Error(`${profileFile}: no such speaker; enroll it first (sds speaker enroll --name ${who} ...)`);
   const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as SpeakerProfile;
   const enc = await SpeakerEncoder.open(profile.model, ctx.log);
-  const rows = readClipTable(ds.clipsCsv);
+  const rows = ds.readClips();
   const col = `similarity_${who}`;
   const report: StageReport = { stage: 'speaker score', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
@@ -143,7 +142,7 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
     report.summary.unshift(`${col} written for ${report.processed} clips`);
   } finally {
     await enc.release();
-    await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+    await ds.writeClips(rows);
   }
   return report;
 }
@@ -155,8 +154,8 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
  */
 export async function splitSpeakers(dir: string, opts: { speakers?: number; minSim?: number }, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(dir);
-  const rows = readClipTable(ds.clipsCsv).filter((r) => r.excluded !== 'yes');
-  const all = readClipTable(ds.clipsCsv);
+  const rows = ds.readClips().filter((r) => r.excluded !== 'yes');
+  const all = ds.readClips();
   const enc = await SpeakerEncoder.open(undefined, ctx.log);
   const report: StageReport = { stage: 'speaker split', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
@@ -184,7 +183,7 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
     report.summary = [`${counts.size} speakers (${opts.speakers ? 'as asked' : `merging while clusters are at least ${(opts.minSim ?? SAME_SPEAKER_MIN_SIM).toFixed(2)} alike`}): ${[...counts].map(([k, n]) => `${k} ${n} clips`).join(', ')}`];
   } finally {
     await enc.release();
-    await writeTable(ds.clipsCsv, all, CLIP_COLUMNS);
+    await ds.writeClips(all);
   }
   return report;
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, expandInputs, CLIP_COLUMNS } from '../dataset';
-import { readClipTable, writeTable } from '../formats/csvTable';
+import { Dataset, expandInputs } from '../dataset';
 import type { MlpOptions } from '../ml/mlp';
 import { predict } from '../ml/mlp';
 import { classify, DEFAULT_TRAINING, standardise, trainClassifier, type ToneClassifier } from '../tone/classifier';
@@ -246,8 +245,8 @@ export interface ToneClassifyOptions {
  * --min-prob the emotion is `uncertain`), clips placed in emotion/<class>/, and the per-class summary.
  */
 export async function runToneClassify(o: ToneClassifyOptions, ctx: StageContext): Promise<StageReport> {
-  const ds = new Dataset(o.out);
-  const rows = readClipTable(ds.clipsCsv);
+  const ds = new Dataset(o.out, ctx.rows);
+  const rows = ds.readClips();
   if (!rows.length) throw new Error(`${ds.clipsCsv}: no clips to classify (run sds slice first)`);
   const report: StageReport = { stage: 'tone classify', processed: 0, skipped: 0, failed: [], summary: [] };
   const tm = await ToneModel.open(o.model, ctx.log);
@@ -272,7 +271,7 @@ export async function runToneClassify(o: ToneClassifyOptions, ctx: StageContext)
       r.emotion_prob = probs[i][b].toFixed(4);
     });
     report.processed = done.length;
-    await writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+    await ds.writeClips(rows);
     // every classified clip, this run's and those of sources it left alone
     if (o.place !== 'none') await placeByEmotion(o.out, rows.filter((r) => r.emotion && r.excluded !== 'yes' && fs.existsSync(fileOf(r))), o.place, fileOf);
     const total = done.length || 1;

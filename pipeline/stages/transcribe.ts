@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions } from '../asr/whisper';
 import { readClip } from '../audio/readClip';
-import { Dataset, CLIP_COLUMNS } from '../dataset';
+import { Dataset } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
-import { readClipTable, writeTable } from '../formats/csvTable';
 import { userModelsDir } from '../models/modelPaths';
 import type { StageContext, StageReport } from './types';
 import { forEachEntry } from './forEachEntry';
@@ -33,15 +32,15 @@ export function resolveAsrModel(model: string): string {
  * clips, so a rerun after a kill resumes where it stopped.
  */
 export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx: StageContext): Promise<StageReport> {
-  const ds = new Dataset(dir);
-  const rows = readClipTable(ds.clipsCsv);
+  const ds = new Dataset(dir, ctx.rows);
+  const rows = ds.readClips();
   if (!rows.length) throw new Error(`${ds.clipsCsv}: no clips to transcribe (run sds slice first)`);
   const report: StageReport = { stage: 'transcribe', processed: 0, skipped: 0, failed: [], summary: [] };
   const modelDir = resolveAsrModel(o.model);
   const model = await WhisperModel.open(modelDir, ctx.log);
   const todo = rows.filter((r) => r.excluded !== 'yes' && r.text_source !== 'human' && (o.overwrite || !(r.transcript ?? '').trim()));
   report.skipped = rows.length - todo.length;
-  const save = () => writeTable(ds.clipsCsv, rows, CLIP_COLUMNS);
+  const save = () => ds.writeClips(rows);
   let audioSeconds = 0;
   const t0 = Date.now();
   try {

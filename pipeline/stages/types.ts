@@ -26,6 +26,11 @@ export interface StageContext {
    * to the sources its plan found changed (pipeline/plan/runner.ts); unset, a stage works on all of them.
    */
   sources?: ReadonlySet<string>;
+  /**
+   * Set in a worker or a shard (docs/scale.md): the tables are not written, each source's rows go to its row file
+   * (pipeline/plan/rowFiles.ts) for `sds merge` or the queue's coordinator to fold in.
+   */
+  rows?: import('../plan/rowFiles').RowScope;
 }
 
 /** Whether a stage works on this source in this run (see StageContext.sources). */

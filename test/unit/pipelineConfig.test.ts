@@ -73,7 +73,12 @@ test('a stage order that cannot work, a URL without ingest and a missing dataset
 });
 
 test('sds run reads sds.json unless given recordings; a stage option on the line beside a pipeline file is refused', () => {
-  assert.deepEqual(parseCommand(['run']), { kind: 'stage', req: { stage: 'pipeline', file: 'sds.json', dryRun: undefined, sources: undefined }, jobs: undefined, wait: undefined, ffmpeg: undefined, quiet: undefined });
+  assert.deepEqual(parseCommand(['run']), { kind: 'stage', req: { stage: 'pipeline', file: 'sds.json' }, jobs: undefined, wait: undefined, ffmpeg: undefined, quiet: undefined });
+  assert.deepEqual((parseCommand(['run', '--shard', '1/4']) as { req: object }).req, { stage: 'pipeline', file: 'sds.json', shard: { index: 1, count: 4 } });
+  assert.deepEqual((parseCommand(['run', '--queue', 'redis://h:6380/2', '--attempts', '2']) as { req: object }).req, { stage: 'pipeline', file: 'sds.json', queue: 'redis://h:6380/2', attempts: 2 });
+  assert.throws(() => parseCommand(['run', '--shard', '1/4', '--queue', 'redis://h']), /--shard or --queue/);
+  assert.throws(() => parseCommand(['run', 'a.wav', '--out', 'ds', '--shard', '0/2']), /--shard splits a pipeline/);
+  assert.throws(() => parseCommand(['worker']), /worker needs --queue/);
   assert.equal((parseCommand(['run', '--config', 'x/sds.json', '--dry-run']) as { req: { dryRun?: boolean } }).req.dryRun, true);
   assert.throws(() => parseCommand(['run', '--config', 'sds.json', '--min', '3']), /run --config: the stages' options come from sds\.json \(edit it\), not from --min/);
   assert.throws(() => parseCommand(['run', 'a.wav', '--config', 'sds.json']), /give --config or recordings, not both/);
