@@ -29,14 +29,15 @@ function cudaAvailable(): boolean {
 
 /**
  * Opens a model with CUDA when present and asked for, else CPU. `SDS_EP=cpu|cuda` overrides the choice.
- * Threads default to the core count: the host runs one session per model and feeds it large batches. `bytes`: the
+ * Threads default to the core count (or SDS_ORT_THREADS): the host runs one session per model and feeds it large batches. `bytes`: the
  * model itself, when it was changed in memory (`file` then names it in messages).
  */
 export async function openSession(file: string, opts: { threads?: number; log?: (m: string) => void; bytes?: Uint8Array } = {}): Promise<LoadedSession> {
   const want = process.env.SDS_EP ?? 'auto';
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: opts.threads ?? Math.max(1, Math.min(4, require('node:os').availableParallelism?.() ?? 2)),
+    // SDS_ORT_THREADS: a machine shared by several workers gives each its share of the cores (sds worker --threads)
+    intraOpNumThreads: opts.threads ?? (Number(process.env.SDS_ORT_THREADS) || Math.max(1, Math.min(4, require('node:os').availableParallelism?.() ?? 2))),
     interOpNumThreads: 1,
   };
   const create = (o: ort.InferenceSession.SessionOptions) => (opts.bytes ? ort.InferenceSession.create(opts.bytes, o) : ort.InferenceSession.create(file, o));

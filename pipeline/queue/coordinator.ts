@@ -56,7 +56,8 @@ export async function runQueued(cfg: PipelineConfig, ctx: StageContext, o: Queue
     const chains = todo.map((src) => {
       let parent = '';
       return { src, jobs: queued.map((s) => {
-        const id = hashJson({ dataset: path.resolve(cfg.dataset), key: s.key, source: src.id, sha256: src.sha256, options: optionsKey(s.req), algorithm: algorithmKey(s), after: parent });
+        // named for people too (`sds status`, Redis tools); never all digits, which BullMQ refuses
+        const id = `${s.key.replace(/#/g, '-')}-${src.id}-${hashJson({ dataset: path.resolve(cfg.dataset), key: s.key, source: src.id, sha256: src.sha256, options: optionsKey(s.req), algorithm: algorithmKey(s), after: parent })}`;
         parent = id;
         return { s, id };
       }) };
@@ -89,10 +90,12 @@ export async function runQueued(cfg: PipelineConfig, ctx: StageContext, o: Queue
       rep.seconds = mine.reduce((a, j) => a + (j.result?.seconds ?? 0), 0);
       return rep;
     }));
-    if (outcome.cancelled) reports[reports.length - 1].summary.push(`cancelled: ${outcome.cancelled}; what finished is kept, a rerun goes on from there`);
     const folded = await foldRows(cfg.dataset);
     reports.push({ stage: 'merge', processed: folded.sources, skipped: 0, failed: [], summary: [`folded ${folded.files} row files of ${folded.sources} sources into the tables`] });
-    if (outcome.cancelled) return reports;
+    if (outcome.cancelled) {
+      const done = outcome.jobs.filter((j) => j.key === queued[queued.length - 1].key && j.result).length;
+      throw new Error(`${outcome.cancelled}: ${done} of ${chains.length} sources finished, and are in the tables; \`sds run --config ${cfg.file} --queue ${o.url}\` goes on from there`);
+    }
   } finally {
     lock.release();
     await Promise.allSettled([flows.close(), ...[...queues.values()].map((q) => q.close())]);

@@ -109,15 +109,16 @@ defineCommand({
     queue: text('the Redis the coordinator enqueued on', { placeholder: 'redis://...' }),
     concurrency: int('jobs at a time in this worker (one per core pays for segmentation and cleaning; start a worker per GPU)', { default: 1, min: 1 }),
     stages: list('only jobs of these stages (default: every per-source stage)', { placeholder: '<stages>' }),
+    threads: int('threads of each model session (default: the core count); several workers on one machine: cores / workers each', { min: 1 }),
     'stall-seconds': int('a job\'s lock: a worker that dies mid-job has its job run elsewhere after about this long', { default: 30, min: 2 }),
   },
   build: (o) => {
     need(o.queue, 'worker needs --queue redis://host:6379/0 (the coordinator\'s)');
-    return stage({ stage: 'worker', queue: s(o.queue)!, concurrency: n(o.concurrency), stages: strs(o.stages), stallSeconds: n(o['stall-seconds']) });
+    return stage({ stage: 'worker', queue: s(o.queue)!, ...defined({ concurrency: n(o.concurrency), stages: strs(o.stages), stallSeconds: n(o['stall-seconds']), threads: n(o.threads) }) });
   },
   run: runs('worker', (req, ctx) => {
     connectionOf(req.queue);
-    return { run: () => runWorker({ url: req.queue, concurrency: req.concurrency ?? 1, stages: req.stages, stallSeconds: req.stallSeconds ?? 30 }, ctx) };
+    return { run: () => runWorker({ url: req.queue, concurrency: req.concurrency ?? 1, stages: req.stages, stallSeconds: req.stallSeconds ?? 30, threads: req.threads }, ctx) };
   }),
 });
 

@@ -20,7 +20,7 @@ export type StageRequest =
   /** the pipeline sds.json declares (`sds run --config`); dryRun: its plan only */
   | { stage: 'pipeline'; file: string; dryRun?: boolean; /** only these source ids */ sources?: string[]; /** this share of the sources, as row files (docs/scale.md) */ shard?: Shard; /** the per-source stages as jobs on this Redis */ queue?: string; attempts?: number }
   /** `sds worker`: jobs of the queued stages on this Redis until stopped */
-  | { stage: 'worker'; queue: string; concurrency?: number; stages?: string[]; stallSeconds?: number }
+  | { stage: 'worker'; queue: string; concurrency?: number; stages?: string[]; stallSeconds?: number; /** model session threads */ threads?: number }
   | { stage: 'cancel'; queue: string }
   /** folds the shards' row files into the tables, then runs the rest of the pipeline (`file`: its sds.json) */
   | { stage: 'merge'; out: string; file?: string }

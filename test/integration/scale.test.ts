@@ -180,7 +180,7 @@ async function stopAll(rs: Running[], redis: Redis): Promise<void> {
   await stopRedis(redis);
 }
 
-test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid-job twice: everything finishes, byte for byte the one-process dataset', async () => {
+test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid-job twice: everything finishes, byte for byte the one-process dataset', { timeout: 300_000 }, async () => {
   const want = oneProcess();
   const redis = await startRedis();
   const p = scaleProject('sds-scale-queue-');
@@ -209,7 +209,7 @@ test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid
   }
 });
 
-test('queue: Redis stopped and started again mid-run: workers and coordinator reconnect, nothing lost or duplicated', async () => {
+test('queue: Redis stopped and started again mid-run: workers and coordinator reconnect, nothing lost or duplicated', { timeout: 300_000 }, async () => {
   const want = oneProcess();
   let redis = await startRedis();
   const p = scaleProject('sds-scale-redis-');
@@ -229,7 +229,7 @@ test('queue: Redis stopped and started again mid-run: workers and coordinator re
   }
 });
 
-test('queue: a truncated file fails its stage after its attempts, is named by sds status, and the other 20 finish', async () => {
+test('queue: a truncated file fails its stage after its attempts, is named by sds status, and the other 20 finish', { timeout: 300_000 }, async () => {
   const want = oneProcess();
   const redis = await startRedis();
   const p = scaleProject('sds-scale-poison-');
@@ -247,6 +247,34 @@ test('queue: a truncated file fails its stage after its attempts, is named by sd
     assert.match(status.stdout, /segment: .*1 failed/);
     assert.match(status.stdout + status.stderr, /0021_zz_truncated.*segment: .*zz-truncated\.flac/s);
     assert.equal(count(workers.map((w) => w.out()).join('\n'), /segment 0021_zz_truncated: started/), 2, 'tried twice, then failed for good');
+  } finally {
+    await stopAll(workers, redis);
+  }
+});
+
+test('queue: sds cancel mid-run drops the jobs not started, the coordinator folds what finished and stops; the next run goes on to the one-process dataset', { timeout: 300_000 }, async () => {
+  const want = oneProcess();
+  const redis = await startRedis();
+  const p = scaleProject('sds-scale-cancel-');
+  const workers = [worker(redis)];
+  try {
+    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
+    await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
+    const c = sds('cancel', '--queue', redis.url);
+    assert.equal(c.status, 0, c.stdout + c.stderr);
+    assert.match(c.stdout, /waiting jobs dropped/);
+    assert.equal(await coordinator.exited, 1, coordinator.out());
+    assert.match(coordinator.out(), /sds cancel: (\d+) of 20 sources finished/);
+    const finished = Number(/(\d+) of 20 sources finished/.exec(coordinator.out())![1]);
+    assert.ok(finished < 20, `cancelled before the end (${finished} finished)`);
+    // what finished is in the tables; the rest was never started
+    const clips = fs.readFileSync(path.join(p.ds, 'clips.csv'), 'utf8');
+    assert.ok(new Set([...clips.matchAll(/^clips\/\w+\/(\d{4}_[a-z0-9_]+)_\d{4}\.wav/gm)].map((m) => m[1])).size < 20);
+
+    const again = start(['run', '--config', p.config, '--queue', redis.url]);
+    assert.equal(await again.exited, 0, again.out());
+    assert.match(again.out(), new RegExp(`segment: \\d+ processed, ${finished > 0 ? '\\d+' : 0} up to date, 0 failed`));
+    assertSameDataset(contents(p), want);
   } finally {
     await stopAll(workers, redis);
   }
