@@ -13,7 +13,7 @@ import { foldRows } from './fold';
 import { foldRecords, readRowFiles, REGISTER_SEQ, updateRowFile, type RowScope } from './rowFiles';
 import { planRun, planStage, REASON_TEXT, type PlanRow, type Reason, type StagePlanInput } from './plan';
 import { pipelineDir, readState, writeState, type PipelineState } from './state';
-import type { SourceView } from './step';
+import { shareable, type SourceView } from './step';
 
 /**
  * Runs a pipeline (sds.json) stage after stage through the registry, never through its own CLI. Before each stage the
@@ -70,8 +70,8 @@ export async function runPipeline(cfg: PipelineConfig, ctx: StageContext, o: Run
       const scope: RowScope | undefined = share && { stage: s.key.replace(/#/g, '-'), seq: i, has: share.has };
       if (o.stages && !o.stages.has(s.key)) continue;
       if (share) {
-        if (s.def.pipeline.scope !== 'source') {
-          reports.push({ stage: s.stage, processed: 0, skipped: 0, failed: [], summary: [perSource ? 'left to sds merge (a dataset-wide stage, and every stage after it, runs once the shares are in)' : 'left to a run without a share (it writes the tables itself)'] });
+        if (!shareable(s)) {
+          reports.push({ stage: s.stage, processed: 0, skipped: 0, failed: [], summary: [perSource ? 'left to sds merge (a dataset-wide stage, or one that looks across sources, and every stage after it, runs once the shares are in)' : 'left to a run without a share (it writes the tables itself)'] });
           if (perSource) break;
           continue;
         }

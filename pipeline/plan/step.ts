@@ -39,7 +39,16 @@ export interface PipelineStep<R extends StageRequest = StageRequest> {
   writes?: (view: SourceView, req: R) => (string | undefined)[];
   /** the model's sha256, the algorithm's version: when it changes, every source is redone */
   algorithm?: (req: R) => unknown;
+  /**
+   * Per source, but what it makes of one source depends on the others (speaker-score's automatic threshold is
+   * Otsu's cut over every clip): never shared out to shards or queue workers (docs/scale.md); it runs in one process
+   * after them, as a dataset-wide stage does.
+   */
+  together?: (req: R) => boolean;
 }
+
+/** Whether shards and queue workers can run this stage, each on its own sources. */
+export const shareable = (s: { def: { pipeline: PipelineStep }; req: StageRequest }) => s.def.pipeline.scope === 'source' && !s.def.pipeline.together?.(s.req);
 
 /** A clip's audio as later stages read it: its cleaned file when there is one. */
 export const clipAudio = (vs: SourceView[]) => vs.flatMap((v) => v.clips.map((r) => `${v.ds.dir}/${r.clean_path || r.path}`));

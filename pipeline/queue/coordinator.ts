@@ -5,6 +5,7 @@ import { Dataset } from '../dataset';
 import type { Row } from '../formats/csvTable';
 import type { ConfiguredStage, PipelineConfig } from '../plan/config';
 import { foldRows } from '../plan/fold';
+import { shareable } from '../plan/step';
 import { algorithmKey, optionsKey, pipelineStatus, reasons, registerSources, runPipeline } from '../plan/runner';
 import type { StageContext, StageReport } from '../stages/types';
 import { lockDataset } from '../util/datasetLock';
@@ -26,10 +27,10 @@ export interface QueueOptions {
 }
 
 export async function runQueued(cfg: PipelineConfig, ctx: StageContext, o: QueueOptions): Promise<StageReport[]> {
-  const first = cfg.stages.findIndex((s) => s.def.pipeline.scope === 'source');
+  const first = cfg.stages.findIndex(shareable);
   if (first < 0) throw new Error(`${cfg.file}: no per-source stage to queue (${cfg.stages.map((s) => s.stage).join(', ')} run once for the dataset): run it without --queue`);
   let end = first;
-  while (end < cfg.stages.length && cfg.stages[end].def.pipeline.scope === 'source') end++;
+  while (end < cfg.stages.length && shareable(cfg.stages[end])) end++;
   const queued = cfg.stages.slice(first, end);
   const keys = (xs: ConfiguredStage[]) => new Set(xs.map((s) => s.key));
   const reports: StageReport[] = [];

@@ -54,7 +54,9 @@ defineCommand({
     return writing(req.out, async () => [await scoreSpeaker(req.out, req.ref, { minSim: req.minSim, auto: req.auto }, ctx)]);
   }),
   // the clips as cleaned, and the voice they are compared with (moving a rejected clip changes neither)
-  pipeline: step('speaker-score', { scope: 'source', after: ['slice', 'clean', 'speaker-enroll'], reads: (vs, req, ds) => ({ files: [...clipAudio(vs), profileOf(ds.dir, req.ref)] }) }),
+  pipeline: step('speaker-score', { scope: 'source', after: ['slice', 'clean', 'speaker-enroll'], reads: (vs, req, ds) => ({ files: [...clipAudio(vs), profileOf(ds.dir, req.ref)] }),
+    // the automatic threshold is one cut over every source's similarities
+    together: (req) => !!req.auto && req.minSim === undefined }),
 });
 
 defineCommand({

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Dataset } from '../../pipeline/dataset';
 import { readTable } from '../../pipeline/formats/csvTable';
+import { checkPipeline } from '../../pipeline/plan/config';
 import { foldRows } from '../../pipeline/plan/fold';
+import { shareable } from '../../pipeline/plan/step';
+import '../../pipeline/stages/registry';
 import { readRowFiles } from '../../pipeline/plan/rowFiles';
 import { readState } from '../../pipeline/plan/state';
 import { inShard, parseShard, shardFromEnv, shardOf } from '../../pipeline/plan/shard';
@@ -68,4 +71,11 @@ test('row files: two shares give every source the id one process would, write no
   await one.writeClips(one.readClips().filter((r) => r.source !== '0002_b'));
   await foldRows(ds);
   assert.deepEqual(readTable(path.join(ds, 'clips.csv')).map((r) => r.source), all.filter((id) => id !== '0002_b'));
+});
+
+test('shares: per-source stages are shared out, except one that looks across sources (speaker-score\'s automatic threshold)', () => {
+  const dir = tmpDir('sds-share-');
+  const stages = (score: Record<string, unknown>) => checkPipeline({ dataset: 'ds', inputs: ['.'], stages: [{ stage: 'segment' }, { stage: 'slice' }, { stage: 'speaker-score', options: score }, { stage: 'lint' }] }, dir, path.join(dir, 'sds.json')).stages;
+  assert.deepEqual(stages({ ref: 'host', 'auto-threshold': true }).map(shareable), [true, true, false, false]);
+  assert.deepEqual(stages({ ref: 'host', 'min-sim': 0.6 }).map(shareable), [true, true, true, false]);
 });
