@@ -51,21 +51,32 @@ function project(name: string): string {
 }
 
 const started = (args: string[]): ChildProcess => spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** A process whose log lines are kept, not shown. */
+function startedQuietly(args: string[]): { proc: ChildProcess; said: () => string } {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  proc.stderr!.on('data', (d) => (text += d));
+  return { proc, said: () => text };
+}
 const exited = (p: ChildProcess) => new Promise<number>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c ?? 1))));
 
-interface Timing { wall: number; gaps: number[]; firstStart: number; perJobKb: number; instanceKb: number }
+interface Timing { wall: number; gaps: number[]; firstStart: number; perJobKb: number; instanceKb: number; /** a job's creation to its start, the least over the first stage's jobs */ latency: number }
 
-async function runWith(workers: number, port: number, threads?: number): Promise<Timing> {
-  console.error(`queue bench: ${workers} worker(s), threads ${threads ?? 'default'}`);
+async function runWith(workers: number, port: number, threads?: number, workersFirst = false): Promise<Timing> {
+  console.error(`queue bench: ${workers} worker(s), threads ${threads ?? 'default'}${workersFirst ? ', started before the enqueue' : ''}`);
   const url = `redis://127.0.0.1:${port}/0`;
   redisCli(port, 'flushall');
-  const config = project(`queue-${workers}w${threads ?? ''}`);
+  const config = project(`queue-${workers}w${threads ?? ''}${workersFirst ? 'first' : ''}`);
+  const workerArgs = ['worker', '--queue', url, ...(threads ? ['--threads', String(threads)] : [])];
+  const early = workersFirst ? Array.from({ length: workers }, () => startedQuietly(workerArgs)) : [];
+  // idle workers waiting on the queues: each has said so (its first line)
+  if (workersFirst) await until(() => early.every((w) => w.said().includes('sds worker:')), 'the workers to start');
   const before = usedMemory(port);
   const t0 = Date.now();
   const coordinator = started(['run', '--config', config, '--queue', url, '-q']);
   // enqueued, no worker yet: Redis holds every job of the run
   const jobs = SOURCES * STAGES.length;
-  await until(() => {
+  if (!workersFirst) await until(() => {
     if (coordinator.exitCode !== null) throw new Error(`the coordinator stopped before enqueuing (exit ${coordinator.exitCode})`);
     return Number(redisCli(port, 'llen', `bull:${queueOf('segment')}:wait`)) === SOURCES;
   }, 'the coordinator to enqueue');
@@ -74,16 +85,16 @@ async function runWith(workers: number, port: number, threads?: number): Promise
   const bytes = keys.reduce((a, k) => a + Number(redisCli(port, 'memory', 'usage', k).trim() || 0), 0);
   const perJobKb = bytes / jobs / 1024;
   const instanceKb = (usedMemory(port) - before) / jobs / 1024;
-  const ws = Array.from({ length: workers }, () => started(['worker', '--queue', url, '-q', ...(threads ? ['--threads', String(threads)] : [])]));
+  const ws = workersFirst ? early.map((w) => w.proc) : Array.from({ length: workers }, () => started([...workerArgs, '-q']));
   if ((await exited(coordinator)) !== 0) throw new Error('the coordinator failed');
   const wall = (Date.now() - t0) / 1000;
   for (const w of ws) w.kill('SIGINT');
   await Promise.all(ws.map(exited));
   // each job's start and end, from BullMQ's own records
-  const done: { on: number; end: number; by: string }[] = [];
+  const done: { on: number; end: number; by: string; stage: string; created: number }[] = [];
   for (const s of STAGES) {
     const q = new Queue(queueOf(s), { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null } });
-    for (const j of await q.getCompleted(0, -1)) done.push({ on: j.processedOn!, end: j.finishedOn!, by: j.processedBy ?? '?' });
+    for (const j of await q.getCompleted(0, -1)) done.push({ on: j.processedOn!, end: j.finishedOn!, by: j.processedBy ?? '?', stage: s, created: j.timestamp });
     await q.close();
   }
   const gaps: number[] = [];
@@ -91,7 +102,7 @@ async function runWith(workers: number, port: number, threads?: number): Promise
     const mine = done.filter((d) => d.by === by).sort((a, b) => a.on - b.on);
     for (let i = 1; i < mine.length; i++) gaps.push(mine[i].on - mine[i - 1].end);
   }
-  return { wall, gaps, firstStart: Math.min(...done.map((d) => d.on)) - t0, perJobKb, instanceKb };
+  return { wall, gaps, firstStart: Math.min(...done.map((d) => d.on)) - t0, perJobKb, instanceKb, latency: Math.min(...done.filter((d) => d.stage === STAGES[0]).map((d) => d.on - d.created)) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -113,12 +124,14 @@ async function main(): Promise<void> {
     const one = await runWith(1, port, 1);
     const two = await runWith(2, port, 1);
     const whole = await runWith(1, port);
+    const waiting = await runWith(2, port, 1, true);
     const x = (t: Timing) => `${(audio / t.wall).toFixed(0)}x real time (${t.wall.toFixed(1)} s)`;
     console.log(`\n| queue mode: ${SOURCES} sources x ${MINUTES} min, segment + slice | 1 worker, --threads 1 | 2 workers, --threads 1 | 2 / 1 | 1 worker, default threads |`);
     console.log('|---|---|---|---|---|');
     console.log(`| throughput (coordinator start to tables folded) | ${x(one)} | ${x(two)} | ${(one.wall / two.wall).toFixed(2)}x | ${x(whole)} |`);
     console.log(`| queue overhead per job (one job's end to the worker's next start, median) | ${median(one.gaps).toFixed(0)} ms | ${median(two.gaps).toFixed(0)} ms | | ${median(whole.gaps).toFixed(0)} ms |`);
     console.log(`| enqueue to the first job's start (plan, enqueue, a worker process starting) | ${one.firstStart} ms | ${two.firstStart} ms | | ${whole.firstStart} ms |`);
+    console.log(`| a job's creation to its start, workers idle and waiting (least over the first stage's jobs) | | ${waiting.latency} ms (${x(waiting)}) | | |`);
     console.log(`| Redis memory per queued job: its keys (MEMORY USAGE) / used_memory growth | ${one.perJobKb.toFixed(2)} / ${one.instanceKb.toFixed(2)} KB | ${two.perJobKb.toFixed(2)} / ${two.instanceKb.toFixed(2)} KB | | |`);
   } finally {
     redis.kill('SIGTERM');
