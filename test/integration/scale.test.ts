@@ -279,3 +279,23 @@ test('queue: sds cancel mid-run drops the jobs not started, the coordinator fold
     await stopAll(workers, redis);
   }
 });
+
+test('queue: Ctrl+C on the coordinator stops the run cleanly: what finished is folded, the lock released, and a rerun finishes the dataset', { timeout: 300_000 }, async () => {
+  const want = oneProcess();
+  const redis = await startRedis();
+  const p = scaleProject('sds-scale-sigint-');
+  const workers = [worker(redis)];
+  try {
+    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
+    await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
+    coordinator.proc.kill('SIGINT');
+    assert.equal(await coordinator.exited, 1, coordinator.out());
+    assert.match(coordinator.out(), /stopped \(Ctrl\+C\).*: (\d+) of 20 sources finished, and are in the tables/);
+    assert.ok(!fs.existsSync(path.join(p.ds, '.sds', 'lock')), 'the dataset lock is released');
+    const again = start(['run', '--config', p.config, '--queue', redis.url]);
+    assert.equal(await again.exited, 0, again.out());
+    assertSameDataset(contents(p), want);
+  } finally {
+    await stopAll(workers, redis);
+  }
+});
