@@ -252,50 +252,37 @@ test('queue: a truncated file fails its stage after its attempts, is named by sd
   }
 });
 
-test('queue: sds cancel mid-run drops the jobs not started, the coordinator folds what finished and stops; the next run goes on to the one-process dataset', { timeout: 300_000 }, async () => {
-  const want = oneProcess();
-  const redis = await startRedis();
-  const p = scaleProject('sds-scale-cancel-');
-  const workers = [worker(redis)];
-  try {
-    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
-    await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
+const STOPS: { how: string; stop: (coordinator: Running, redis: Redis) => void; said: RegExp }[] = [
+  { how: 'sds cancel', said: /sds cancel: (\d+) of 20 sources finished, and are in the tables/, stop: (_c, redis) => {
     const c = sds('cancel', '--queue', redis.url);
     assert.equal(c.status, 0, c.stdout + c.stderr);
     assert.match(c.stdout, /waiting jobs dropped/);
-    assert.equal(await coordinator.exited, 1, coordinator.out());
-    assert.match(coordinator.out(), /sds cancel: (\d+) of 20 sources finished/);
-    const finished = Number(/(\d+) of 20 sources finished/.exec(coordinator.out())![1]);
-    assert.ok(finished < 20, `cancelled before the end (${finished} finished)`);
-    // what finished is in the tables; the rest was never started
-    const clips = fs.readFileSync(path.join(p.ds, 'clips.csv'), 'utf8');
-    assert.ok(new Set([...clips.matchAll(/^clips\/\w+\/(\d{4}_[a-z0-9_]+)_\d{4}\.wav/gm)].map((m) => m[1])).size < 20);
+  } },
+  { how: 'Ctrl+C on the coordinator', said: /stopped \(Ctrl\+C\)[^\n]*: (\d+) of 20 sources finished, and are in the tables/, stop: (c) => c.proc.kill('SIGINT') },
+];
 
-    const again = start(['run', '--config', p.config, '--queue', redis.url]);
-    assert.equal(await again.exited, 0, again.out());
-    assert.match(again.out(), new RegExp(`segment: \\d+ processed, ${finished > 0 ? '\\d+' : 0} up to date, 0 failed`));
-    assertSameDataset(contents(p), want);
-  } finally {
-    await stopAll(workers, redis);
-  }
-});
-
-test('queue: Ctrl+C on the coordinator stops the run cleanly: what finished is folded, the lock released, and a rerun finishes the dataset', { timeout: 300_000 }, async () => {
-  const want = oneProcess();
-  const redis = await startRedis();
-  const p = scaleProject('sds-scale-sigint-');
-  const workers = [worker(redis)];
-  try {
-    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
-    await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
-    coordinator.proc.kill('SIGINT');
-    assert.equal(await coordinator.exited, 1, coordinator.out());
-    assert.match(coordinator.out(), /stopped \(Ctrl\+C\).*: (\d+) of 20 sources finished, and are in the tables/);
-    assert.ok(!fs.existsSync(path.join(p.ds, '.sds', 'lock')), 'the dataset lock is released');
-    const again = start(['run', '--config', p.config, '--queue', redis.url]);
-    assert.equal(await again.exited, 0, again.out());
-    assertSameDataset(contents(p), want);
-  } finally {
-    await stopAll(workers, redis);
-  }
-});
+for (const way of STOPS) {
+  test(`queue: ${way.how} mid-run drops the jobs not started; the coordinator folds what finished, releases the lock and stops; the next run goes on to the one-process dataset`, { timeout: 300_000 }, async () => {
+    const want = oneProcess();
+    const redis = await startRedis();
+    const p = scaleProject('sds-scale-stop-');
+    const workers = [worker(redis)];
+    try {
+      const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
+      await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
+      way.stop(coordinator, redis);
+      assert.equal(await coordinator.exited, 1, coordinator.out());
+      const finished = Number(way.said.exec(coordinator.out())?.[1]);
+      assert.ok(finished < 20, `stopped before the end (${finished} finished): ${coordinator.out()}`);
+      assert.ok(!fs.existsSync(path.join(p.ds, '.sds', 'lock')), 'the dataset lock is released');
+      // what finished is in the tables; the rest was never started
+      const clips = fs.readFileSync(path.join(p.ds, 'clips.csv'), 'utf8');
+      assert.ok(new Set([...clips.matchAll(/^clips\/\w+\/(\d{4}_[a-z0-9_]+)_\d{4}\.wav/gm)].map((m) => m[1])).size < 20);
+      const again = start(['run', '--config', p.config, '--queue', redis.url]);
+      assert.equal(await again.exited, 0, again.out());
+      assertSameDataset(contents(p), want);
+    } finally {
+      await stopAll(workers, redis);
+    }
+  });
+}
