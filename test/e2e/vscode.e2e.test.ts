@@ -413,6 +413,18 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   await page.keyboard.press('Control+S');
   await waitFor('saved undo', () => tableOnDisk(csvPath)?.[i].label === 'male', 15000);
 
+  // a legend chip shows or hides its label's regions, with a region selected too: it never relabels
+  await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
+  await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });
+  const males = before.filter((s) => s.label === 'male').length;
+  await view.locator('.chip[data-label="male"]').click();
+  await view.locator('.chip.off[data-label="male"][aria-pressed="false"]').waitFor({ timeout: 10000 });
+  await waitForAsync('male regions hidden', async () => (await regions.count()) === before.length - males, 10000);
+  assert.equal(await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).count(), 0, 'hiding is a view setting: the table is not edited');
+  await view.locator('.chip[data-label="male"]').click();
+  await waitForAsync('male regions shown again', async () => (await regions.count()) === before.length, 10000);
+  assert.equal(tableOnDisk(csvPath)?.[i].label, 'male');
+
   // enroll the male region as a speaker straight from the timeline
   await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
   await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });

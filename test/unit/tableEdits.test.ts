@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { parseSegmentCsv } from '../../pipeline/formats/segmentTable';
-import { add, isContiguous, mergeNext, moveBoundary, relabel, remove, splitAt, totals } from '../../webviews/timeline/tableEdits';
+import { add, isContiguous, mergeNext, moveBoundary, relabel, remove, shownIndices, splitAt, toggled, totals } from '../../webviews/timeline/tableEdits';
 import { fixture } from '../helpers';
 
 const table = parseSegmentCsv(fs.readFileSync(fixture('ina', 'musanmix-smn-gender.csv'), 'utf8'));
@@ -41,4 +41,18 @@ test('relabelling a segment like its neighbour merges them; totals follow', () =
   const t = relabel(table, 1, 'music'); // noEnergy between music and noise becomes music
   assert.equal(t.length, table.length - 1);
   assert.ok(Math.abs(totals(t).get('music')! - 29.08) < 1e-9);
+});
+
+test('legend: a click hides a label\'s regions and a second shows them again; the table itself is untouched', () => {
+  const table = [{ start: 0, stop: 1, label: 'music' }, { start: 1, stop: 3, label: 'male' }, { start: 3, stop: 4, label: 'music' }, { start: 4, stop: 6, label: 'female' }];
+  const copy = JSON.stringify(table);
+  let hidden: ReadonlySet<string> = new Set();
+  assert.deepEqual(shownIndices(table, hidden), [0, 1, 2, 3]);
+  hidden = toggled(hidden, 'music');
+  assert.deepEqual(shownIndices(table, hidden), [1, 3], 'indices stay those of the table: keys still relabel the right row');
+  hidden = toggled(hidden, 'female');
+  assert.deepEqual(shownIndices(table, hidden), [1]);
+  hidden = toggled(hidden, 'music');
+  assert.deepEqual(shownIndices(table, hidden), [0, 1, 2]);
+  assert.equal(JSON.stringify(table), copy);
 });

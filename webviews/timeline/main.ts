@@ -15,7 +15,7 @@ import SpectrogramPlugin from 'wavesurfer.js/plugins/spectrogram';
 import TimelinePlugin from 'wavesurfer.js/plugins/timeline';
 import ZoomPlugin from 'wavesurfer.js/plugins/zoom';
 import type { TimelineMessage, TimelineSnapshot } from '../protocol';
-import { add, indexAt, mergeNext, moveBoundary, relabel, remove, splitAt, totals, type Seg } from './tableEdits';
+import { add, indexAt, mergeNext, moveBoundary, relabel, remove, shownIndices, splitAt, toggled, totals, type Seg } from './tableEdits';
 import { escapeHtml } from '../escapeHtml';
 
 declare function acquireVsCodeApi(): { postMessage(m: TimelineMessage): void };
@@ -81,12 +81,14 @@ function select(i: number, seek = true): void {
 }
 
 let markIn: number | undefined;
+/** labels switched off in the legend: not drawn (a view setting, never written to the table) */
+let hidden: ReadonlySet<string> = new Set();
 
 function renderLegend(): void {
   const t = totals(segs);
   const labels = snap?.labels ?? [];
   document.getElementById('legend')!.innerHTML = labels.map((l, k) =>
-    `<span class="chip" data-label="${escapeHtml(l)}"><span class="swatch" style="background:${colour(l)}"></span>${k + 1} ${escapeHtml(l)} <b>${(t.get(l) ?? 0).toFixed(1)} s</b></span>`).join('') +
+    `<span class="chip${hidden.has(l) ? ' off' : ''}" role="button" aria-pressed="${!hidden.has(l)}" title="${hidden.has(l) ? 'show' : 'hide'} ${escapeHtml(l)} regions (key ${k + 1} relabels the selected one)" data-label="${escapeHtml(l)}"><span class="swatch" style="background:${colour(l)}"></span>${k + 1} ${escapeHtml(l)} <b>${(t.get(l) ?? 0).toFixed(1)} s</b></span>`).join('') +
     `<span class="count" id="count">${segs.length} segments${selected >= 0 ? ` &middot; selected #${selected + 1}: ${escapeHtml(segs[selected].label)} ${segs[selected].start}-${segs[selected].stop} s` : ''}</span>`;
 }
 
@@ -95,7 +97,10 @@ function renderRegions(): void {
   regions.clearRegions();
   // region labels make wavesurfer lay out overlapping captions pairwise (quadratic): colour alone past a few hundred
   const captions = segs.length <= 300;
-  segs.forEach((s, i) => regions!.addRegion({ id: `seg-${i}`, start: s.start, end: s.stop, color: colour(s.label), content: captions ? s.label : undefined, drag: false, resize: true, minLength: 0.02 }));
+  for (const i of shownIndices(segs, hidden)) {
+    const s = segs[i];
+    regions.addRegion({ id: `seg-${i}`, start: s.start, end: s.stop, color: colour(s.label), content: captions ? s.label : undefined, drag: false, resize: true, minLength: 0.02 });
+  }
   select(selected);
 }
 
@@ -195,9 +200,12 @@ const stemSelect = document.getElementById('stem') as HTMLSelectElement;
 const switchStem = (stem: 'mixture' | 'vocals') => vscode.postMessage({ type: 'stem', stem });
 stemSelect.addEventListener('change', () => switchStem(stemSelect.value as 'mixture' | 'vocals'));
 document.getElementById('rate')!.addEventListener('change', (e) => ws?.setPlaybackRate(Number((e.target as HTMLSelectElement).value)));
+// as in every audio tool, a legend click shows or hides that label's regions; relabelling is the keys' (1-9)
 document.getElementById('legend')!.addEventListener('click', (e) => {
   const l = (e.target as HTMLElement).closest<HTMLElement>('.chip')?.dataset.label;
-  if (l && selected >= 0) edit(relabel(segs, selected, l), `Relabel as ${l}`);
+  if (!l) return;
+  hidden = toggled(hidden, l);
+  renderRegions();
 });
 
 document.addEventListener('keydown', (e) => {

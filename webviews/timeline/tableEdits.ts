@@ -93,3 +93,15 @@ export function totals(segs: Seg[]): Map<string, number> {
 export function isContiguous(segs: Seg[]): boolean {
   return segs.every((s, k) => s.stop > s.start && (k === 0 || Math.abs(s.start - segs[k - 1].stop) < 1e-9));
 }
+
+/** The segments drawn when the labels in `hidden` are switched off in the legend (their indices in the table). */
+export function shownIndices(segs: Seg[], hidden: ReadonlySet<string>): number[] {
+  return segs.flatMap((s, i) => (hidden.has(s.label) ? [] : [i]));
+}
+
+/** A legend click: the label shown again when it was hidden, hidden when it was shown (the table is never edited). */
+export function toggled(hidden: ReadonlySet<string>, label: string): Set<string> {
+  const next = new Set(hidden);
+  if (!next.delete(label)) next.add(label);
+  return next;
+}
