@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readClipTable, readTable, writeTable, type Row } from './formats/csvTable';
-import { clipsBySource, overlayClips, overlaySources, readRowFiles, updateRowFile, type RowFile, type RowScope } from './plan/rowFiles';
+import { clipsBySource, readClipTable, readTable, writeTable, type Row } from './formats/csvTable';
+import { overlayClips, overlaySources, pipelineOrder, readRowFiles, updateRowFile, type RowFile, type RowScope } from './plan/rowFiles';
 import { sha256File } from './util/hash';
 import { writeFileAtomic } from './util/atomic';
 
@@ -88,7 +88,7 @@ export class Dataset {
     const next = await updateRowFile(this.dir, this.rows!, source, part);
     const files = this.pending().filter((f) => !(f.stage === next.stage && f.source === source));
     files.push(next);
-    this.rowFiles = files.sort((a, b) => a.seq - b.seq || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    this.rowFiles = files.sort(pipelineOrder);
   }
 
   /**

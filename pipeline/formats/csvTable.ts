@@ -32,6 +32,17 @@ export async function writeTable(file: string, rows: Row[], columns: string[]): 
   await writeFileAtomic(file, formatTable(rows, columns));
 }
 
+/** A clip table's rows grouped by their source, in the table's order. */
+export function clipsBySource(rows: Row[]): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const r of rows) {
+    const mine = out.get(r.source);
+    if (mine) mine.push(r);
+    else out.set(r.source, [r]);
+  }
+  return out;
+}
+
 /** Rows of a clip table, refusing one edited into a shape the stages cannot read (a clear message, nothing changed). */
 export function readClipTable(file: string): Row[] {
   const rows = readTable(file);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Row } from '../formats/csvTable';
+import { clipsBySource, type Row } from '../formats/csvTable';
 import { writeFileAtomic } from '../util/atomic';
 import type { StageRecord } from './plan';
 
@@ -53,8 +53,11 @@ export function readRowFiles(dataset: string): RowFile[] {
       }
     }
   }
-  return out.sort((a, b) => a.seq - b.seq || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return out.sort(pipelineOrder);
 }
+
+/** Register first, then stage by stage; within a stage, by source id. */
+export const pipelineOrder = (a: RowFile, b: RowFile) => a.seq - b.seq || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0);
 
 /** Sets parts of one source's row file for the scope's stage (the parts not given are kept). */
 export async function updateRowFile(dataset: string, scope: RowScope, source: string, part: Pick<RowFile, 'row' | 'clips' | 'record'>): Promise<RowFile> {
@@ -85,8 +88,7 @@ export function overlaySources(rows: Row[], files: RowFile[]): Row[] {
 
 /** clips.csv's rows with each row file's clips in place of its source's (grouped by source id, as slice writes them). */
 export function overlayClips(rows: Row[], files: RowFile[]): Row[] {
-  const bySource = new Map<string, Row[]>();
-  for (const r of rows) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+  const bySource = clipsBySource(rows);
   let changed = false;
   for (const f of files) {
     if (!f.clips) continue;
@@ -95,13 +97,6 @@ export function overlayClips(rows: Row[], files: RowFile[]): Row[] {
   }
   if (!changed) return rows;
   return [...bySource.keys()].sort().flatMap((k) => bySource.get(k)!);
-}
-
-/** The clip rows of each source, for writing a table back as row files. */
-export function clipsBySource(rows: Row[]): Map<string, Row[]> {
-  const out = new Map<string, Row[]>();
-  for (const r of rows) out.set(r.source, [...(out.get(r.source) ?? []), r]);
-  return out;
 }
 
 /** The pipeline records the row files carry, set into a state's stages as the runner itself records them. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, expandInputs } from '../dataset';
-import type { Row } from '../formats/csvTable';
+import { clipsBySource, type Row } from '../formats/csvTable';
 import type { StageRequest } from '../stages/requests';
 import { errorMessage, type StageContext, type StageReport } from '../stages/types';
 import { writeReport } from '../report/reportPage';
@@ -166,12 +166,7 @@ async function pipelineSources(cfg: PipelineConfig, ds: Dataset, register: boole
 }
 
 function views(ds: Dataset, sources: Row[]): SourceView[] {
-  const clips = new Map<string, Row[]>();
-  for (const r of ds.readClips()) {
-    const mine = clips.get(r.source);
-    if (mine) mine.push(r);
-    else clips.set(r.source, [r]);
-  }
+  const clips = clipsBySource(ds.readClips());
   return sources.map((src) => ({ ds, src, clips: clips.get(src.id) ?? [] }));
 }
 

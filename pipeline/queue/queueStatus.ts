@@ -1,17 +1,14 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { pipelineStages } from '../stages/commandKit';
 import type { StageReport } from '../stages/types';
-import { CANCEL_BEFORE_KEY, connectionOf, queueOf, type JobData } from './redis';
-
-const sourceStages = () => [...pipelineStages()].filter(([, d]) => d.pipeline.scope === 'source').map(([name]) => name);
+import { CANCEL_BEFORE_KEY, connectionOf, queuedStages, queueOf, type JobData } from './redis';
 
 /** `sds status --queue`: per stage queue, the jobs waiting, running, done and failed, and each failed job's error. */
 export async function queueStatus(url: string): Promise<StageReport> {
   const connection = connectionOf(url);
   const lines: string[] = [];
   const failed: StageReport['failed'] = [];
-  for (const name of sourceStages()) {
+  for (const name of queuedStages()) {
     const q = new Queue<JobData>(queueOf(name), { connection });
     try {
       const c = await q.getJobCounts('waiting', 'waiting-children', 'active', 'delayed', 'completed', 'failed');
@@ -37,7 +34,7 @@ export async function cancelQueue(url: string): Promise<StageReport> {
   let dropped = 0;
   try {
     await redis.set(CANCEL_BEFORE_KEY, String(Date.now()));
-    for (const name of sourceStages()) {
+    for (const name of queuedStages()) {
       const q = new Queue(queueOf(name), { connection });
       try {
         dropped += (await q.getJobCounts('waiting', 'delayed')).waiting ?? 0;

@@ -1,4 +1,5 @@
 import { OptionError } from '../errors';
+import { pipelineStages } from '../stages/commandKit';
 
 // Where the queue lives and what its parts are called: one BullMQ queue per pipeline stage (`sds-segment`), so a
 // worker can take some stages only (`sds worker --stages segment`), and the keys `sds cancel` sets.
@@ -32,6 +33,9 @@ export function connectionOf(url: string): Connection {
     maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (times) => Math.min(200 * times, 2000),
   };
 }
+
+/** The stages that have a queue: the per-source ones, by their sds.json names. */
+export const queuedStages = (): string[] => [...pipelineStages()].filter(([, d]) => d.pipeline.scope === 'source').map(([name]) => name);
 
 /** The queue of a stage's jobs, by the stage's name in sds.json (a second clean's jobs go to `sds-clean` too). */
 export const queueOf = (stage: string) => `sds-${stage}`;

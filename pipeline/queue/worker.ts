@@ -5,9 +5,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import { readPipelineFile, type PipelineConfig } from '../plan/config';
 import { runPipeline } from '../plan/runner';
-import { pipelineStages } from '../stages/commandKit';
 import type { StageContext, StageReport } from '../stages/types';
-import { cancelKey, CANCEL_BEFORE_KEY, connectionOf, queueOf, type JobData, type JobResult } from './redis';
+import { cancelKey, CANCEL_BEFORE_KEY, connectionOf, queuedStages, queueOf, type JobData, type JobResult } from './redis';
 
 /**
  * `sds worker --queue redis://...`: takes jobs of the queued stages (all per-source ones, or `stages`) and runs each
@@ -27,7 +26,7 @@ export interface WorkerOptions {
 }
 
 export async function runWorker(o: WorkerOptions, ctx: StageContext): Promise<StageReport[]> {
-  const known = [...pipelineStages()].filter(([, d]) => d.pipeline.scope === 'source').map(([name]) => name);
+  const known = queuedStages();
   const names = o.stages ?? known;
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new Error(`--stages: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a per-source stage (these are: ${known.join(', ')})`);

@@ -6,7 +6,7 @@ import { decodeMono, probe } from '../audio/ffmpeg';
 import { wavFramesOnDisk } from '../audio/wav';
 import { normalRel, ownedClip } from './clipPaths';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
-import type { Row } from '../formats/csvTable';
+import { clipsBySource, type Row } from '../formats/csvTable';
 import { checkSegments, parseSegmentCsv } from '../formats/segmentTable';
 import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
@@ -40,8 +40,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     report.failed.push({ file: ds.sourcesCsv, error: `no segmented sources in ${outDir}: run segment first` });
     return report;
   }
-  const clips = new Map<string, Row[]>(); // source id -> its rows
-  for (const r of ds.readClips()) clips.set(r.source, [...(clips.get(r.source) ?? []), r]);
+  const clips = clipsBySource(ds.readClips()); // source id -> its rows
   const lost = { transcripts: 0, human: 0, excluded: 0, other: 0 };
   let backup: string | undefined;
   // serialised, so concurrent sources never interleave their rewrites of clips.csv

@@ -174,19 +174,33 @@ function start(args: string[], cwd?: string): Running {
 const worker = (r: Redis) => start(['worker', '--queue', r.url, '--stall-seconds', '3']);
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re, 'g')) ?? []).length;
 
-async function stopAll(rs: Running[], redis: Redis): Promise<void> {
-  for (const w of rs) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGINT');
-  await Promise.all(rs.map((w) => w.exited));
-  await stopRedis(redis);
+/** What a queue test runs on: its own Redis, a 20-source project and `n` workers, all stopped after the test. */
+interface Rig {
+  redis: Redis;
+  p: { dir: string; ds: string; config: string };
+  workers: Running[];
+  /** the one-process dataset of the same project */
+  want: Map<string, string>;
+  /** starts the coordinator: `sds run --config ... --queue ...` and `extra` */
+  coordinator: (...extra: string[]) => Running;
 }
 
-test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid-job twice: everything finishes, byte for byte the one-process dataset', { timeout: 300_000 }, async () => {
+async function onQueue(prefix: string, n: number, body: (rig: Rig) => Promise<void>): Promise<void> {
   const want = oneProcess();
-  const redis = await startRedis();
-  const p = scaleProject('sds-scale-queue-');
-  const workers = [worker(redis), worker(redis), worker(redis)];
+  const rig: Rig = { redis: await startRedis(), p: scaleProject(prefix), workers: [], want, coordinator: (...extra) => start(['run', '--config', rig.p.config, '--queue', rig.redis.url, ...extra]) };
+  rig.workers = Array.from({ length: n }, () => worker(rig.redis));
   try {
-    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
+    await body(rig);
+  } finally {
+    for (const w of rig.workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGINT');
+    await Promise.all(rig.workers.map((w) => w.exited));
+    await stopRedis(rig.redis);
+  }
+}
+
+test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid-job twice: everything finishes, byte for byte the one-process dataset', { timeout: 300_000 }, () =>
+  onQueue('sds-scale-queue-', 3, async ({ redis, p, workers, want, coordinator: run }) => {
+    const coordinator = run();
     // kill -9 a worker in the middle of a job, then another one in the middle of its next
     for (const victim of [workers[0], workers[1]]) {
       const seen = count(victim.out(), /: started/);
@@ -204,40 +218,26 @@ test('queue: a coordinator and 3 workers on 20 sources, one worker killed -9 mid
     const status = sds('status', '--config', p.config, '--queue', redis.url);
     assert.equal(status.status, 0, status.stdout + status.stderr);
     for (const s of ['segment', 'slice', 'clean']) assert.match(status.stdout, new RegExp(`${s}: 0 waiting, 0 waiting for an earlier stage, 0 active, 20 done, 0 failed`));
-  } finally {
-    await stopAll(workers, redis);
-  }
-});
+  }));
 
-test('queue: Redis stopped and started again mid-run: workers and coordinator reconnect, nothing lost or duplicated', { timeout: 300_000 }, async () => {
-  const want = oneProcess();
-  let redis = await startRedis();
-  const p = scaleProject('sds-scale-redis-');
-  const workers = [worker(redis), worker(redis)];
-  try {
-    const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
-    await until('a few jobs done', () => workers.reduce((n, w) => n + count(w.out(), /done in/), 0) >= 6);
-    await stopRedis(redis);
-    assert.ok(!pong(redis.port), 'Redis is down');
-    redis = await startRedis(redis);
+test('queue: Redis stopped and started again mid-run: workers and coordinator reconnect, nothing lost or duplicated', { timeout: 300_000 }, () =>
+  onQueue('sds-scale-redis-', 2, async (rig) => {
+    const coordinator = rig.coordinator();
+    await until('a few jobs done', () => rig.workers.reduce((n, w) => n + count(w.out(), /done in/), 0) >= 6);
+    await stopRedis(rig.redis);
+    assert.ok(!pong(rig.redis.port), 'Redis is down');
+    rig.redis = await startRedis(rig.redis);
     const code = await coordinator.exited;
     assert.equal(code, 0, coordinator.out());
     assert.match(coordinator.out(), /merge: 20 processed/);
-    assertSameDataset(contents(p), want);
-  } finally {
-    await stopAll(workers, redis);
-  }
-});
+    assertSameDataset(contents(rig.p), rig.want);
+  }));
 
-test('queue: a truncated file fails its stage after its attempts, is named by sds status, and the other 20 finish', { timeout: 300_000 }, async () => {
-  const want = oneProcess();
-  const redis = await startRedis();
-  const p = scaleProject('sds-scale-poison-');
-  const poison = path.join(p.dir, 'rec', 'zz-truncated.flac');
-  fs.writeFileSync(poison, fs.readFileSync(fixture('librispeech', READERS[0])).subarray(0, 300));
-  const workers = [worker(redis), worker(redis)];
-  try {
-    const coordinator = start(['run', '--config', p.config, '--queue', redis.url, '--attempts', '2']);
+test('queue: a truncated file fails its stage after its attempts, is named by sds status, and the other 20 finish', { timeout: 300_000 }, () =>
+  onQueue('sds-scale-poison-', 2, async ({ redis, p, workers, want, coordinator: run }) => {
+    const poison = path.join(p.dir, 'rec', 'zz-truncated.flac');
+    fs.writeFileSync(poison, fs.readFileSync(fixture('librispeech', READERS[0])).subarray(0, 300));
+    const coordinator = run('--attempts', '2');
     const code = await coordinator.exited;
     assert.equal(code, 1, 'a failed file: exit 1');
     assert.match(coordinator.out(), /segment: 20 processed, 0 up to date, 1 failed/);
@@ -247,10 +247,7 @@ test('queue: a truncated file fails its stage after its attempts, is named by sd
     assert.match(status.stdout, /segment: .*1 failed/);
     assert.match(status.stdout + status.stderr, /0021_zz_truncated.*segment: .*zz-truncated\.flac/s);
     assert.equal(count(workers.map((w) => w.out()).join('\n'), /segment 0021_zz_truncated: started/), 2, 'tried twice, then failed for good');
-  } finally {
-    await stopAll(workers, redis);
-  }
-});
+  }));
 
 const STOPS: { how: string; stop: (coordinator: Running, redis: Redis) => void; said: RegExp }[] = [
   { how: 'sds cancel', said: /sds cancel: (\d+) of 20 sources finished, and are in the tables/, stop: (_c, redis) => {
@@ -262,13 +259,9 @@ const STOPS: { how: string; stop: (coordinator: Running, redis: Redis) => void; 
 ];
 
 for (const way of STOPS) {
-  test(`queue: ${way.how} mid-run drops the jobs not started; the coordinator folds what finished, releases the lock and stops; the next run goes on to the one-process dataset`, { timeout: 300_000 }, async () => {
-    const want = oneProcess();
-    const redis = await startRedis();
-    const p = scaleProject('sds-scale-stop-');
-    const workers = [worker(redis)];
-    try {
-      const coordinator = start(['run', '--config', p.config, '--queue', redis.url]);
+  test(`queue: ${way.how} mid-run drops the jobs not started; the coordinator folds what finished, releases the lock and stops; the next run goes on to the one-process dataset`, { timeout: 300_000 }, () =>
+    onQueue('sds-scale-stop-', 1, async ({ redis, p, workers, want, coordinator: run }) => {
+      const coordinator = run();
       await until('a few jobs done', () => count(workers[0].out(), /done in/) >= 4);
       way.stop(coordinator, redis);
       assert.equal(await coordinator.exited, 1, coordinator.out());
@@ -278,11 +271,8 @@ for (const way of STOPS) {
       // what finished is in the tables; the rest was never started
       const clips = fs.readFileSync(path.join(p.ds, 'clips.csv'), 'utf8');
       assert.ok(new Set([...clips.matchAll(/^clips\/\w+\/(\d{4}_[a-z0-9_]+)_\d{4}\.wav/gm)].map((m) => m[1])).size < 20);
-      const again = start(['run', '--config', p.config, '--queue', redis.url]);
+      const again = run();
       assert.equal(await again.exited, 0, again.out());
       assertSameDataset(contents(p), want);
-    } finally {
-      await stopAll(workers, redis);
-    }
-  });
+    }));
 }
