@@ -63,12 +63,14 @@ export async function runQueued(cfg: PipelineConfig, ctx: StageContext, o: Queue
         return { s, id };
       }) };
     });
-    // a flow that failed or finished in an earlier run under the same ids is cleared, so it can run again
+    // any job of a flow that failed or finished in an earlier run under the same id is cleared, so it can run again:
+    // a stopped run leaves failed jobs inside its flows, and a new parent would wait for ever on such a child
     for (const c of chains) {
-      const root = c.jobs[c.jobs.length - 1];
-      const q = queues.get(root.s.stage)!;
-      const state = await q.getJobState(root.id);
-      if (state === 'failed' || state === 'completed') await q.remove(root.id, { removeChildren: true });
+      for (const { s, id } of [...c.jobs].reverse()) {
+        const q = queues.get(s.stage)!;
+        const state = await q.getJobState(id);
+        if (state === 'failed' || state === 'completed') await q.remove(id, { removeChildren: true });
+      }
     }
     const flowOf = (c: (typeof chains)[number]): FlowJob => {
       let node: FlowJob | undefined;
