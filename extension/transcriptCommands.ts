@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ClipsEditorProvider } from './clipsEditor';
 import { runWithProgress, type CommandDeps } from './commands';
 import { datasetDir, readConfig } from './config';
+import { listModels } from '../pipeline/models/modelPaths';
 
 /** The clip table, speech-to-text and transcript side files. */
 export function registerTranscriptCommands(ctx: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -22,14 +23,23 @@ export function registerTranscriptCommands(ctx: vscode.ExtensionContext, deps: C
       const dir = dataset();
       if (!dir) return;
       const settings = readConfig().transcribe;
-      let model = settings.model;
+      // the registry's Whisper models (installed, or Fetch… first), the configured one first, or a folder of one's own
+      const asr = listModels().filter((m) => m.task === 'asr');
+      const items = [
+        ...asr.map((m) => ({ label: m.name, description: m.present ? (m.name === settings.model ? 'installed · the setting' : 'installed') : 'Fetch… (download, sha256-checked)', model: m.name, fetch: !m.present })),
+        ...(settings.model && !asr.some((m) => m.name === settings.model) ? [{ label: path.basename(settings.model), description: settings.model, model: settings.model, fetch: false }] : []),
+        { label: '$(folder) A Whisper ONNX folder…', description: 'encoder, merged or plain decoder, tokenizer.json (docs/models.md)', model: '', fetch: false },
+      ].sort((a, b) => Number(b.model === settings.model) - Number(a.model === settings.model));
+      const picked = await vscode.window.showQuickPick(items, { title: 'Transcribe clips with which model?' });
+      if (!picked) return;
+      let model = picked.model;
       if (!model) {
-        // no model set: offer to pick the folder of a Whisper ONNX export and remember it
-        const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json)', openLabel: 'Use this model' });
+        const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder of a Whisper ONNX export', openLabel: 'Use this model' });
         if (!pick?.[0]) return;
         model = pick[0].fsPath;
-        await vscode.workspace.getConfiguration('sds.transcribe').update('model', model, vscode.ConfigurationTarget.Workspace);
       }
+      if (picked.fetch) await runWithProgress(deps, `Fetch ${model}`, { stage: 'models-fetch', name: model });
+      if (model !== settings.model) await vscode.workspace.getConfiguration('sds.transcribe').update('model', model, vscode.ConfigurationTarget.Workspace);
       return runWithProgress(deps, 'Transcribe', { stage: 'transcribe', out: dir, options: { ...settings, model } });
     }),
     vscode.commands.registerCommand('sds.sideFiles.write', async () => {

@@ -1,19 +1,37 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whisperMel';
-import { openSession, ort, type LoadedSession } from '../models/ortSession';
+import { WHISPER_HOP, WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whisperMel';
+import { openSession, ort, runFetching, type LoadedSession } from '../models/ortSession';
+import { applyRules, compressionRatio, type RuleTokens } from './decodeRules';
 import { WhisperTokenizer } from './tokenizer';
+import { WhisperDecoder, type DecoderState } from './whisperDecoder';
+import { tokenStartTimes, wordsOf, type Word } from './wordAlign';
 
 /** Greedy decoding unless asked for beams. */
 export const DEFAULT_BEAM = 1;
+/** openai/whisper transcribe()'s fallback ladder and thresholds */
+export const TEMPERATURES = [0, 0.2, 0.4, 0.6, 0.8, 1];
+export const COMPRESSION_RATIO_THRESHOLD = 2.4;
+export const LOGPROB_THRESHOLD = -1;
+export const NO_SPEECH_THRESHOLD = 0.6;
+/** samples drawn per temperature above 0 (openai's best_of) */
+export const BEST_OF = 5;
+/** tokens one window may sample: half the text context, as openai/whisper */
+const SAMPLE_LEN = 224;
+/** tokens before a decode is checked for a loop: shorter texts do not compress enough to tell */
+const LOOP_CHECK_FROM = 48;
 
 export interface TranscribeOptions {
   /** ISO code (`en`, `de`); detected from the audio when absent and the model is multilingual */
   language?: string;
   /** 1: greedy (DEFAULT_BEAM); more: beam search with that many beams */
   beam?: number;
+  /** timestamped segments (clips over 30 s are always decoded with timestamps, to stitch the windows) */
   timestamps?: boolean;
-  maxTokens?: number;
+  /** word timings and probabilities (default: when the export has cross-attention outputs) */
+  words?: boolean;
+  /** no temperature fallback: the first decode is kept (the bench's and the tests' plain decode) */
+  noFallback?: boolean;
 }
 
 export interface Transcript {
@@ -21,47 +39,123 @@ export interface Transcript {
   language?: string;
   /** mean log-probability of the chosen tokens: low values mark text worth checking */
   avgLogprob: number;
+  /** probability of the no-speech token at the start of the first window */
+  noSpeechProb: number;
+  compressionRatio: number;
+  /** the highest temperature a window needed */
+  temperature: number;
+  /** `no-speech`: every window judged silent (empty text); `repetition`: a loop survived every fallback; `uncertain`: no decode reached the log-probability threshold */
+  flag?: 'no-speech' | 'repetition' | 'uncertain';
   segments: { start: number; end: number; text: string }[];
+  words?: Word[];
+  /** tokens decoded, prompts excluded (for tokens-per-second figures) */
+  tokens: number;
 }
 
-interface Hypothesis {
+interface Hyp {
   tokens: number[];
+  state: DecoderState;
+  /** next-token log-probabilities, before the rules */
+  next: Float32Array;
   logprob: number;
   done: boolean;
 }
 
-/** The files of a Whisper-family ONNX export, in one folder (docs/models.md). */
+interface WindowResult {
+  tokens: number[];
+  logprob: number;
+  avgLogprob: number;
+  noSpeechProb: number;
+  compressionRatio: number;
+  temperature: number;
+  language?: string;
+  silent: boolean;
+}
+
+/** The files of a Whisper-family ONNX export in one folder (docs/models.md): the merged KV-cache decoder preferred. */
 export function whisperFiles(dir: string): { encoder: string; decoder: string; tokenizer: string } {
-  const pick = (names: string[]) => names.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f)) ?? path.join(dir, names[0]);
-  const files = {
-    encoder: pick(['encoder_model.onnx', 'onnx/encoder_model.onnx', 'encoder_model_quantized.onnx', 'onnx/encoder_model_quantized.onnx']),
-    decoder: pick(['decoder_model.onnx', 'onnx/decoder_model.onnx', 'decoder_model_quantized.onnx', 'onnx/decoder_model_quantized.onnx']),
-    tokenizer: pick(['tokenizer.json']),
+  const variants = (stem: string) => [`${stem}.onnx`, `onnx/${stem}.onnx`, `${stem}_quantized.onnx`, `onnx/${stem}_quantized.onnx`];
+  const pick = (names: string[]) => names.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+  const encoder = pick(variants('encoder_model'));
+  const decoder = pick(variants('decoder_model_merged')) ?? pick(variants('decoder_model'));
+  const tokenizer = pick(['tokenizer.json']);
+  const missing = [!encoder && 'encoder_model.onnx', !decoder && 'decoder_model_merged.onnx (or decoder_model.onnx)', !tokenizer && 'tokenizer.json'].filter(Boolean);
+  if (missing.length) throw new Error(`${dir}: not a Whisper ONNX export (missing ${missing.join(', ')}; sds models fetch whisper-tiny gets a whole one; docs/models.md has the contract)`);
+  return { encoder: encoder!, decoder: decoder!, tokenizer: tokenizer! };
+}
+
+const readJson = (file: string): Record<string, unknown> => {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+};
+
+/** A small deterministic generator (mulberry32): sampled fallbacks give the same text on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const missing = Object.values(files).filter((f) => !fs.existsSync(f));
-  if (missing.length) throw new Error(`${dir}: not a Whisper ONNX export (missing ${missing.map((f) => path.relative(dir, f)).join(', ')}; see docs/models.md)`);
-  return files;
 }
 
 /**
- * Whisper speech-to-text with onnxruntime-node: log-mel front end (pipeline/features/whisperMel.ts), encoder once
- * per 30 s window, then the decoder run on the whole token prefix at each step (the no-cache `decoder_model.onnx`
- * of Optimum/onnx-community exports), greedy or beam search, optional timestamps.
+ * Whisper speech-to-text with onnxruntime-node, decoding as openai/whisper's transcribe() does: log-mel front end
+ * (pipeline/features/whisperMel.ts), the encoder once per 30 s window (only `last_hidden_state` fetched), the decoder
+ * one token per step on its KV cache, greedy or beam search under Whisper's logit rules, temperature fallback when
+ * the text compresses too well (a loop) or is improbable, the no-speech probability, language detection, windows
+ * stitched by timestamps, and word timings from the alignment heads' cross-attention.
  */
 export class WhisperModel {
-  private constructor(readonly dir: string, private readonly encoder: LoadedSession, private readonly decoder: LoadedSession,
-    readonly tokenizer: WhisperTokenizer, private readonly nMels: number) {}
+  private readonly rules: RuleTokens;
+  private readonly alignmentHeads: [number, number][];
+  private readonly noSpeech?: number;
 
-  static async open(dir: string, log?: (m: string) => void): Promise<WhisperModel> {
+  private constructor(readonly dir: string, private readonly encoder: LoadedSession, readonly decoder: WhisperDecoder, private readonly decoderSession: LoadedSession,
+    readonly tokenizer: WhisperTokenizer, private readonly nMels: number, generation: Record<string, unknown>) {
+    const eot = this.special('<|endoftext|>');
+    const vocab = tokenizer.vocabSize;
+    const banned = new Uint8Array(vocab);
+    const timestamps: { id: number; time: number }[] = [];
+    for (let id = 0; id < vocab; id++) {
+      const time = tokenizer.time(id);
+      if (time !== undefined) timestamps.push({ id, time });
+      else if (tokenizer.isSpecial(id) && id !== eot) banned[id] = 1;
+    }
+    for (const id of (generation.suppress_tokens as number[] | undefined) ?? []) if (id < vocab) banned[id] = 1;
+    timestamps.sort((a, b) => a.time - b.time);
+    const space = tokenizer.id('Ġ');
+    this.rules = { vocab, eot, banned, timestamps, timeOf: new Map(timestamps.map((t) => [t.id, t.time])),
+      beginSuppress: (generation.begin_suppress_tokens as number[] | undefined) ?? [eot, ...(space !== undefined ? [space] : [])] };
+    this.alignmentHeads = (generation.alignment_heads as [number, number][] | undefined) ?? [];
+    this.noSpeech = tokenizer.id('<|nospeech|>') ?? tokenizer.id('<|nocaptions|>');
+  }
+
+  static async open(dir: string, opts: { log?: (m: string) => void; cache?: boolean } = {}): Promise<WhisperModel> {
     const f = whisperFiles(dir);
-    const encoder = await openSession(f.encoder, { log });
-    const decoder = await openSession(f.decoder, { log });
+    const encoder = await openSession(f.encoder, { log: opts.log, foldDequantize: true });
+    const decoder = await openSession(f.decoder, { log: opts.log, foldDequantize: true });
+    for (const [file, s, inputs] of [[f.encoder, encoder.session, ['input_features']], [f.decoder, decoder.session, ['input_ids', 'encoder_hidden_states']]] as const) {
+      const absent = inputs.filter((n) => !s.inputNames.includes(n));
+      if (absent.length) {
+        await encoder.session.release();
+        await decoder.session.release();
+        throw new Error(`${file}: not a Whisper ${file === f.encoder ? 'encoder' : 'decoder'} (no input ${absent.map((n) => `"${n}"`).join(', ')}; it takes ${s.inputNames.slice(0, 4).join(', ')}; docs/models.md has the contract)`);
+      }
+    }
     const tokenizer = WhisperTokenizer.fromFile(f.tokenizer);
-    let nMels = 80;
-    try {
-      nMels = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).num_mel_bins ?? 80;
-    } catch { /* no config.json: Whisper's 80 bands (large-v3 exports ship config.json saying 128) */ }
-    return new WhisperModel(dir, encoder, decoder, tokenizer, nMels);
+    const config = readJson(path.join(dir, 'config.json'));
+    const heads = Number(config.decoder_attention_heads ?? 6);
+    const headDim = Number(config.d_model ?? 384) / heads;
+    // large-v3 exports say 128 bands in config.json; every other Whisper has 80
+    const nMels = Number(config.num_mel_bins ?? 80);
+    return new WhisperModel(dir, encoder, new WhisperDecoder(decoder, { heads, headDim }, opts.cache ?? true), decoder, tokenizer, nMels,
+      readJson(path.join(dir, 'generation_config.json')));
   }
 
   private special(name: string): number {
@@ -73,131 +167,260 @@ export class WhisperModel {
   private async encode(audio: Float32Array): Promise<ort.Tensor> {
     const mel = whisperLogMel(audio, this.nMels);
     const s = this.encoder.session;
-    const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', mel, [1, this.nMels, mel.length / this.nMels]) });
-    return out[s.outputNames[0]] as ort.Tensor;
-  }
-
-  /** Log-probabilities of the next token after `tokens`. */
-  private async next(tokens: number[], enc: ort.Tensor): Promise<Float32Array> {
-    const s = this.decoder.session;
-    const idsName = s.inputNames.find((n) => /input_ids/.test(n)) ?? s.inputNames[0];
-    const encName = s.inputNames.find((n) => /encoder_hidden_states/.test(n)) ?? s.inputNames[1];
-    const out = await s.run({ [idsName]: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [1, tokens.length]), [encName]: enc });
-    const logits = out[s.outputNames.find((n) => /logits/.test(n)) ?? s.outputNames[0]] as ort.Tensor;
-    const v = logits.dims[2];
-    const last = (logits.data as Float32Array).subarray((tokens.length - 1) * v, tokens.length * v);
-    let max = -Infinity;
-    for (const x of last) if (x > max) max = x;
-    let z = 0;
-    for (const x of last) z += Math.exp(x - max);
-    const lz = max + Math.log(z);
-    return Float32Array.from(last, (x) => x - lz);
+    const input = s.inputNames[0];
+    const output = s.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : s.outputNames[0];
+    // the export also returns every layer's self-attention (216 MB a window) unless only this output is fetched
+    const out = await runFetching(s, { [input]: new ort.Tensor('float32', mel, [1, this.nMels, mel.length / this.nMels]) }, [output]);
+    return out[output] as ort.Tensor;
   }
 
   async transcribe(audio: Float32Array, opts: TranscribeOptions = {}): Promise<Transcript> {
-    const windows = Math.max(1, Math.ceil(audio.length / WHISPER_SAMPLES));
-    const parts: Transcript[] = [];
-    for (let w = 0; w < windows; w++) {
-      const chunk = audio.subarray(w * WHISPER_SAMPLES, (w + 1) * WHISPER_SAMPLES);
-      const t = await this.transcribeWindow(chunk, { ...opts, language: opts.language ?? parts[0]?.language });
-      const offset = (w * WHISPER_SAMPLES) / WHISPER_RATE;
-      parts.push({ ...t, segments: t.segments.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset })) });
-    }
-    return {
-      text: parts.map((p) => p.text).filter(Boolean).join(' '),
-      language: parts[0]?.language,
-      avgLogprob: parts.reduce((s, p) => s + p.avgLogprob, 0) / parts.length,
-      segments: parts.flatMap((p) => p.segments),
-    };
-  }
-
-  private async transcribeWindow(audio: Float32Array, opts: TranscribeOptions): Promise<Transcript> {
-    const enc = await this.encode(audio);
-    const sot = this.special('<|startoftranscript|>');
-    const eot = this.special('<|endoftext|>');
-    const langs = this.tokenizer.languages();
-    const prompt = [sot];
+    const long = audio.length > WHISPER_SAMPLES;
+    const timestamps = !!opts.timestamps || long;
+    const words = (opts.words ?? true) && this.decoder.hasCrossAttention && this.alignmentHeads.length > 0;
+    const segments: Transcript['segments'] = [];
+    const allWords: Word[] = [];
     let language = opts.language;
-    if (langs.size) {
-      if (!language) {
-        // language detection: the most likely language token right after <|startoftranscript|>
-        const lp = await this.next([sot], enc);
-        language = [...langs].sort((a, b) => lp[b[1]] - lp[a[1]])[0][0];
+    let seek = 0;
+    let logprob = 0;
+    let counted = 0;
+    let tokens = 0;
+    let temperature = 0;
+    let noSpeechProb: number | undefined;
+    let worstRatio = 0;
+    let spoken = 0;
+    for (let w = 0; seek < audio.length || w === 0; w++) {
+      const chunk = audio.subarray(seek, seek + WHISPER_SAMPLES);
+      const offset = seek / WHISPER_RATE;
+      const enc = await this.encode(chunk);
+      const r = await this.decodeWindow(enc, { ...opts, language, timestamps }, w);
+      language ??= r.language;
+      noSpeechProb ??= r.noSpeechProb;
+      tokens += r.tokens.length;
+      temperature = Math.max(temperature, r.temperature);
+      if (r.silent) {
+        seek += chunk.length;
+        continue;
       }
-      const lid = langs.get(language);
-      if (lid === undefined) throw new Error(`${this.dir}: the model has no language "${language}"`);
-      prompt.push(lid);
-      const task = this.tokenizer.id('<|transcribe|>');
-      if (task !== undefined) prompt.push(task);
+      spoken++;
+      worstRatio = Math.max(worstRatio, r.compressionRatio);
+      logprob += r.logprob;
+      counted += r.tokens.length + 1;
+      const { used, consumed } = timestamps ? this.segmentsOf(r.tokens, offset, chunk.length) : { used: [{ start: offset, end: offset + chunk.length / WHISPER_RATE, tokens: r.tokens }], consumed: chunk.length };
+      for (const s of used) segments.push({ start: s.start, end: s.end, text: this.tokenizer.decode(s.tokens).trim() });
+      const text = used.flatMap((s) => s.tokens);
+      if (words && text.length) allWords.push(...(await this.align(enc, text, language, chunk.length, offset)));
+      seek += consumed;
     }
-    const noTs = this.tokenizer.id('<|notimestamps|>');
-    if (!opts.timestamps && noTs !== undefined) prompt.push(noTs);
-    const best = await this.search(prompt, enc, eot, opts);
-    const tokens = best.tokens.slice(prompt.length).filter((t) => t !== eot);
-    return { text: this.tokenizer.decode(tokens).trim(), language: langs.size ? language : undefined, avgLogprob: best.logprob / Math.max(1, tokens.length + 1), segments: this.segments(tokens) };
-  }
-
-  /** Greedy (beam 1) or beam search over the decoder; special tokens other than EOT (and timestamps, when asked) are never chosen. */
-  private async search(prompt: number[], enc: ort.Tensor, eot: number, opts: TranscribeOptions): Promise<Hypothesis> {
-    const beam = Math.max(1, opts.beam ?? DEFAULT_BEAM);
-    const maxTokens = opts.maxTokens ?? 224;
-    const allowed = (id: number, step: number) => {
-      const ts = this.tokenizer.time(id) !== undefined;
-      if (ts) return !!opts.timestamps;
-      if (id === eot) return step > 0; // an empty transcript only when the model insists past the first step
-      return !this.tokenizer.isSpecial(id);
+    const text = segments.map((s) => s.text).filter(Boolean).join(' ');
+    return {
+      text, language: this.tokenizer.languages().size ? language : undefined,
+      avgLogprob: counted ? logprob / counted : 0, noSpeechProb: noSpeechProb ?? 0, compressionRatio: worstRatio, temperature, tokens,
+      flag: !spoken ? 'no-speech' : worstRatio > COMPRESSION_RATIO_THRESHOLD ? 'repetition' : counted && logprob / counted < LOGPROB_THRESHOLD ? 'uncertain' : undefined,
+      segments: opts.timestamps || long ? segments : [], ...(words ? { words: allWords } : {}),
     };
-    let live: Hypothesis[] = [{ tokens: prompt, logprob: 0, done: false }];
-    const finished: Hypothesis[] = [];
-    for (let step = 0; step < maxTokens && live.length; step++) {
-      const candidates: Hypothesis[] = [];
-      for (const h of live) {
-        const lp = await this.next(h.tokens, enc);
-        const top: [number, number][] = [];
-        for (let id = 0; id < lp.length; id++) {
-          if (!allowed(id, step)) continue;
-          if (top.length < beam || lp[id] > top[top.length - 1][1]) {
-            top.push([id, lp[id]]);
-            top.sort((a, b) => b[1] - a[1]);
-            if (top.length > beam) top.pop();
-          }
-        }
-        for (const [id, l] of top) candidates.push({ tokens: [...h.tokens, id], logprob: h.logprob + l, done: id === eot });
-      }
-      candidates.sort((a, b) => b.logprob - a.logprob);
-      live = [];
-      for (const c of candidates) {
-        if (c.done) finished.push(c);
-        else if (live.length < beam) live.push(c);
-        if (finished.length >= beam) break;
-      }
-      if (finished.length >= beam) break;
-    }
-    const pool = finished.length ? finished : live;
-    // length-normalised, as Whisper ranks finished beams
-    return pool.sort((a, b) => b.logprob / (b.tokens.length - prompt.length) - a.logprob / (a.tokens.length - prompt.length))[0];
   }
 
-  /** Timestamp pairs around text become segments; without timestamps, one segment with no times. */
-  private segments(tokens: number[]): Transcript['segments'] {
-    const out: Transcript['segments'] = [];
+  /**
+   * The segments a timestamped window closes, and how far it lets the next window start (openai/whisper's seek):
+   * to the last closed timestamp, or past the whole window when its text ends on a closed segment or has none.
+   */
+  private segmentsOf(tokens: number[], offset: number, samples: number): { used: { start: number; end: number; tokens: number[] }[]; consumed: number } {
+    const timeOf = this.rules.timeOf;
+    const used: { start: number; end: number; tokens: number[] }[] = [];
     let start: number | undefined;
     let text: number[] = [];
     for (const t of tokens) {
-      const time = this.tokenizer.time(t);
+      const time = timeOf.get(t);
       if (time === undefined) text.push(t);
       else if (start === undefined) start = time;
       else {
-        out.push({ start, end: time, text: this.tokenizer.decode(text).trim() });
+        used.push({ start: offset + start, end: offset + time, tokens: text });
         start = undefined;
         text = [];
       }
     }
+    const isTs = (t: number | undefined) => t !== undefined && timeOf.has(t);
+    const n = tokens.length;
+    const singleEnding = n >= 2 && !isTs(tokens[n - 2]) && isTs(tokens[n - 1]);
+    if (!used.length) return { used: text.length ? [{ start: offset + (start ?? 0), end: offset + samples / WHISPER_RATE, tokens: text }] : [], consumed: samples };
+    const lastEnd = used[used.length - 1].end - offset;
+    const consumed = singleEnding || lastEnd <= 0 ? samples : Math.min(samples, Math.round(lastEnd * WHISPER_RATE));
+    return { used, consumed };
+  }
+
+  /** One 30 s window: language and no-speech from the first step, then decodes down the temperature ladder until the text passes. */
+  private async decodeWindow(enc: ort.Tensor, opts: TranscribeOptions & { timestamps: boolean }, window: number): Promise<WindowResult> {
+    const sot = this.special('<|startoftranscript|>');
+    const first = await this.decoder.run(enc, undefined, [sot]);
+    const row0 = first.logprobs.subarray(0, first.vocab);
+    const noSpeechProb = this.noSpeech !== undefined ? Math.exp(row0[this.noSpeech]) : 0;
+    const langs = this.tokenizer.languages();
+    const rest: number[] = [];
+    let language = opts.language;
+    if (langs.size) {
+      // language detection: the most likely language token right after <|startoftranscript|>
+      language ??= [...langs].sort((a, b) => row0[b[1]] - row0[a[1]])[0][0];
+      const lid = langs.get(language);
+      if (lid === undefined) throw new Error(`${this.dir}: the model has no language "${language}"`);
+      rest.push(lid);
+      const task = this.tokenizer.id('<|transcribe|>');
+      if (task !== undefined) rest.push(task);
+    }
+    const noTs = this.tokenizer.id('<|notimestamps|>');
+    if (!opts.timestamps && noTs !== undefined) rest.push(noTs);
+    const prompt = rest.length ? await this.decoder.run(enc, first.state, rest) : first;
+    const start: Hyp = { tokens: [], state: prompt.state, next: prompt.logprobs.subarray((prompt.rows - 1) * prompt.vocab), logprob: 0, done: false };
+    const tried: WindowResult[] = [];
+    for (const temperature of opts.noFallback ? [0] : TEMPERATURES) {
+      const h = temperature === 0 ? await this.beamSearch(enc, start, Math.max(1, opts.beam ?? DEFAULT_BEAM), opts.timestamps)
+        : await this.sample(enc, start, temperature, opts.timestamps, window);
+      const text = h.tokens.filter((t) => t !== this.rules.eot);
+      const avgLogprob = h.logprob / (text.length + 1);
+      const ratio = compressionRatio(this.tokenizer.decode(text));
+      // openai/whisper's rule (no-speech likely and the text improbable), and a loop where no-speech is likely:
+      // falling back there only samples invented text, for seconds
+      const silent = noSpeechProb > NO_SPEECH_THRESHOLD && (avgLogprob < LOGPROB_THRESHOLD || ratio > COMPRESSION_RATIO_THRESHOLD);
+      const r: WindowResult = { tokens: text, logprob: h.logprob, avgLogprob, noSpeechProb, compressionRatio: ratio, temperature, language, silent };
+      if (silent || (ratio <= COMPRESSION_RATIO_THRESHOLD && avgLogprob >= LOGPROB_THRESHOLD)) return r;
+      tried.push(r);
+    }
+    // nothing passed: the most probable attempt that is not a loop (as faster-whisper), not openai's last one, which
+    // at temperature 1 is mostly invented
+    const noLoop = tried.filter((r) => r.compressionRatio <= COMPRESSION_RATIO_THRESHOLD);
+    return (noLoop.length ? noLoop : tried).sort((a, b) => b.avgLogprob - a.avgLogprob)[0];
+  }
+
+  private async extend(enc: ort.Tensor, h: Hyp, id: number, lp: number): Promise<Hyp> {
+    const tokens = [...h.tokens, id];
+    if (id === this.rules.eot || tokens.length >= SAMPLE_LEN || this.looping(tokens)) return { ...h, tokens, logprob: h.logprob + lp, done: true };
+    const r = await this.decoder.run(enc, h.state, [id]);
+    return { tokens, state: r.state, next: r.logprobs, logprob: h.logprob + lp, done: false };
+  }
+
+  /**
+   * A decode caught in a loop is stopped as soon as its text compresses like one, not after SAMPLE_LEN tokens: the
+   * window falls back (or is judged silent) all the same, five seconds of decoding sooner.
+   */
+  private looping(tokens: number[]): boolean {
+    return tokens.length >= LOOP_CHECK_FROM && tokens.length % 8 === 0 && compressionRatio(this.tokenizer.decode(tokens)) > COMPRESSION_RATIO_THRESHOLD;
+  }
+
+  /** Greedy (beam 1) or beam search, ranked by mean log-probability as openai/whisper's MaximumLikelihoodRanker. */
+  private async beamSearch(enc: ort.Tensor, start: Hyp, beam: number, timestamps: boolean): Promise<Hyp> {
+    let live = [start];
+    const finished: Hyp[] = [];
+    while (live.length && finished.length < beam) {
+      const candidates: { h: Hyp; id: number; lp: number; score: number }[] = [];
+      for (const h of live) {
+        const lp = applyRules(h.next, h.tokens, this.rules, timestamps);
+        const top: [number, number][] = [];
+        for (let id = 0; id < lp.length; id++) {
+          if (lp[id] === -Infinity) continue;
+          if (top.length <= beam || lp[id] > top[top.length - 1][1]) {
+            top.push([id, lp[id]]);
+            top.sort((a, b) => b[1] - a[1]);
+            if (top.length > beam + 1) top.pop();
+          }
+        }
+        for (const [id, l] of top) candidates.push({ h, id, lp: l, score: h.logprob + l });
+      }
+      candidates.sort((a, b) => b.score - a.score);
+      const next: Hyp[] = [];
+      for (const c of candidates) {
+        if (next.length >= beam) break;
+        const e = await this.extend(enc, c.h, c.id, c.lp);
+        if (e.done) {
+          finished.push(e);
+          if (finished.length >= beam) break;
+        } else next.push(e);
+      }
+      live = next;
+    }
+    const pool = finished.length ? finished : live;
+    const len = (h: Hyp) => Math.max(1, h.tokens.filter((t) => t !== this.rules.eot).length);
+    return pool.sort((a, b) => b.logprob / len(b) - a.logprob / len(a))[0];
+  }
+
+  /** BEST_OF samples at a temperature, the most probable (per token) kept. */
+  private async sample(enc: ort.Tensor, start: Hyp, temperature: number, timestamps: boolean, window: number): Promise<Hyp> {
+    const random = rng(1 + window * 7919 + Math.round(temperature * 1000));
+    let best: Hyp | undefined;
+    for (let k = 0; k < BEST_OF; k++) {
+      let h = start;
+      while (!h.done) {
+        const lp = applyRules(h.next, h.tokens, this.rules, timestamps);
+        let max = -Infinity;
+        for (const x of lp) if (x > max) max = x;
+        let z = 0;
+        for (const x of lp) z += Math.exp((x - max) / temperature);
+        let u = random() * z;
+        let pick = this.rules.eot;
+        for (let id = 0; id < lp.length; id++) {
+          if (lp[id] === -Infinity) continue;
+          u -= Math.exp((lp[id] - max) / temperature);
+          if (u <= 0) {
+            pick = id;
+            break;
+          }
+        }
+        h = await this.extend(enc, h, pick, lp[pick]);
+      }
+      const score = h.logprob / Math.max(1, h.tokens.length);
+      if (!best || score > best.logprob / Math.max(1, best.tokens.length)) best = h;
+    }
+    return best!;
+  }
+
+  /** Word timings and probabilities for one window's text tokens, from one no-cache pass over the whole sequence. */
+  private async align(enc: ort.Tensor, text: number[], language: string | undefined, samples: number, offset: number): Promise<Word[]> {
+    const prompt = [this.special('<|startoftranscript|>')];
+    const lid = language ? this.tokenizer.languages().get(language) : undefined;
+    if (lid !== undefined) prompt.push(lid);
+    const task = this.tokenizer.id('<|transcribe|>');
+    if (task !== undefined && lid !== undefined) prompt.push(task);
+    const noTs = this.tokenizer.id('<|notimestamps|>');
+    if (noTs !== undefined) prompt.push(noTs);
+    const seq = [...prompt, ...text, this.rules.eot];
+    const layers = [...new Set(this.alignmentHeads.map(([l]) => l))];
+    const r = await this.decoder.run(enc, undefined, seq, layers);
+    const T = seq.length;
+    const from = prompt.length - 1; // the position that predicts the first text token
+    const rows = text.length + 1;
+    const maps = this.alignmentHeads.map(([l, h]) => {
+      const c = r.cross!.get(l)!;
+      return c.data.subarray((h * T + from) * c.frames, (h * T + from + rows) * c.frames);
+    });
+    const frames = Math.max(2, Math.min(r.cross!.get(layers[0])!.frames, Math.ceil(samples / WHISPER_HOP / 2)));
+    const starts = tokenStartTimes(maps, rows, frames, r.cross!.get(layers[0])!.frames);
+    // each token's probability among text tokens, as openai/whisper's word probabilities
+    const probs = text.map((tok, i) => {
+      const row = r.logprobs.subarray((from + i) * r.vocab, (from + i + 1) * r.vocab);
+      let z = 0;
+      for (let id = 0; id < r.vocab; id++) if (!this.rules.banned[id] && !this.rules.timeOf.has(id) && id !== this.rules.eot) z += Math.exp(row[id]);
+      return Math.exp(row[tok]) / z;
+    });
+    return wordsOf(this.pieces(text), starts, probs, offset);
+  }
+
+  /** Each token's text; a character split over several tokens is given whole to the first of them. */
+  private pieces(tokens: number[]): string[] {
+    const out: string[] = [];
+    let group: number[] = [];
+    for (const t of tokens) {
+      group.push(t);
+      const s = this.tokenizer.decode(group);
+      if (!s.includes('\uFFFD')) {
+        out.push(s, ...new Array<string>(group.length - 1).fill(''));
+        group = [];
+      }
+    }
+    if (group.length) out.push(this.tokenizer.decode(group), ...new Array<string>(group.length - 1).fill(''));
     return out;
   }
 
   async release(): Promise<void> {
     await this.encoder.session.release();
-    await this.decoder.session.release();
+    await this.decoderSession.session.release();
   }
 }

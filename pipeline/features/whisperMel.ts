@@ -1,3 +1,4 @@
+import { AnySizeFft } from '../enhance/anySizeFft';
 import { slaneyMelFilterbank } from './melFilterbank';
 
 /** Whisper's front end: 16 kHz, 25 ms Hann windows every 10 ms, 30 s per window of the model. */
@@ -7,7 +8,7 @@ export const WHISPER_HOP = 160;
 export const WHISPER_SAMPLES = 30 * WHISPER_RATE;
 export const WHISPER_FRAMES = WHISPER_SAMPLES / WHISPER_HOP;
 
-let dft: { cos: Float64Array; sin: Float64Array } | undefined;
+let fft: { fft: AnySizeFft; window: Float64Array } | undefined;
 const filterbanks = new Map<number, ReturnType<typeof slaneyMelFilterbank>>();
 
 /**
@@ -20,38 +21,31 @@ export function whisperLogMel(audio: Float32Array, nMels = 80): Float32Array {
   x.set(audio.subarray(0, WHISPER_SAMPLES));
   const half = WHISPER_NFFT / 2;
   const bins = half + 1;
-  if (!dft) {
-    // a 400-point DFT (not a power of two): direct, with the window folded into the tables
-    const cos = new Float64Array(bins * WHISPER_NFFT);
-    const sin = new Float64Array(bins * WHISPER_NFFT);
-    for (let k = 0; k < bins; k++) for (let n = 0; n < WHISPER_NFFT; n++) {
-      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / WHISPER_NFFT);
-      cos[k * WHISPER_NFFT + n] = w * Math.cos((2 * Math.PI * k * n) / WHISPER_NFFT);
-      sin[k * WHISPER_NFFT + n] = w * Math.sin((2 * Math.PI * k * n) / WHISPER_NFFT);
-    }
-    dft = { cos, sin };
+  if (!fft) {
+    // 400 points is not a power of two: Bluestein's transform (AnySizeFft), the periodic Hann window precomputed
+    fft = { fft: new AnySizeFft(WHISPER_NFFT), window: Float64Array.from({ length: WHISPER_NFFT }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / WHISPER_NFFT)) };
   }
   if (!filterbanks.has(nMels)) filterbanks.set(nMels, slaneyMelFilterbank(WHISPER_RATE, WHISPER_NFFT, nMels));
   const fb = filterbanks.get(nMels)!;
   const at = (i: number) => x[i < 0 ? -i : i >= x.length ? 2 * (x.length - 1) - i : i]; // reflect, edge not repeated
   const out = new Float32Array(nMels * WHISPER_FRAMES);
-  const frame = new Float64Array(WHISPER_NFFT);
+  const frame = new Float64Array(2 * WHISPER_NFFT);
+  const spectrum = new Float64Array(2 * WHISPER_NFFT);
   const power = new Float64Array(bins);
   let max = -Infinity;
   for (let t = 0; t < WHISPER_FRAMES; t++) {
     const start = t * WHISPER_HOP - half;
     let energy = 0;
-    for (let n = 0; n < WHISPER_NFFT; n++) energy += Math.abs((frame[n] = at(start + n)));
-    if (energy === 0) power.fill(0);
-    else for (let k = 0; k < bins; k++) {
-      let re = 0;
-      let im = 0;
-      const row = k * WHISPER_NFFT;
-      for (let n = 0; n < WHISPER_NFFT; n++) {
-        re += dft.cos[row + n] * frame[n];
-        im -= dft.sin[row + n] * frame[n];
-      }
-      power[k] = re * re + im * im;
+    for (let n = 0; n < WHISPER_NFFT; n++) {
+      const v = at(start + n);
+      energy += Math.abs(v);
+      frame[2 * n] = v * fft.window[n];
+      frame[2 * n + 1] = 0;
+    }
+    if (energy === 0) power.fill(0); // zero padding: no transform needed
+    else {
+      fft.fft.transform(spectrum, frame);
+      for (let k = 0; k < bins; k++) power[k] = spectrum[2 * k] ** 2 + spectrum[2 * k + 1] ** 2;
     }
     for (let m = 0; m < nMels; m++) {
       const { start: s0, weights } = fb[m];

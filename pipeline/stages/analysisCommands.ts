@@ -13,7 +13,8 @@ import { SIDE_FILE_EXTS, writeSideFiles } from './sideFiles';
 import { enrollSpeaker, SAME_SPEAKER_MIN_SIM, scoreSpeaker, splitSpeakers } from './speaker';
 import { DEFAULT_CLASSIFY, DEFAULT_TONE, NORMALISATIONS, PLACES, runToneBenchmark, runToneClassify, runToneSelftrain, runToneTrain,
   type ToneBenchmarkOptions, type ToneClassifyOptions, type ToneSelftrainOptions, type ToneTrainOptions } from './tone';
-import { DEFAULT_TRANSCRIBE, runTranscribe, type TranscribeStageOptions } from './transcribe';
+import { whisperFiles } from '../asr/whisper';
+import { DEFAULT_TRANSCRIBE, resolveAsrModel, runTranscribe, TRANSCRIBE_VERSION, type TranscribeStageOptions } from './transcribe';
 import type { StageReport } from './types';
 
 // The commands that analyse clips and voices (speakers, diarization, transcripts, tone), and the model registry's
@@ -92,19 +93,17 @@ defineCommand({
 });
 
 defineCommand({
-  cli: 'transcribe', summary: 'a machine transcript for every clip without one (a person\'s text is never replaced)',
-  synopsis: '--out <dir> --model <Whisper ONNX folder or name>',
+  cli: 'transcribe', summary: 'a machine transcript for every clip without one, with word timings and confidence (a person\'s text is never replaced)',
+  synopsis: '--out <dir> [--model whisper-tiny|whisper-base|<Whisper ONNX folder>]',
   options: {
-    model: model('Whisper ONNX folder or registry name', { setting: 'transcribe: folder of a Whisper ONNX export (encoder_model.onnx, decoder_model.onnx, tokenizer.json), or a model name in the user model cache; asked for on first use' }),
+    model: model('Whisper model: a registry name (sds models list) or the folder of a Whisper ONNX export', { default: DEFAULT_TRANSCRIBE.model,
+      setting: 'transcribe: whisper-tiny or whisper-base (from their npm packages, or sds models fetch), or the folder of a Whisper ONNX export (docs/models.md)' }),
     language: text('language code (en, de, ...); default: detected per clip', { placeholder: 'en' }),
     beam: int('beam width (1: greedy)', { default: DEFAULT_TRANSCRIBE.beam, min: 1, max: 16 }), timestamps: flag('also write timestamped segments (asr_segments column)'),
     overwrite: flag('transcribe clips that already have a machine transcript again'),
   },
   settings: { group: 'transcribe', options: ['model', 'language', 'beam', 'timestamps'] },
-  build: (o, _args, out) => {
-    need(o.model, 'transcribe needs --model <folder with encoder_model.onnx, decoder_model.onnx, tokenizer.json>');
-    return stage({ stage: 'transcribe', out, options: { model: s(o.model)!, language: s(o.language), beam: n(o.beam), timestamps: bool(o.timestamps), overwrite: bool(o.overwrite) } });
-  },
+  build: (o, _args, out) => stage({ stage: 'transcribe', out, options: { model: s(o.model), language: s(o.language), beam: n(o.beam), timestamps: bool(o.timestamps), overwrite: bool(o.overwrite) } }),
   run: runs('transcribe', (req, ctx) => {
     const o = defined(req.options) as TranscribeStageOptions;
     checkRequest('transcribe', o);
@@ -112,7 +111,8 @@ defineCommand({
   }),
   // a transcript typed by hand is the clip's own: a change of who wrote it is read too
   pipeline: step('transcribe', { scope: 'source', after: ['slice', 'clean', 'speaker-score'],
-    reads: (vs) => ({ files: clipAudio(vs), values: vs.flatMap((v) => v.clips.map((r) => r.text_source === 'human')) }), algorithm: (req) => fileKey(req.options.model) }),
+    reads: (vs) => ({ files: clipAudio(vs), values: vs.flatMap((v) => v.clips.map((r) => r.text_source === 'human')) }),
+    algorithm: (req) => { const f = whisperFiles(resolveAsrModel(req.options.model)); return [TRANSCRIBE_VERSION, fileKey(f.encoder), fileKey(f.decoder)]; } }),
 });
 
 defineCommand({

@@ -4,26 +4,44 @@ import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions } from '../asr/whisp
 import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
-import { userModelsDir } from '../models/modelPaths';
+import { MissingModelError } from '../errors';
+import { listModels, modelFolder, userModelsDir } from '../models/modelPaths';
+import { writeFileAtomic } from '../util/atomic';
 import type { StageContext, StageReport } from './types';
 import { forEachEntry } from './forEachEntry';
 
 /** What transcribe does unless told otherwise (the registry shows it in help and settings). */
-export const DEFAULT_TRANSCRIBE = { beam: DEFAULT_BEAM };
+export const DEFAULT_TRANSCRIBE = { model: 'whisper-tiny', beam: DEFAULT_BEAM };
+/** bumped when decoding changes what a model writes (a rerun then transcribes again) */
+export const TRANSCRIBE_VERSION = 2;
 
 export interface TranscribeStageOptions extends TranscribeOptions {
-  model: string;
+  model?: string;
   /** transcribe clips that already have a machine transcript again (a person's text is never replaced) */
   overwrite?: boolean;
 }
 
-/** A model folder given as a path, or by name in the user's model cache. */
-export function resolveAsrModel(model: string): string {
+/**
+ * A model folder given as a path, a registry name (`whisper-tiny`, `whisper-base`: from their npm package when it is
+ * installed, else from `sds models fetch`), or a folder by name in the user's model cache.
+ */
+export function resolveAsrModel(model: string = DEFAULT_TRANSCRIBE.model): string {
   if (fs.existsSync(model)) return model;
+  const listed = listModels().find((m) => m.name === model && m.task === 'asr' && m.files);
+  if (listed) {
+    const dir = modelFolder(listed);
+    if (!dir) throw new MissingModelError(model);
+    return dir;
+  }
   const cached = path.join(userModelsDir(), model);
   if (fs.existsSync(cached)) return cached;
-  throw new Error(`speech-to-text model "${model}" not found (neither a folder nor ${cached}). Put a Whisper ONNX export there ` +
-    `(encoder_model.onnx, decoder_model.onnx, tokenizer.json: e.g. the onnx/ files of onnx-community/whisper-tiny); docs/models.md has the contract`);
+  throw new Error(`speech-to-text model "${model}" not found (neither a folder, a registry name such as whisper-tiny, nor ${cached}). ` +
+    `sds models fetch whisper-tiny gets one; a Whisper ONNX export of your own goes in a folder (docs/models.md has the contract)`);
+}
+
+/** Where a clip's words, times and probabilities are kept: transcripts/ mirrors the clip's path. */
+export function transcriptFile(dir: string, clipPath: string): string {
+  return path.join(dir, 'transcripts', clipPath.replace(/\.[^./]+$/, '') + '.json');
 }
 
 /**
@@ -37,7 +55,8 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
   if (!rows.length) throw new Error(`${ds.clipsCsv}: no clips to transcribe (run sds slice first)`);
   const report: StageReport = { stage: 'transcribe', processed: 0, skipped: 0, failed: [], summary: [] };
   const modelDir = resolveAsrModel(o.model);
-  const model = await WhisperModel.open(modelDir, ctx.log);
+  const modelName = o.model && !fs.existsSync(o.model) ? o.model : path.basename(modelDir);
+  const model = await WhisperModel.open(modelDir, { log: ctx.log });
   const todo = rows.filter((r) => r.excluded !== 'yes' && r.text_source !== 'human' && (o.overwrite || !(r.transcript ?? '').trim()));
   report.skipped = rows.length - todo.length;
   const save = () => ds.writeClips(rows);
@@ -53,10 +72,17 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         const t = await model.transcribe(audio, o);
         r.transcript = t.text;
         r.text_source = 'asr';
-        r.asr_model = path.basename(modelDir);
+        r.asr_model = modelName;
         r.asr_logprob = t.avgLogprob.toFixed(3);
+        // mean word probability: the clip table marks the uncertain words, and sorts by this
+        r.asr_confidence = t.words?.length ? (t.words.reduce((a, w) => a + w.p, 0) / t.words.length).toFixed(3) : '';
+        r.asr_flag = t.flag ?? '';
         if (t.language) r.language = t.language;
         if (o.timestamps) r.asr_segments = t.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.text}`).join(' | ');
+        await writeFileAtomic(transcriptFile(dir, r.path), JSON.stringify({
+          clip: r.path, model: modelName, language: t.language, text: t.text, avgLogprob: +t.avgLogprob.toFixed(4), noSpeechProb: +t.noSpeechProb.toFixed(4),
+          compressionRatio: +t.compressionRatio.toFixed(3), temperature: t.temperature, flag: t.flag ?? null, segments: t.segments, words: t.words ?? [],
+        }, null, 1) + '\n');
         return { detail: t.text.slice(0, 60) };
       },
       // saved every ten clips, so a kill loses at most those
@@ -69,7 +95,7 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
     await model.release();
   }
   const secs = (Date.now() - t0) / 1000;
-  report.summary.push(`${report.processed} clips transcribed with ${path.basename(modelDir)}${o.beam && o.beam > 1 ? ` (beam ${o.beam})` : ' (greedy)'}` +
+  report.summary.push(`${report.processed} clips transcribed with ${modelName}${o.beam && o.beam > 1 ? ` (beam ${o.beam})` : ' (greedy)'}` +
     `${audioSeconds ? `, ${(audioSeconds / Math.max(secs, 1e-3)).toFixed(1)}x real time` : ''}; ${report.skipped} kept as they were (a person's text, already transcribed, or excluded)`);
   return report;
 }

@@ -44,5 +44,5 @@ test('transcribe: machine text for every clip, marked asr; a person\'s text is n
 
   const none = sds('transcribe', '--out', dir, '--model', path.join(dir, 'clips'));
   assert.notEqual(none.status, 0);
-  assert.match(none.stderr, /not a Whisper ONNX export \(missing encoder_model\.onnx, decoder_model\.onnx, tokenizer\.json/);
+  assert.match(none.stderr, /not a Whisper ONNX export \(missing encoder_model\.onnx, decoder_model_merged\.onnx \(or decoder_model\.onnx\), tokenizer\.json; sds models fetch whisper-tiny/);
 });
