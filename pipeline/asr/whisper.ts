@@ -14,6 +14,8 @@ export const TEMPERATURES = [0, 0.2, 0.4, 0.6, 0.8, 1];
 export const COMPRESSION_RATIO_THRESHOLD = 2.4;
 export const LOGPROB_THRESHOLD = -1;
 export const NO_SPEECH_THRESHOLD = 0.6;
+/** where no speech is likely, the mean token log-probability a text needs to be kept: ln 0.5 */
+export const NO_SPEECH_LOGPROB = Math.log(0.5);
 /** samples drawn per temperature above 0 (openai's best_of) */
 export const BEST_OF = 5;
 /** tokens one window may sample: half the text context, as openai/whisper */
@@ -278,9 +280,10 @@ export class WhisperModel {
       const text = h.tokens.filter((t) => t !== this.rules.eot);
       const avgLogprob = h.logprob / (text.length + 1);
       const ratio = compressionRatio(this.tokenizer.decode(text));
-      // openai/whisper's rule (no-speech likely and the text improbable), and a loop where no-speech is likely:
-      // falling back there only samples invented text, for seconds
-      const silent = noSpeechProb > NO_SPEECH_THRESHOLD && (avgLogprob < LOGPROB_THRESHOLD || ratio > COMPRESSION_RATIO_THRESHOLD);
+      // openai/whisper's rule, stricter: where the model finds no speech likely, its text must average better than
+      // even odds a token (openai asks -1) and not loop. Whisper's "you" and "Thank you." over silence and music
+      // score -0.77 to -0.92; speech scores above -0.6 (docs/models.md)
+      const silent = noSpeechProb > NO_SPEECH_THRESHOLD && (avgLogprob < NO_SPEECH_LOGPROB || ratio > COMPRESSION_RATIO_THRESHOLD);
       const r: WindowResult = { tokens: text, logprob: h.logprob, avgLogprob, noSpeechProb, compressionRatio: ratio, temperature, language, silent };
       if (silent || (ratio <= COMPRESSION_RATIO_THRESHOLD && avgLogprob >= LOGPROB_THRESHOLD)) return r;
       tried.push(r);

