@@ -18,6 +18,7 @@ import { evalDiarization } from './eval-diarize';
 import { evalSpeaker } from './eval-speaker';
 import { evalTone, evalToneSpeed } from './eval-tone';
 import { evalSeparate } from './eval-separate';
+import { evalAsr } from './eval-asr';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'audio');
 
@@ -75,13 +76,14 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
-  // EVAL_ONLY=tone|tone-speed|separate|denoise|diarize runs one section
+  // EVAL_ONLY=tone|tone-speed|separate|denoise|diarize|asr runs one section
   const only = process.env.EVAL_ONLY;
   if (only === 'tone') return evalTone(SHARED);
   if (only === 'tone-speed') return evalToneSpeed(SHARED);
   if (only === 'separate') return evalSeparate(SHARED);
   if (only === 'denoise') return evalDenoisers(SHARED);
   if (only === 'diarize') return evalDiarization(SHARED);
+  if (only === 'asr') return evalAsr(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
   await speechDetection();
@@ -92,5 +94,6 @@ async function speechDetection() {
   await evalLoudness(SHARED, path.join(__dirname, '..', 'dist', 'cli.js'));
   await evalTone(SHARED);
   await evalSeparate(SHARED);
+  await evalAsr(SHARED);
   await cnn.release();
 })();

@@ -7,6 +7,9 @@ export interface Word {
   p: number;
 }
 
+/** A word the model gave less than this probability is worth a listen: the clip table marks it, and counts them per clip. */
+export const UNCERTAIN_WORD_P = 0.5;
+
 /** Encoder frames per second: 1500 frames for 30 s. */
 export const ATTENTION_FRAMES_PER_SECOND = 50;
 const MEDIAN_WIDTH = 7;

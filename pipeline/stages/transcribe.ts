@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions } from '../asr/whisper';
+import { transcriptPathOf } from '../asr/transcriptPath';
+import { UNCERTAIN_WORD_P } from '../asr/wordAlign';
 import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
 import { WHISPER_RATE } from '../features/whisperMel';
@@ -39,10 +41,7 @@ export function resolveAsrModel(model: string = DEFAULT_TRANSCRIBE.model): strin
     `sds models fetch whisper-tiny gets one; a Whisper ONNX export of your own goes in a folder (docs/models.md has the contract)`);
 }
 
-/** Where a clip's words, times and probabilities are kept: transcripts/ mirrors the clip's path. */
-export function transcriptFile(dir: string, clipPath: string): string {
-  return path.join(dir, 'transcripts', clipPath.replace(/\.[^./]+$/, '') + '.json');
-}
+export const transcriptFile = (dir: string, clipPath: string) => path.join(dir, transcriptPathOf(clipPath));
 
 /**
  * `sds transcribe`: a machine transcript for every clip without one. `text_source` says asr until a person edits the
@@ -77,6 +76,7 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         // mean word probability: the clip table marks the uncertain words, and sorts by this
         r.asr_confidence = t.words?.length ? (t.words.reduce((a, w) => a + w.p, 0) / t.words.length).toFixed(3) : '';
         r.asr_flag = t.flag ?? '';
+        r.asr_uncertain = t.words ? String(t.words.filter((w) => w.p < UNCERTAIN_WORD_P).length) : '';
         if (t.language) r.language = t.language;
         if (o.timestamps) r.asr_segments = t.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.text}`).join(' | ');
         await writeFileAtomic(transcriptFile(dir, r.path), JSON.stringify({

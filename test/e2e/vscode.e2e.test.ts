@@ -16,7 +16,6 @@ import { computePeaks } from '../../pipeline/audio/peaks';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { formatSegmentCsv, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { parseTextGrid } from '../../pipeline/formats/textGrid';
-import { writeTinyWhisper } from '../whisperBuilder';
 import { ACTED_SENTENCES, ACTED_STYLES, espeakActed, ffmpegMeter, fixture, ROOT, tmpDir } from '../helpers';
 
 const CODE_SERVER = path.join(ROOT, '.code-server', 'bin', 'code-server');
@@ -201,9 +200,8 @@ before(async () => {
   fs.symlinkSync(ROOT, path.join(exts, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
   const userData = tmpDir('sds-e2e-ud-');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  // speech-to-text runs a tiny model of Whisper's ONNX interface that the tests build (never a download)
-  const asr = writeTinyWhisper(path.join(tmpDir('sds-e2e-asr-'), 'tiny-whisper'));
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'sds.transcribe.model': asr, 'files.autoSave': 'off' }));
+  // speech-to-text runs the default whisper-tiny, from its npm package (a dev dependency: never a download)
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'files.autoSave': 'off' }));
   port = await freePort();
   server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--extensions-dir', exts, '--user-data-dir', userData, ws], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -541,14 +539,35 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   const meta = path.join(ws, 'sds-dataset', 'export', 'ljspeech', 'metadata.csv');
   await waitFor(meta, () => fs.existsSync(meta) && fs.readFileSync(meta, 'utf8').includes('first clip words'), 60000);
 
-  // speech-to-text from the palette fills the other clips (marked asr, shown in the table) and keeps the typed one
-  await runCommand('SDS: Transcribe Clips');
+  // speech-to-text from the palette (whisper-tiny, installed) fills the other clips, marked asr, and keeps the typed one
+  await runCommandAndPick('SDS: Transcribe Clips', 'whisper-tiny');
   const asr = await waitFor('machine transcripts', () => {
-    const t = readTable(clipsCsv);
-    return t.slice(1).every((x) => x.text_source === 'asr') ? t : undefined;
-  }, 60000);
-  assert.deepEqual(asr.map((x) => [x.transcript, x.text_source]), [['first clip words', 'human'], ...asr.slice(1).map(() => ['A maybe', 'asr'])]);
-  await view.locator('input.transcript.asr').first().waitFor({ timeout: 20000 });
+    const t = readTableWhenWhole(clipsCsv);
+    return t?.slice(1).every((x) => x.text_source === 'asr') ? t : undefined;
+  }, 120000);
+  assert.deepEqual(asr[0].transcript, 'first clip words');
+  assert.equal(asr[0].text_source, 'human');
+  const spoken = asr.filter((x) => x.text_source === 'asr' && x.transcript);
+  assert.ok(spoken.length >= asr.length / 2, `real text for most clips: ${JSON.stringify(asr.map((x) => x.transcript))}`);
+  assert.ok(spoken.every((x) => /[a-z]/i.test(x.transcript) && Number(x.asr_confidence) > 0), 'words and a confidence');
+
+  // uncertain words are underlined behind the text; F8 jumps to the next clip that has some
+  const unsure = asr.filter((x) => x.text_source === 'asr' && Number(x.asr_uncertain) > 0);
+  assert.ok(unsure.length > 0, `tiny is unsure of some words on a radio show: ${JSON.stringify(asr.map((x) => [x.transcript, x.asr_uncertain]))}`);
+  await view.locator(`.row[data-path="${unsure[0].path}"] .words .w.uncertain`).first().waitFor({ timeout: 20000 });
+  assert.equal(await view.locator(`.row[data-path="${unsure[0].path}"] .words .w.uncertain`).count(), Number(unsure[0].asr_uncertain));
+  await view.locator('.row').first().locator('input.transcript').click();
+  await page.keyboard.press('F8');
+  await view.locator(`input.transcript:focus[data-path="${unsure[0].path}"]`).waitFor({ timeout: 10000 });
+
+  // a correction: the words behind go (they were timed for the old text), and the saved row says a person wrote it
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('corrected by a person');
+  await view.locator(`.row[data-path="${unsure[0].path}"] .words:empty`).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+S');
+  const fixed = await waitFor('saved correction', () => readTableWhenWhole(clipsCsv)?.find((x) => x.path === unsure[0].path && x.transcript === 'corrected by a person'), 15000);
+  assert.equal(fixed.text_source, 'human');
   await runCommand('View: Close All Editors');
 });
 

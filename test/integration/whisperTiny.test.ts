@@ -74,6 +74,13 @@ test('sds transcribe with the default whisper-tiny: real words with times and pr
   const second = ws.findIndex((w) => /^margaret$/i.test(w.word));
   assert.ok(second > 0 && ws[second].start >= 4.4 && ws[second].start <= 5.4, `"Margaret" at ${ws[second]?.start}: ${JSON.stringify(ws)}`);
   assert.ok(ws[second - 1].end <= 4.9, 'the first reading ends before the gap does');
+  // the clip table lays the words behind the text: they must spell it exactly, for every clip with words
+  for (const row of out.values()) {
+    if (row.text_source !== 'asr' || !row.transcript) continue;
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'transcripts', row.path.replace(/\.wav$/, '.json')), 'utf8'));
+    assert.equal(t.words.map((w: { word: string }) => w.word).join(' '), row.transcript, row.path);
+    assert.equal(Number(row.asr_uncertain), t.words.filter((w: { p: number }) => w.p < 0.5).length, row.path);
+  }
   const conf = Number(out.get('pair.wav')!.asr_confidence);
   assert.ok(conf > 0.5 && conf <= 1, `asr_confidence ${conf}`);
 

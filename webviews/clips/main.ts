@@ -4,7 +4,9 @@
  * edits the document; the table re-renders from the snapshot that follows.
  */
 import type { ClipsMessage, ClipsSnapshot } from '../protocol';
-import { columnsFor, headHtml, visibleRows, windowOf, type Column, type Row } from './view';
+import { columnsFor, headHtml, spokenAt, uncertain, visibleRows, windowOf, wordsHtml, type Column, type Row } from './view';
+import { transcriptPathOf } from '../../pipeline/asr/transcriptPath';
+import type { Word } from '../../pipeline/asr/wordAlign';
 import { escapeHtml } from '../escapeHtml';
 
 declare function acquireVsCodeApi(): { postMessage(m: ClipsMessage): void };
@@ -21,6 +23,7 @@ let selected: string | undefined; // path of the selected clip
 let playing: string | undefined;
 const drafts = new Map<string, string>(); // typed, not yet in the document
 const waves = new Map<string, Float32Array | 'pending' | 'failed'>();
+const words = new Map<string, Word[] | 'pending'>(); // transcripts/<clip>.json of machine transcripts, fetched for rows in view
 
 document.getElementById('app')!.innerHTML = `
   <div class="bar">
@@ -29,6 +32,7 @@ document.getElementById('app')!.innerHTML = `
   </div>
   <div class="help"><kbd>Enter</kbd> on a row plays it and focuses its transcript &middot; in a transcript, <kbd>Tab</kbd> / <kbd>Shift+Tab</kbd>
     saves it and plays the next / previous clip, <kbd>Enter</kbd> saves and replays, <kbd>Esc</kbd> undoes the typing &middot;
+    <kbd>F8</kbd> / <kbd>Shift+F8</kbd> the next / previous clip with <span class="uncertain-sample">uncertain words</span> &middot;
     <kbd>&uarr;</kbd> <kbd>&darr;</kbd> select &middot; <kbd>Space</kbd> play / stop &middot; click a header to sort &middot; <kbd>Ctrl+S</kbd> saves clips.csv</div>
   <div id="notice" class="notice" hidden></div>
   <div id="head" class="head"></div>
@@ -88,13 +92,15 @@ function render(): void {
       `<button class="cell play" title="Play / stop">${r.path === playing ? '■' : '▶'}</button>` +
       `<canvas class="cell wave" width="${WAVE_W}" height="24" data-path="${esc(r.path)}"></canvas>` +
       columns.map((c) => `<span class="cell" style="width:${c.width}px" title="${esc(c.key === 'path' ? r.path : c.text(r))}">${esc(c.text(r))}</span>`).join('') +
-      `<input class="cell transcript${r.text_source === 'asr' ? ' asr' : ''}" data-path="${esc(r.path)}" spellcheck="true" placeholder="transcript" title="${r.text_source === 'asr' ? 'machine transcript: edit to confirm' : ''}">` +
+      `<span class="cell tcell"><span class="words${r.text_source === 'asr' ? ' asr' : ''}" data-path="${esc(r.path)}"></span>` +
+      `<input class="transcript${r.text_source === 'asr' ? ' asr' : ''}" data-path="${esc(r.path)}" spellcheck="true" placeholder="transcript" title="${r.text_source === 'asr' ? `machine transcript${r.asr_flag ? ` (${esc(r.asr_flag)})` : ''}: edit to confirm` : ''}"></span>` +
       `<span class="cell flag" title="${esc(flag ?? '')}">${flag ? '⚠' : ''}</span></div>`);
   }
   spacer.innerHTML = html.join('');
   for (const input of Array.from(spacer.querySelectorAll<HTMLInputElement>('input.transcript'))) {
     const r = rowByPath(input.dataset.path);
     input.value = drafts.get(input.dataset.path!) ?? r?.transcript ?? '';
+    if (r?.text_source === 'asr') showWords(input);
   }
   for (const c of Array.from(spacer.querySelectorAll<HTMLCanvasElement>('canvas.wave'))) drawWave(c);
   if (focusPath) {
@@ -107,6 +113,52 @@ function render(): void {
 }
 
 const esc = escapeHtml;
+
+/** The word spans behind a machine transcript's box, fetched once per clip; hidden as soon as the text differs. */
+function showWords(input: HTMLInputElement): void {
+  const p = input.dataset.path!;
+  const layer = input.previousElementSibling as HTMLElement;
+  const w = words.get(p);
+  if (w === undefined) {
+    words.set(p, 'pending');
+    fetch((snap?.baseUrl ?? '') + transcriptPathOf(p).split('/').map(encodeURIComponent).join('/'))
+      .then((res) => (res.ok ? res.json() : { words: [] })).then((j: { words?: Word[] }) => words.set(p, j.words ?? []))
+      .catch(() => words.set(p, [])).finally(requestRender);
+    return;
+  }
+  if (w === 'pending') return;
+  const html = wordsHtml(input.value, w, p === playing ? spokenAt(w, player.currentTime) : -1);
+  layer.innerHTML = html ?? '';
+  input.classList.toggle('over-words', !!html);
+  layer.scrollLeft = input.scrollLeft;
+}
+
+/** While a clip plays, the word being spoken follows the audio. */
+function followSpeech(): void {
+  if (!playing || player.paused) return;
+  const input = spacer.querySelector<HTMLInputElement>(`input.transcript[data-path="${CSS.escape(playing)}"]`);
+  const w = words.get(playing);
+  if (input && Array.isArray(w)) {
+    const i = spokenAt(w, player.currentTime);
+    for (const span of Array.from((input.previousElementSibling as HTMLElement).querySelectorAll<HTMLElement>('.w'))) span.classList.toggle('spoken', Number(span.dataset.i) === i);
+  }
+  requestAnimationFrame(followSpeech);
+}
+player.addEventListener('playing', () => requestAnimationFrame(followSpeech));
+
+/** The next (or previous) clip in view order whose machine transcript is worth checking. */
+function nextUncertain(from: string | undefined, step: 1 | -1): string | undefined {
+  const k = from ? order.findIndex((i) => rows()[i].path === from) : -1;
+  for (let j = k + step; j >= 0 && j < order.length; j += step) if (uncertain(rows()[order[j]])) return rows()[order[j]].path;
+  return undefined;
+}
+
+function jumpUncertain(from: string | undefined, step: 1 | -1): void {
+  const next = nextUncertain(from, step);
+  if (!next) return;
+  focusTranscript(next);
+  play(next);
+}
 
 let audioCtx: AudioContext | undefined;
 let inFlight = 0;
@@ -225,7 +277,15 @@ spacer.addEventListener('click', (e) => {
 });
 spacer.addEventListener('input', (e) => {
   const t = e.target as HTMLInputElement;
-  if (t.classList.contains('transcript')) drafts.set(t.dataset.path!, t.value);
+  if (t.classList.contains('transcript')) {
+    drafts.set(t.dataset.path!, t.value);
+    showWords(t);
+  }
+});
+// a long transcript scrolls inside its box: the words behind it follow
+spacer.addEventListener('keyup', (e) => {
+  const t = e.target as HTMLInputElement;
+  if (t.classList.contains('transcript') && t.previousElementSibling) (t.previousElementSibling as HTMLElement).scrollLeft = t.scrollLeft;
 });
 spacer.addEventListener('focusout', (e) => {
   const t = e.target as HTMLInputElement;
@@ -245,6 +305,13 @@ spacer.addEventListener('keydown', (e) => {
   }
   // VS Code's other keybindings (the palette, undo, quick open) reach the workbench
   if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === 'F8') {
+    e.preventDefault();
+    e.stopPropagation();
+    commit(p, t.value);
+    jumpUncertain(p, e.shiftKey ? -1 : 1);
+    return;
+  }
   if (e.key === 'Tab') {
     e.preventDefault();
     commit(p, t.value);
@@ -265,6 +332,10 @@ spacer.addEventListener('keydown', (e) => {
 });
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).tagName === 'INPUT') return;
+  if (e.key === 'F8') {
+    e.preventDefault();
+    return jumpUncertain(selected, e.shiftKey ? -1 : 1);
+  }
   const cur = selected ?? (order.length ? rows()[order[0]].path : undefined);
   if (!cur) return;
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp') select(neighbour(cur, e.key === 'ArrowDown' ? 1 : -1) ?? cur);

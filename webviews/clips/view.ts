@@ -1,3 +1,4 @@
+import { UNCERTAIN_WORD_P, type Word } from '../../pipeline/asr/wordAlign';
 import { parseWhere } from '../../pipeline/stages/exportFilter';
 import { escapeHtml } from '../escapeHtml';
 
@@ -26,6 +27,7 @@ export function columnsFor(fields: string[]): Column[] {
   if (fields.includes('snr')) cols.push({ key: 'snr', title: 'SNR', width: 50, text: (r) => r.snr ?? '', sort: (r) => num(r.snr) });
   if (fields.includes('emotion')) cols.push({ key: 'emotion', title: 'emotion', width: 110, text: (r) => (r.emotion ? `${r.emotion} ${Number(r.emotion_prob || 0).toFixed(2)}` : ''), sort: (r) => `${r.emotion ?? ''}${(1 - num(r.emotion_prob)).toFixed(4)}` });
   for (const f of fields.filter((x) => x.startsWith('similarity_'))) cols.push({ key: f, title: f.slice(11), width: 70, text: (r) => (r[f] ? Number(r[f]).toFixed(2) : ''), sort: (r) => num(r[f]) });
+  if (fields.includes('asr_confidence')) cols.push({ key: 'asr_confidence', title: 'conf', width: 50, text: (r) => r.asr_confidence ?? '', sort: (r) => num(r.asr_confidence) });
   if (fields.includes('speaker')) cols.push({ key: 'speaker', title: 'speaker', width: 70, text: (r) => r.speaker ?? '', sort: (r) => r.speaker ?? '' });
   return cols;
 }
@@ -74,4 +76,23 @@ export function headHtml(columns: Column[], waveWidth: number, sortBy: Column | 
   return `<span class="cell play"></span><span class="cell wave" style="width:${waveWidth}px"></span>` +
     columns.map((c) => `<span class="cell sortable" data-key="${escapeHtml(c.key)}" style="width:${c.width}px">${escapeHtml(c.title)}${arrow(c.key)}</span>`).join('') +
     `<span class="cell transcript sortable" data-key="transcript">transcript${arrow('transcript')}</span><span class="cell flag"></span>`;
+}
+
+/** A machine transcript worth checking: a flag (no speech, a loop, improbable), or words the model was unsure of. */
+export function uncertain(r: Row): boolean {
+  return r.text_source === 'asr' && (!!r.asr_flag || Number(r.asr_uncertain) > 0);
+}
+
+/**
+ * The words of a machine transcript as spans laid behind its text box: uncertain ones underlined, the one being
+ * spoken highlighted. Undefined when the box no longer holds the text the words were timed for (a person edited it).
+ */
+export function wordsHtml(text: string, words: Word[], spoken = -1): string | undefined {
+  if (!words.length || words.map((w) => w.word).join(' ') !== text.trim()) return undefined;
+  return words.map((w, i) => `<span class="w${w.p < UNCERTAIN_WORD_P ? ' uncertain' : ''}${i === spoken ? ' spoken' : ''}" data-i="${i}">${escapeHtml(w.word)}</span>`).join(' ');
+}
+
+/** The word being spoken at `t` seconds into the clip, or -1 between words. */
+export function spokenAt(words: Word[], t: number): number {
+  return words.findIndex((w) => t >= w.start && t < Math.max(w.end, w.start + 0.05));
 }
