@@ -47,7 +47,7 @@ function run(name: string, cache: boolean, limit: number) {
 }
 
 export function benchAsr(): void {
-  console.log(`\n| transcribe (greedy, word timings, language en) | clips | audio | wall | x real time | tokens/s | peak RSS |`);
+  console.log(`\n| transcribe (greedy, word timings, language en) | clips | audio | wall | x real time | tokens/s of transcription | peak RSS |`);
   console.log('|---|---|---|---|---|---|---|');
   for (const name of (process.env.BENCH_ASR_MODELS ?? 'whisper-tiny,whisper-base').split(',')) {
     const r = run(name, true, SECONDS);

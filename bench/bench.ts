@@ -93,4 +93,5 @@ if (!process.env.BENCH_SKIP_CLEAN_SOURCES) benchCleanSources();
 // ingest under load runs last, in its own process (it serves from this machine)
 if (!process.env.BENCH_SKIP_PIPELINE) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-pipeline.ts')], { stdio: 'inherit' });
 if (!process.env.BENCH_SKIP_QUEUE) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-queue.ts')], { stdio: 'inherit' });
+if (!process.env.BENCH_SKIP_ASR) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-asr.ts')], { stdio: 'inherit' });
 if (!process.env.BENCH_SKIP_INGEST) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-ingest.ts')], { stdio: 'inherit' });

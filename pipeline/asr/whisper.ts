@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WHISPER_HOP, WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whisperMel';
+import { keepOutputs } from '../models/onnxCut';
 import { openSession, ort, runFetching, type LoadedSession } from '../models/ortSession';
 import { applyRules, compressionRatio, type RuleTokens } from './decodeRules';
 import { WhisperTokenizer } from './tokenizer';
@@ -86,6 +87,15 @@ export function whisperFiles(dir: string): { encoder: string; decoder: string; t
   return { encoder: encoder!, decoder: decoder!, tokenizer: tokenizer! };
 }
 
+function onlyHiddenState(file: string): Buffer | undefined {
+  const bytes = fs.readFileSync(file);
+  try {
+    return keepOutputs(bytes, ['last_hidden_state']);
+  } catch {
+    return undefined; // another output name: the session says which it has
+  }
+}
+
 const readJson = (file: string): Record<string, unknown> => {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -140,7 +150,9 @@ export class WhisperModel {
 
   static async open(dir: string, opts: { log?: (m: string) => void; cache?: boolean } = {}): Promise<WhisperModel> {
     const f = whisperFiles(dir);
-    const encoder = await openSession(f.encoder, { log: opts.log, foldDequantize: true });
+    // only last_hidden_state: transformers.js's exports also return every layer's attention, which would stay
+    // allocated to the end of each window's run (110 MB of peak memory for tiny)
+    const encoder = await openSession(f.encoder, { log: opts.log, bytes: onlyHiddenState(f.encoder) });
     const decoder = await openSession(f.decoder, { log: opts.log, foldDequantize: true });
     for (const [file, s, inputs] of [[f.encoder, encoder.session, ['input_features']], [f.decoder, decoder.session, ['input_ids', 'encoder_hidden_states']]] as const) {
       const absent = inputs.filter((n) => !s.inputNames.includes(n));
@@ -294,11 +306,17 @@ export class WhisperModel {
     return (noLoop.length ? noLoop : tried).sort((a, b) => b.avgLogprob - a.avgLogprob)[0];
   }
 
-  private async extend(enc: ort.Tensor, h: Hyp, id: number, lp: number): Promise<Hyp> {
-    const tokens = [...h.tokens, id];
-    if (id === this.rules.eot || tokens.length >= SAMPLE_LEN || this.looping(tokens)) return { ...h, tokens, logprob: h.logprob + lp, done: true };
-    const r = await this.decoder.run(enc, h.state, [id]);
-    return { tokens, state: r.state, next: r.logprobs, logprob: h.logprob + lp, done: false };
+  /** Whether a hypothesis that takes `id` next is complete: the end token, the length limit, or a loop. */
+  private ends(tokens: number[], id: number): boolean {
+    const next = [...tokens, id];
+    return id === this.rules.eot || next.length >= SAMPLE_LEN || this.looping(next);
+  }
+
+  /** The hypotheses that go on, each with its chosen token, stepped together (one batched decoder run). */
+  private async advance(enc: ort.Tensor, picks: { h: Hyp; id: number; lp: number }[]): Promise<Hyp[]> {
+    if (!picks.length) return [];
+    const r = await this.decoder.stepMany(enc, picks.map((p) => p.h.state), picks.map((p) => p.id));
+    return picks.map((p, i) => ({ tokens: [...p.h.tokens, p.id], state: r.states[i], next: r.logprobs[i], logprob: p.h.logprob + p.lp, done: false }));
   }
 
   /**
@@ -329,29 +347,27 @@ export class WhisperModel {
         for (const [id, l] of top) candidates.push({ h, id, lp: l, score: h.logprob + l });
       }
       candidates.sort((a, b) => b.score - a.score);
-      const next: Hyp[] = [];
+      const going: typeof candidates = [];
       for (const c of candidates) {
-        if (next.length >= beam) break;
-        const e = await this.extend(enc, c.h, c.id, c.lp);
-        if (e.done) {
-          finished.push(e);
-          if (finished.length >= beam) break;
-        } else next.push(e);
+        if (going.length >= beam || finished.length >= beam) break;
+        if (this.ends(c.h.tokens, c.id)) finished.push({ ...c.h, tokens: [...c.h.tokens, c.id], logprob: c.score, done: true });
+        else going.push(c);
       }
-      live = next;
+      live = finished.length >= beam ? [] : await this.advance(enc, going);
     }
     const pool = finished.length ? finished : live;
     const len = (h: Hyp) => Math.max(1, h.tokens.filter((t) => t !== this.rules.eot).length);
     return pool.sort((a, b) => b.logprob / len(b) - a.logprob / len(a))[0];
   }
 
-  /** BEST_OF samples at a temperature, the most probable (per token) kept. */
+  /** BEST_OF samples at a temperature, drawn together, the most probable (per token) kept. */
   private async sample(enc: ort.Tensor, start: Hyp, temperature: number, timestamps: boolean, window: number): Promise<Hyp> {
     const random = rng(1 + window * 7919 + Math.round(temperature * 1000));
-    let best: Hyp | undefined;
-    for (let k = 0; k < BEST_OF; k++) {
-      let h = start;
-      while (!h.done) {
+    let live = Array.from({ length: BEST_OF }, () => start);
+    const done: Hyp[] = [];
+    while (live.length) {
+      const going: { h: Hyp; id: number; lp: number }[] = [];
+      for (const h of live) {
         const lp = applyRules(h.next, h.tokens, this.rules, timestamps);
         let max = -Infinity;
         for (const x of lp) if (x > max) max = x;
@@ -367,12 +383,13 @@ export class WhisperModel {
             break;
           }
         }
-        h = await this.extend(enc, h, pick, lp[pick]);
+        if (this.ends(h.tokens, pick)) done.push({ ...h, tokens: [...h.tokens, pick], logprob: h.logprob + lp[pick], done: true });
+        else going.push({ h, id: pick, lp: lp[pick] });
       }
-      const score = h.logprob / Math.max(1, h.tokens.length);
-      if (!best || score > best.logprob / Math.max(1, best.tokens.length)) best = h;
+      live = await this.advance(enc, going);
     }
-    return best!;
+    const score = (h: Hyp) => h.logprob / Math.max(1, h.tokens.length);
+    return done.sort((a, b) => score(b) - score(a))[0];
   }
 
   /** Word timings and probabilities for one window's text tokens, from one no-cache pass over the whole sequence. */

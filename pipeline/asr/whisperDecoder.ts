@@ -57,6 +57,74 @@ export class WhisperDecoder {
     return this.loaded.session.outputNames.some((n) => n.startsWith('cross_attentions.'));
   }
 
+  /** the window's encoder output and cross-attention cache, repeated for a batch of hypotheses */
+  private repeated?: { enc: ort.Tensor; source: ort.Tensor; rows: number; data: Map<string, Float32Array> };
+
+  private repeat(enc: ort.Tensor, past: Record<string, ort.Tensor>, rows: number): (name: string, b: number) => ort.Tensor {
+    if (this.repeated?.source !== enc || this.repeated.rows < rows) {
+      const data = new Map<string, Float32Array>();
+      for (const n of ['enc', ...this.pastNames.filter((x) => x.includes('.encoder.'))]) {
+        const one = (n === 'enc' ? enc : past[n]).data as Float32Array;
+        const many = new Float32Array(one.length * rows);
+        for (let r = 0; r < rows; r++) many.set(one, r * one.length);
+        data.set(n, many);
+      }
+      this.repeated = { enc: enc, source: enc, rows, data };
+    }
+    const rep = this.repeated;
+    return (name, b) => {
+      const one = name === 'enc' ? enc : past[name];
+      const size = (one.data as Float32Array).length;
+      return new ort.Tensor('float32', rep.data.get(name)!.subarray(0, b * size), [b, ...(one.dims as number[]).slice(1)]);
+    };
+  }
+
+  /**
+   * One token for each of several hypotheses of the same length (beams, or samples), in one batched run of the
+   * merged decoder: a step of five costs under twice a step of one. The no-cache decoder runs them one by one.
+   */
+  async stepMany(enc: ort.Tensor, states: DecoderState[], ids: number[]): Promise<{ logprobs: Float32Array[]; states: DecoderState[] }> {
+    if (states.length === 1 || !this.merged || !this.cache || states.some((st) => !st.past)) {
+      const out: DecoderStep[] = [];
+      for (let i = 0; i < states.length; i++) out.push(await this.run(enc, states[i], [ids[i]]));
+      return { logprobs: out.map((o) => o.logprobs), states: out.map((o) => o.state) };
+    }
+    const s = this.loaded.session;
+    const B = states.length;
+    const first = states[0].past!;
+    const rep = this.repeat(enc, first, B);
+    const feeds: Record<string, ort.Tensor> = {
+      [this.idsName]: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [B, 1]),
+      [this.encName]: rep('enc', B),
+      use_cache_branch: new ort.Tensor('bool', new Uint8Array([1]), [1]),
+    };
+    const selfNames = this.pastNames.filter((n) => !n.includes('.encoder.'));
+    for (const n of this.pastNames.filter((x) => x.includes('.encoder.'))) feeds[n] = rep(n, B);
+    for (const n of selfNames) {
+      const one = first[n];
+      const size = (one.data as Float32Array).length;
+      const all = new Float32Array(size * B);
+      states.forEach((st, i) => all.set(st.past![n].data as Float32Array, i * size));
+      feeds[n] = new ort.Tensor('float32', all, [B, ...(one.dims as number[]).slice(1)]);
+    }
+    const presents = selfNames.map((n) => n.replace('past_key_values.', 'present.'));
+    const out = await runFetching(s, feeds, ['logits', ...presents]);
+    const logits = out.logits as ort.Tensor;
+    const vocab = logits.dims[2] as number;
+    const lp = logSoftmaxRows(logits.data as Float32Array, B, vocab);
+    const next = states.map((st, i) => {
+      const past: Record<string, ort.Tensor> = {};
+      for (const n of this.pastNames.filter((x) => x.includes('.encoder.'))) past[n] = first[n];
+      selfNames.forEach((n, k) => {
+        const t = out[presents[k]] as ort.Tensor;
+        const size = (t.data as Float32Array).length / B;
+        past[n] = new ort.Tensor('float32', (t.data as Float32Array).subarray(i * size, (i + 1) * size), [1, ...(t.dims as number[]).slice(1)]);
+      });
+      return { tokens: [...st.tokens, ids[i]], past };
+    });
+    return { logprobs: states.map((_, i) => lp.subarray(i * vocab, (i + 1) * vocab)), states: next };
+  }
+
   private emptyPast(): Record<string, ort.Tensor> {
     const { heads, headDim } = this.shape;
     return Object.fromEntries(this.pastNames.map((n) => [n, new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim])]));

@@ -35,6 +35,24 @@ export function cutModelAt(model: Uint8Array, tensor: string, dims: (number | st
   return Buffer.concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : buf.subarray(f.from, f.end))));
 }
 
+/**
+ * The model with only the graph outputs named in `keep`. An output nobody fetches still stays allocated to the end of
+ * every run (Whisper's encoder export returns each layer's attention: 216 MB for tiny's 30 s window); dropped, ORT
+ * frees it as soon as the next node has read it, and removes nodes that only fed it.
+ */
+export function keepOutputs(model: Uint8Array, keep: string[]): Buffer {
+  const buf = Buffer.from(model.buffer, model.byteOffset, model.byteLength);
+  const top = [...fields(buf, 0, buf.length)];
+  const graphField = top.find((f) => f.field === MODEL_GRAPH);
+  if (!graphField) throw new Error('not an ONNX model: no graph');
+  const graph = [...fields(buf, graphField.start, graphField.end)];
+  const names = graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => valueInfoName(buf, f));
+  const absent = keep.filter((k) => !names.includes(k));
+  if (absent.length) throw new Error(`the model has no output ${absent.join(', ')} (it has ${names.join(', ')})`);
+  const newGraph = Buffer.concat(graph.filter((f) => f.field !== GRAPH_OUTPUT || keep.includes(valueInfoName(buf, f))).map((f) => buf.subarray(f.from, f.end)));
+  return Buffer.concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : buf.subarray(f.from, f.end))));
+}
+
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const GRAPH_INPUT = 11;

