@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostClient } from '../host/client';
 import { SPECTROGRAM_MAX_SECONDS } from '../pipeline/audio/spectrogram';
+import { transcriptLane } from '../pipeline/asr/transcriptLane';
 import { Dataset } from '../pipeline/dataset';
 import { formatSegmentCsv, parseSegmentCsv } from '../pipeline/formats/segmentTable';
 import { TIMELINE_LABELS, type TimelineMessage, type TimelineSnapshot } from '../webviews/protocol';
@@ -76,11 +77,17 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
         spectrogramUrl,
         stem: shown()?.audio === source?.vocals ? 'vocals' : 'mixture',
         hasVocals: !!source?.vocals && fs.existsSync(source.vocals),
+        lane: source?.id && source.dataset ? laneOf(source.dataset, source.id) : [],
       };
     };
     const post = () => panel.webview.postMessage(snapshot());
 
+    // a transcription (or a typed transcript saved) shows in the lane: clips.csv and transcripts/ are watched
+    const laneWatch = source?.dataset ? vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(source.dataset), '{clips.csv,transcripts/**/*.json}')) : undefined;
+    laneWatch?.onDidChange(() => post());
+    laneWatch?.onDidCreate(() => post());
     const subs = [
+      ...(laneWatch ? [laneWatch] : []),
       vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === document.uri.toString() && e.contentChanges.length && post()),
       panel.webview.onDidReceiveMessage(async (m: TimelineMessage) => {
         if (m.type === 'ready') {
@@ -115,6 +122,14 @@ interface Source {
   key: string;
   id?: string;
   dataset?: string;
+}
+
+function laneOf(dataset: string, id: string): TimelineSnapshot['lane'] {
+  try {
+    return transcriptLane(dataset, id);
+  } catch {
+    return []; // no clips.csv yet, or one being rewritten: the lane stays empty until the next snapshot
+  }
 }
 
 /** The audio behind a table: the dataset's sources.csv for segments/<id>.csv, else a same-named file beside it. */

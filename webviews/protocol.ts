@@ -18,6 +18,8 @@ export interface TimelineSnapshot {
   stem: 'mixture' | 'vocals';
   /** true when the source has a vocals stem to switch to */
   hasVocals: boolean;
+  /** the transcript lane: the words (or typed texts) of this source's clips, in source seconds */
+  lane: { start: number; end: number; text: string; uncertain?: boolean }[];
 }
 
 /** Timeline webview -> extension. The webview never writes files: edits come back as a whole new table. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WHISPER_HOP, WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whisperMel';
+import { seededRandom } from '../ml/random';
 import { keepOutputs } from '../models/onnxCut';
 import { openSession, ort, runFetching, type LoadedSession } from '../models/ortSession';
 import { applyRules, compressionRatio, type RuleTokens } from './decodeRules';
@@ -103,18 +104,6 @@ const readJson = (file: string): Record<string, unknown> => {
     return {};
   }
 };
-
-/** A small deterministic generator (mulberry32): sampled fallbacks give the same text on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Whisper speech-to-text with onnxruntime-node, decoding as openai/whisper's transcribe() does: log-mel front end
@@ -362,7 +351,8 @@ export class WhisperModel {
 
   /** BEST_OF samples at a temperature, drawn together, the most probable (per token) kept. */
   private async sample(enc: ort.Tensor, start: Hyp, temperature: number, timestamps: boolean, window: number): Promise<Hyp> {
-    const random = rng(1 + window * 7919 + Math.round(temperature * 1000));
+    // seeded: a fallback gives the same text on every run
+    const random = seededRandom(1 + window * 7919 + Math.round(temperature * 1000));
     let live = Array.from({ length: BEST_OF }, () => start);
     const done: Hyp[] = [];
     while (live.length) {

@@ -69,6 +69,11 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         const audio = await readClip(fileOf(r), WHISPER_RATE, ctx.ffmpeg);
         audioSeconds += audio.length / WHISPER_RATE;
         const t = await model.transcribe(audio, o);
+        // the words first: a row that says asr (saved with others while this one is in flight) has them on disk
+        await writeFileAtomic(transcriptFile(dir, r.path), JSON.stringify({
+          clip: r.path, model: modelName, language: t.language, text: t.text, avgLogprob: +t.avgLogprob.toFixed(4), noSpeechProb: +t.noSpeechProb.toFixed(4),
+          compressionRatio: +t.compressionRatio.toFixed(3), temperature: t.temperature, flag: t.flag ?? null, segments: t.segments, words: t.words ?? [],
+        }, null, 1) + '\n');
         r.transcript = t.text;
         r.text_source = 'asr';
         r.asr_model = modelName;
@@ -79,10 +84,6 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         r.asr_uncertain = t.words ? String(t.words.filter((w) => w.p < UNCERTAIN_WORD_P).length) : '';
         if (t.language) r.language = t.language;
         if (o.timestamps) r.asr_segments = t.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.text}`).join(' | ');
-        await writeFileAtomic(transcriptFile(dir, r.path), JSON.stringify({
-          clip: r.path, model: modelName, language: t.language, text: t.text, avgLogprob: +t.avgLogprob.toFixed(4), noSpeechProb: +t.noSpeechProb.toFixed(4),
-          compressionRatio: +t.compressionRatio.toFixed(3), temperature: t.temperature, flag: t.flag ?? null, segments: t.segments, words: t.words ?? [],
-        }, null, 1) + '\n');
         return { detail: t.text.slice(0, 60) };
       },
       // saved every ten clips, so a kill loses at most those

@@ -563,11 +563,20 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   // a correction: the words behind go (they were timed for the old text), and the saved row says a person wrote it
   await page.keyboard.press('Control+A');
   await page.keyboard.type('corrected by a person');
-  await view.locator(`.row[data-path="${unsure[0].path}"] .words:empty`).waitFor({ timeout: 10000 });
+  await view.locator(`.row[data-path="${unsure[0].path}"] .words:empty`).waitFor({ state: 'attached', timeout: 10000 });
   await page.keyboard.press('Tab');
   await page.keyboard.press('Control+S');
   const fixed = await waitFor('saved correction', () => readTableWhenWhole(clipsCsv)?.find((x) => x.path === unsure[0].path && x.transcript === 'corrected by a person'), 15000);
   assert.equal(fixed.text_source, 'human');
+
+  // the timeline of the source shows the transcripts in a lane under the regions: words, the corrected clip whole
+  await runCommand('View: Close All Editors');
+  await openWebview(() => quickOpen('0001_radio_show_ep_1.csv'), () => view.locator('[part~="word"]').first().waitFor({ timeout: 20000 }));
+  const lane = await view.locator('[part~="word"]').allTextContents();
+  assert.ok(lane.includes('corrected by a person') && lane.includes('first clip words'), `typed texts over their clips: ${lane.slice(0, 20).join(' | ')}`);
+  const asrWords = asr.filter((x) => x.text_source === 'asr' && x.transcript && x.path !== unsure[0].path)
+    .flatMap((x) => JSON.parse(fs.readFileSync(path.join(ws, 'sds-dataset', 'transcripts', x.path.replace(/\.wav$/, '.json')), 'utf8')).words);
+  assert.equal(lane.length, asrWords.length + 2, 'every machine word, and each typed clip as one caption');
   await runCommand('View: Close All Editors');
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnsFor, headHtml, visibleRows, windowOf } from '../../webviews/clips/view';
+import { columnsFor, headHtml, spokenAt, uncertain, visibleRows, windowOf, wordsHtml } from '../../webviews/clips/view';
 
 const rows = [
   { path: 'clips/male/a_0001.wav', label: 'male', duration: '2.5', snr: '31.2', transcript: 'Hello there' },
@@ -39,4 +39,17 @@ test('column names from clips.csv reach the header escaped, never as markup', ()
   assert.ok(!html.includes('<img'), html);
   assert.match(html, /data-key="similarity_&lt;img src=x onerror=alert\(1\)&gt;"/);
   assert.match(html, />&lt;img src=x onerror=alert\(1\)&gt; ▾</);
+});
+
+test('machine transcripts: words laid behind the text with the uncertain ones marked, none once a person edits it', () => {
+  const words = [{ word: 'Read', start: 0, end: 0.3, p: 0.9 }, { word: 'librebox', start: 0.3, end: 0.9, p: 0.2 }, { word: '.org', start: 0.9, end: 1.2, p: 0.7 }];
+  const html = wordsHtml('Read librebox.org', words, 1)!;
+  assert.equal(html.replace(/<[^>]+>/g, ''), 'Read librebox.org', 'the spans spell the text exactly, a split-off ".org" too');
+  assert.equal((html.match(/class="w uncertain spoken"/g) ?? []).length, 1);
+  assert.equal(wordsHtml('Read librebox dot org', words), undefined, 'edited: the words no longer fit');
+  assert.equal(spokenAt(words, 0.5), 1);
+  assert.equal(spokenAt(words, 2), -1);
+  assert.ok(uncertain({ text_source: 'asr', asr_uncertain: '1' }) && uncertain({ text_source: 'asr', asr_flag: 'no-speech', asr_uncertain: '0' }));
+  assert.ok(!uncertain({ text_source: 'human', asr_uncertain: '3' }) && !uncertain({ text_source: 'asr', asr_uncertain: '0' }));
+  assert.deepEqual(columnsFor(['path', 'asr_confidence']).map((c) => c.title), ['clip', 'label', 's', 'conf']);
 });

@@ -23,7 +23,8 @@ let selected: string | undefined; // path of the selected clip
 let playing: string | undefined;
 const drafts = new Map<string, string>(); // typed, not yet in the document
 const waves = new Map<string, Float32Array | 'pending' | 'failed'>();
-const words = new Map<string, Word[] | 'pending'>(); // transcripts/<clip>.json of machine transcripts, fetched for rows in view
+// transcripts/<clip>.json of machine transcripts, fetched for rows in view; again when the clip's transcript changes
+const words = new Map<string, { text: string; words: Word[] | 'pending' }>();
 
 document.getElementById('app')!.innerHTML = `
   <div class="bar">
@@ -118,14 +119,17 @@ const esc = escapeHtml;
 function showWords(input: HTMLInputElement): void {
   const p = input.dataset.path!;
   const layer = input.previousElementSibling as HTMLElement;
-  const w = words.get(p);
-  if (w === undefined) {
-    words.set(p, 'pending');
+  const text = rowByPath(p)?.transcript ?? '';
+  const cached = words.get(p);
+  if (cached?.text !== text) {
+    const entry = { text, words: 'pending' as Word[] | 'pending' };
+    words.set(p, entry);
     fetch((snap?.baseUrl ?? '') + transcriptPathOf(p).split('/').map(encodeURIComponent).join('/'))
-      .then((res) => (res.ok ? res.json() : { words: [] })).then((j: { words?: Word[] }) => words.set(p, j.words ?? []))
-      .catch(() => words.set(p, [])).finally(requestRender);
+      .then((res) => (res.ok ? res.json() : { words: [] })).then((j: { words?: Word[] }) => (entry.words = j.words ?? []))
+      .catch(() => (entry.words = [])).finally(requestRender);
     return;
   }
+  const w = cached.words;
   if (w === 'pending') return;
   const html = wordsHtml(input.value, w, p === playing ? spokenAt(w, player.currentTime) : -1);
   layer.innerHTML = html ?? '';
@@ -137,7 +141,7 @@ function showWords(input: HTMLInputElement): void {
 function followSpeech(): void {
   if (!playing || player.paused) return;
   const input = spacer.querySelector<HTMLInputElement>(`input.transcript[data-path="${CSS.escape(playing)}"]`);
-  const w = words.get(playing);
+  const w = words.get(playing)?.words;
   if (input && Array.isArray(w)) {
     const i = spokenAt(w, player.currentTime);
     for (const span of Array.from((input.previousElementSibling as HTMLElement).querySelectorAll<HTMLElement>('.w'))) span.classList.toggle('spoken', Number(span.dataset.i) === i);
@@ -279,7 +283,7 @@ spacer.addEventListener('input', (e) => {
   const t = e.target as HTMLInputElement;
   if (t.classList.contains('transcript')) {
     drafts.set(t.dataset.path!, t.value);
-    showWords(t);
+    if (rowByPath(t.dataset.path)?.text_source === 'asr') showWords(t);
   }
 });
 // a long transcript scrolls inside its box: the words behind it follow

@@ -85,11 +85,20 @@ export function uncertain(r: Row): boolean {
 
 /**
  * The words of a machine transcript as spans laid behind its text box: uncertain ones underlined, the one being
- * spoken highlighted. Undefined when the box no longer holds the text the words were timed for (a person edited it).
+ * spoken highlighted, the text between them (spaces, a "." Whisper split off) as it is. Undefined when the box no
+ * longer holds the text the words were timed for (a person edited it).
  */
 export function wordsHtml(text: string, words: Word[], spoken = -1): string | undefined {
-  if (!words.length || words.map((w) => w.word).join(' ') !== text.trim()) return undefined;
-  return words.map((w, i) => `<span class="w${w.p < UNCERTAIN_WORD_P ? ' uncertain' : ''}${i === spoken ? ' spoken' : ''}" data-i="${i}">${escapeHtml(w.word)}</span>`).join(' ');
+  if (!words.length) return undefined;
+  const out: string[] = [];
+  let at = 0;
+  for (const [i, w] of words.entries()) {
+    const k = text.indexOf(w.word, at);
+    if (k < 0 || text.slice(at, k).trim()) return undefined;
+    out.push(escapeHtml(text.slice(at, k)), `<span class="w${w.p < UNCERTAIN_WORD_P ? ' uncertain' : ''}${i === spoken ? ' spoken' : ''}" data-i="${i}">${escapeHtml(w.word)}</span>`);
+    at = k + w.word.length;
+  }
+  return text.slice(at).trim() ? undefined : out.join('') + escapeHtml(text.slice(at));
 }
 
 /** The word being spoken at `t` seconds into the clip, or -1 between words. */

@@ -34,6 +34,9 @@ let selected = -1;
 let loop = false;
 let ws: WaveSurfer | undefined;
 let regions: ReturnType<typeof RegionsPlugin.create> | undefined;
+/** the transcript lane: words (or typed texts) of the source's clips, a strip along the bottom of the waveform */
+let lane: ReturnType<typeof RegionsPlugin.create> | undefined;
+let laneItems: TimelineSnapshot['lane'] = [];
 let loaded = '';
 let spectrogram: unknown;
 let spectrogramUrl: string | undefined;
@@ -92,7 +95,24 @@ function renderLegend(): void {
     `<span class="count" id="count">${segs.length} segments${selected >= 0 ? ` &middot; selected #${selected + 1}: ${escapeHtml(segs[selected].label)} ${segs[selected].start}-${segs[selected].stop} s` : ''}</span>`;
 }
 
+let laneDrawn: TimelineSnapshot['lane'] | undefined;
+function renderLane(): void {
+  if (!lane || laneDrawn === laneItems) return;
+  laneDrawn = laneItems;
+  lane.clearRegions();
+  laneItems.forEach((w, i) => {
+    const r = lane!.addRegion({ id: `word-${i}`, start: w.start, end: w.end, content: w.text, drag: false, resize: false, color: 'transparent' });
+    // a strip under the label regions: the words' captions never cover the waveform's segments
+    Object.assign(r.element!.style, { top: 'auto', bottom: '0', height: '18px', pointerEvents: 'none', overflow: 'hidden', whiteSpace: 'nowrap', fontSize: '11px' });
+    r.element!.setAttribute('part', 'word'); // not a label region: selections, counts and styles of regions skip it
+    if (w.uncertain) r.element!.style.textDecoration = `underline wavy ${css('--vscode-editorWarning-foreground', '#cca700')}`;
+    r.element!.title = w.text;
+  });
+  document.body.dataset.laneWords = String(laneItems.length); // for the e2e tests
+}
+
 function renderRegions(): void {
+  renderLane();
   if (!regions) return renderLegend();
   regions.clearRegions();
   // region labels make wavesurfer lay out overlapping captions pairwise (quadratic): colour alone past a few hundred
@@ -114,10 +134,11 @@ async function load(s: TimelineSnapshot): Promise<void> {
   peaks ??= new Array(Math.max(1, Math.round(duration * 10))).fill(0);
   if (!ws) {
     regions = RegionsPlugin.create();
+    lane = RegionsPlugin.create();
     ws = WaveSurfer.create({
       container: '#wave', height: 140, normalize: true, waveColor: css('--vscode-editor-foreground', '#888'),
       progressColor: css('--vscode-progressBar-background', '#0a84ff'), cursorColor: css('--vscode-editorCursor-foreground', '#fff'),
-      plugins: [regions, TimelinePlugin.create(), MinimapPlugin.create({ height: 24 }), HoverPlugin.create(), ZoomPlugin.create({ scale: 0.5, maxZoom: 2000 })],
+      plugins: [regions, lane, TimelinePlugin.create(), MinimapPlugin.create({ height: 24 }), HoverPlugin.create(), ZoomPlugin.create({ scale: 0.5, maxZoom: 2000 })],
     });
     wireEvents();
   }
@@ -245,6 +266,7 @@ window.addEventListener('message', (e: MessageEvent<TimelineSnapshot>) => {
   if (e.data?.type !== 'snapshot') return;
   snap = e.data;
   segs = e.data.segments;
+  laneItems = e.data.lane ?? [];
   showNotice(e.data.notice);
   stemSelect.hidden = !e.data.hasVocals;
   if (stemSelect.value !== e.data.stem) stemSelect.value = e.data.stem;
