@@ -13,6 +13,8 @@ const entries = [
   { entryPoints: ['bench/benchEntry.ts'], outfile: 'dist/bench-entry.js' },
   // tone feature extraction's worker threads load this beside whichever bundle started them
   { entryPoints: ['pipeline/tone/featureWorker.ts'], outfile: 'dist/featureWorker.js' },
+  // transcribe's worker processes (ProcessPool), likewise
+  { entryPoints: ['pipeline/asr/transcribeWorker.ts'], outfile: 'dist/transcribeWorker.js' },
 ];
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
 entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });

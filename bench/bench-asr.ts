@@ -53,7 +53,31 @@ export function benchAsr(): void {
     const r = run(name, true, SECONDS);
     console.log(`| ${name} | ${clips().length} files, up to ${SECONDS} s | ${r.audio.toFixed(0)} s | ${r.wall.toFixed(1)} s | ${(r.audio / r.wall).toFixed(1)}x | ${(r.tokens / r.decodeSecs).toFixed(0)} | ${r.rssMb.toFixed(0)} MB |`);
   }
+  // the stage as users run it: sds transcribe, in-process (--jobs 1) and in two worker processes (--jobs 2)
+  const ds = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sds-bench-asr-'));
+  fs.mkdirSync(path.join(ds, 'clips'));
+  let audio = 0;
+  const rows = ['path,source'];
+  for (const f of clips()) {
+    if (audio >= SECONDS) break;
+    audio += Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f], { encoding: 'utf8' }).stdout);
+    fs.symlinkSync(f, path.join(ds, 'clips', path.basename(f)));
+    rows.push(`clips/${path.basename(f)},bench`);
+  }
+  console.log(`\n| sds transcribe (${rows.length - 1} clips, ${audio.toFixed(0)} s) | wall | x real time |`);
+  console.log('|---|---|---|');
+  for (const name of (process.env.BENCH_ASR_MODELS ?? 'whisper-tiny,whisper-base').split(','))
+  for (const jobs of ['1', '2']) {
+    fs.writeFileSync(path.join(ds, 'clips.csv'), rows.join('\n') + '\n');
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'transcribe', '--out', ds, '--model', name, '--language', 'en', '--jobs', jobs, '-q'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(`| ${name} --jobs ${jobs}${jobs === '1' ? ' (one process, two onnxruntime threads)' : ' (two worker processes, one thread each)'} | ${wall.toFixed(1)} s | ${(audio / wall).toFixed(1)}x |`);
+  }
+  fs.rmSync(ds, { recursive: true, force: true });
   // the KV cache against re-reading the prefix: the same decode, the first minute of clips
+  if (process.env.BENCH_ASR_SKIP_CACHE) return;
   console.log(`\n| whisper-tiny decoder, first 60 s of clips | x real time | tokens/s (whole transcription) |`);
   console.log('|---|---|---|');
   for (const cache of [true, false]) {

@@ -50,9 +50,9 @@ test('sds transcribe with the default whisper-tiny: real words with times and pr
   fs.copyFileSync(path.join(clips, '1688-142285-0002.wav'), path.join(clips, 'typed.wav'));
   await writeTable(path.join(dir, 'clips.csv'), rows, CLIP_COLUMNS);
 
-  const r = sds('transcribe', '--out', dir, '--language', 'en');
+  const r = sds('transcribe', '--out', dir, '--language', 'en', '--jobs', '2');
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /6 clips transcribed with whisper-tiny \(greedy\)/);
+  assert.match(r.stdout, /6 clips transcribed with whisper-tiny \(greedy\) in 2 worker processes/);
   const out = new Map(readTable(path.join(dir, 'clips.csv')).map((x) => [path.basename(x.path), x]));
 
   // word error rate on LibriSpeech's own text (normalised: case, punctuation, "mr" = "mister"); tiny makes ~12% here
