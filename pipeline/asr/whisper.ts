@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FfmpegPaths } from '../audio/ffmpeg';
+import { readClip } from '../audio/readClip';
 import { WHISPER_HOP, WHISPER_RATE, WHISPER_SAMPLES, whisperLogMel } from '../features/whisperMel';
 import { seededRandom } from '../ml/random';
 import { keepOutputs } from '../models/onnxCut';
@@ -62,7 +64,6 @@ interface Hyp {
   /** next-token log-probabilities, before the rules */
   next: Float32Array;
   logprob: number;
-  done: boolean;
 }
 
 interface WindowResult {
@@ -273,7 +274,7 @@ export class WhisperModel {
     const noTs = this.tokenizer.id('<|notimestamps|>');
     if (!opts.timestamps && noTs !== undefined) rest.push(noTs);
     const prompt = rest.length ? await this.decoder.run(enc, first.state, rest) : first;
-    const start: Hyp = { tokens: [], state: prompt.state, next: prompt.logprobs.subarray((prompt.rows - 1) * prompt.vocab), logprob: 0, done: false };
+    const start: Hyp = { tokens: [], state: prompt.state, next: prompt.logprobs.subarray((prompt.rows - 1) * prompt.vocab), logprob: 0 };
     const tried: WindowResult[] = [];
     for (const temperature of opts.noFallback ? [0] : TEMPERATURES) {
       const h = temperature === 0 ? await this.beamSearch(enc, start, Math.max(1, opts.beam ?? DEFAULT_BEAM), opts.timestamps)
@@ -305,7 +306,7 @@ export class WhisperModel {
   private async advance(enc: ort.Tensor, picks: { h: Hyp; id: number; lp: number }[]): Promise<Hyp[]> {
     if (!picks.length) return [];
     const r = await this.decoder.stepMany(enc, picks.map((p) => p.h.state), picks.map((p) => p.id));
-    return picks.map((p, i) => ({ tokens: [...p.h.tokens, p.id], state: r.states[i], next: r.logprobs[i], logprob: p.h.logprob + p.lp, done: false }));
+    return picks.map((p, i) => ({ tokens: [...p.h.tokens, p.id], state: r.states[i], next: r.logprobs[i], logprob: p.h.logprob + p.lp }));
   }
 
   /**
@@ -339,7 +340,7 @@ export class WhisperModel {
       const going: typeof candidates = [];
       for (const c of candidates) {
         if (going.length >= beam || finished.length >= beam) break;
-        if (this.ends(c.h.tokens, c.id)) finished.push({ ...c.h, tokens: [...c.h.tokens, c.id], logprob: c.score, done: true });
+        if (this.ends(c.h.tokens, c.id)) finished.push({ ...c.h, tokens: [...c.h.tokens, c.id], logprob: c.score });
         else going.push(c);
       }
       live = finished.length >= beam ? [] : await this.advance(enc, going);
@@ -373,7 +374,7 @@ export class WhisperModel {
             break;
           }
         }
-        if (this.ends(h.tokens, pick)) done.push({ ...h, tokens: [...h.tokens, pick], logprob: h.logprob + lp[pick], done: true });
+        if (this.ends(h.tokens, pick)) done.push({ ...h, tokens: [...h.tokens, pick], logprob: h.logprob + lp[pick] });
         else going.push({ h, id: pick, lp: lp[pick] });
       }
       live = await this.advance(enc, going);
@@ -427,6 +428,12 @@ export class WhisperModel {
     }
     if (group.length) out.push(this.tokenizer.decode(group), ...new Array<string>(group.length - 1).fill(''));
     return out;
+  }
+
+  /** A clip file read at Whisper's rate and transcribed (the stage in-process, and each of its workers). */
+  async transcribeFile(file: string, opts: TranscribeOptions, ffmpeg?: FfmpegPaths): Promise<{ transcript: Transcript; seconds: number }> {
+    const audio = await readClip(file, WHISPER_RATE, ffmpeg);
+    return { transcript: await this.transcribe(audio, opts), seconds: audio.length / WHISPER_RATE };
   }
 
   async release(): Promise<void> {

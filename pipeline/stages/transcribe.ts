@@ -4,9 +4,7 @@ import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions, type Transcript } f
 import { ProcessPool } from '../util/processPool';
 import { transcriptPathOf } from '../asr/transcriptPath';
 import { UNCERTAIN_WORD_P } from '../asr/wordAlign';
-import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
-import { WHISPER_RATE } from '../features/whisperMel';
 import { MissingModelError } from '../errors';
 import { listModels, modelFolder, userModelsDir } from '../models/modelPaths';
 import { writeFileAtomic } from '../util/atomic';
@@ -66,11 +64,7 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
   const workers = ctx.jobs > 1 && todo.length >= MIN_CLIPS_FOR_WORKERS ? Math.min(ctx.jobs, todo.length) : 0;
   const pool = workers ? await ProcessPool.start<TranscribeRequest, TranscribeReply>('transcribeWorker', path.join(__dirname, '..', 'asr'), workers, { modelDir, ffmpeg: ctx.ffmpeg }, ctx.log) : undefined;
   const model = pool ? undefined : await WhisperModel.open(modelDir, { log: ctx.log });
-  const transcribeFile = async (file: string): Promise<TranscribeReply> => {
-    if (pool) return pool.run({ file, opts: o });
-    const audio = await readClip(file, WHISPER_RATE, ctx.ffmpeg);
-    return { transcript: await model!.transcribe(audio, o), seconds: audio.length / WHISPER_RATE };
-  };
+  const transcribeFile = (file: string): Promise<TranscribeReply> => (pool ? pool.run({ file, opts: o }) : model!.transcribeFile(file, o, ctx.ffmpeg));
   report.skipped = rows.length - todo.length;
   const save = () => ds.writeClips(rows);
   let audioSeconds = 0;
