@@ -27,9 +27,14 @@ export function readTable(file: string): Row[] {
   return parseTable(fs.readFileSync(file, 'utf8'), file).rows;
 }
 
-/** Writes rows atomically (see formatTable for the column order). */
+/**
+ * Writes rows atomically (see formatTable for the column order). A table that would not change is not written: an
+ * editor holding it open with unsaved edits would otherwise see a newer file on disk and refuse to save over it.
+ */
 export async function writeTable(file: string, rows: Row[], columns: string[]): Promise<void> {
-  await writeFileAtomic(file, formatTable(rows, columns));
+  const text = formatTable(rows, columns);
+  if ((await fs.promises.readFile(file, 'utf8').catch(() => undefined)) === text) return;
+  await writeFileAtomic(file, text);
 }
 
 /** A clip table's rows grouped by their source, in the table's order. */

@@ -231,6 +231,12 @@ afterEach(async (t) => {
   if (failed) {
     console.log(`# browser console, last 40 lines:\n${browserLog.slice(-40).map((l) => `#   ${l}`).join('\n')}`);
     await page.screenshot({ path: path.join(os.tmpdir(), `sds-e2e-failure-${Date.now()}.png`) }).catch(() => undefined);
+    // a failed test can leave an unsaved editor: its "save changes?" prompt would fail the tests after it too
+    for (let i = 0; i < 10 && (await page.locator('.tab.dirty').count()) > 0; i++) {
+      await page.keyboard.press('Escape');
+      await page.locator('.tab.dirty').first().click().catch(() => undefined);
+      await runCommand('View: Revert and Close Editor').catch(() => undefined);
+    }
   }
   browserLog.length = 0;
 });
@@ -408,6 +414,7 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
 
   // undo is VS Code's own, on the document
   await runCommand('Undo');
+  await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
   await waitFor('saved undo', () => tableOnDisk(csvPath)?.[i].label === 'male', 15000);
 
@@ -528,6 +535,7 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
 
   // undo is VS Code's: the second transcript goes, the first stays
   await runCommand('Undo');
+  await page.locator('.tab.dirty', { hasText: 'clips.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
   await waitFor('saved undo', () => readTableWhenWhole(clipsCsv)?.[1]?.transcript === '' || undefined, 15000);
   assert.equal(readTable(clipsCsv)[0].transcript, 'first clip words');
@@ -565,6 +573,7 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   await page.keyboard.type('corrected by a person');
   await view.locator(`.row[data-path="${unsure[0].path}"] .words:empty`).waitFor({ state: 'attached', timeout: 10000 });
   await page.keyboard.press('Tab');
+  await page.locator('.tab.dirty', { hasText: 'clips.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');
   const fixed = await waitFor('saved correction', () => readTableWhenWhole(clipsCsv)?.find((x) => x.path === unsure[0].path && x.transcript === 'corrected by a person'), 15000);
   assert.equal(fixed.text_source, 'human');
