@@ -3,6 +3,7 @@ import { isUrl } from '../ingest/urlList';
 import { SEGMENT_LABELS } from '../formats/segmentTable';
 import * as path from 'node:path';
 import { clipAudio, clipFiles } from '../plan/step';
+import { transcriptPathOf } from '../asr/transcriptPath';
 import { CLEAN_VERSION, runClean } from './clean';
 import { cleanOptions, DEFAULT_PRESET, DEHUM, PRESET_NOTES, PRESETS } from './cleanOptions';
 import { runCleanSources } from './cleanSources';
@@ -15,7 +16,7 @@ import { choice, flag, int, list, model, num, numbers, pathOpt, repeat, size, te
 import { AUDIO_OF, DEFAULT_SEGMENT, GENDER_METHODS, runSegment, segmentKey, type SegmentOptions } from './segment';
 import { runSeparate, SEPARATE_VERSION, STEMS } from './separate';
 import { runSlice, SLICE_VERSION } from './slice';
-import { DEFAULT_SLICE, type SliceOptions } from './slicePlan';
+import { CUT_AT, DEFAULT_SLICE, type SliceOptions } from './slicePlan';
 
 // The commands that bring audio in, cut it and export it: each declared once, with its options, how a command line
 // becomes its request, and how that request is checked and run (docs/architecture.md, "The stage registry").
@@ -34,11 +35,13 @@ export const SLICE_OPTIONS: Record<string, OptionDef> = {
   max: num('longest clip, seconds; longer runs are split at their quietest point', { default: DEFAULT_SLICE.max, min: 0.1 }),
   pad: num('seconds of context added on each side of a clip', { default: DEFAULT_SLICE.pad, min: 0 }),
   'merge-gap': num('same-label segments closer than this (seconds) are merged into one clip', { default: DEFAULT_SLICE.mergeGap, min: 0 }),
+  at: choice(CUT_AT, 'where long runs are split and clip edges fall', { default: DEFAULT_SLICE.at,
+    descriptions: ['at the quietest point', 'between words, from the machine transcripts (sds transcribe first): no clip starts or ends mid-word'] }),
   on: SEGMENT_OPTIONS.on,
 };
 export const segmentAndSlice = (o: Record<string, OptionValue>) => ({
   engine: s(o.engine) as 'smn' | undefined, gender: o['no-gender'] ? false : undefined, genderMethod: s(o['gender-method']) as 'pitch' | undefined,
-  labels: strs(o.labels), min: n(o.min), max: n(o.max), pad: n(o.pad), mergeGap: n(o['merge-gap']), on: s(o.on) as 'vocals' | undefined,
+  labels: strs(o.labels), min: n(o.min), max: n(o.max), pad: n(o.pad), mergeGap: n(o['merge-gap']), at: s(o.at) as 'words' | undefined, on: s(o.on) as 'vocals' | undefined,
 });
 
 defineCommand({
@@ -109,7 +112,7 @@ defineCommand({
   cli: 'slice', summary: 'the chosen labels cut into clips/<label>/, listed in clips.csv',
   synopsis: '--out <dir>',
   options: { ...SLICE_OPTIONS, sources: list('only these source ids (re-slice one file)', { placeholder: '<ids>' }) },
-  settings: { group: 'slice', options: ['labels', 'min', 'max', 'pad', 'merge-gap'] },
+  settings: { group: 'slice', options: ['labels', 'min', 'max', 'pad', 'merge-gap', 'at'] },
   build: (o, _args, out) => stage({ stage: 'slice', out, options: segmentAndSlice(o), sources: strs(o.sources) }),
   run: runs('slice', (req, ctx) => {
     const o = sliceOpts(req.options);
@@ -117,8 +120,10 @@ defineCommand({
   }),
   pipeline: step('slice', {
     scope: 'source', after: ['segment', 'diarize'],
-    // the segment table (edited by hand or not), the energy track and the speaker turns; the source's own audio
-    reads: ([v], req) => ({ files: [v.ds.segmentsCsv(v.src.id), v.ds.energyFile(v.src.id), ...(v.src.diarization ? [v.src.diarization] : [])],
+    // the segment table (edited by hand or not), the energy track and the speaker turns; the source's own audio; cut
+    // between words, the clips' transcripts too
+    reads: ([v], req) => ({ files: [v.ds.segmentsCsv(v.src.id), v.ds.energyFile(v.src.id), ...(v.src.diarization ? [v.src.diarization] : []),
+      ...(req.options?.at === 'words' ? v.clips.map((r) => path.join(v.ds.dir, transcriptPathOf(r.path))) : [])],
       values: [v.src.sha256, req.options?.on === 'vocals' ? v.src.vocals : ''] }),
     writes: (v) => v.clips.map((r) => path.join(v.ds.dir, r.path)),
     algorithm: () => SLICE_VERSION,

@@ -13,6 +13,8 @@ import { hashJson } from '../util/hash';
 import { forEachEntry } from './forEachEntry';
 import { readRttmTurns } from '../formats/rttm';
 import { planClips, withSpeakers, type SliceOptions } from './slicePlan';
+import { saveWordTimeline, wordTimeline } from '../asr/sourceWords';
+import { transcriptPathOf } from '../asr/transcriptPath';
 import type { StageContext, StageReport } from './types';
 
 
@@ -42,6 +44,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
   }
   const clips = clipsBySource(ds.readClips()); // source id -> its rows
   const lost = { transcripts: 0, human: 0, excluded: 0, other: 0 };
+  let untranscribed = 0;
   let backup: string | undefined;
   // serialised, so concurrent sources never interleave their rewrites of clips.csv
   let writing = Promise.resolve();
@@ -62,14 +65,18 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     const csvText = fs.readFileSync(ds.segmentsCsv(src.id), 'utf8');
     // a diarized source (sds diarize into this dataset) is cut at speaker changes too
     const rttmText = src.diarization && fs.existsSync(src.diarization) ? fs.readFileSync(src.diarization, 'utf8') : '';
-    const key = hashJson({ opts, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}), v: SLICE_VERSION });
-    return { src, csvText, rttmText, key };
+    // --at words: the source's word time line (kept, and renewed from the clips' current machine transcripts)
+    const words = opts.at === 'words' ? wordTimeline(outDir, src.id, clips.get(src.id) ?? []) : [];
+    const { at: _at, ...quiet } = opts;
+    const key = hashJson({ opts: opts.at === 'words' ? opts : quiet, sha: src.sha256, segments: hashJson(csvText), ...(rttmText ? { turns: hashJson(rttmText) } : {}),
+      ...(words.length ? { words: hashJson(words.map((w) => [w.start, w.end, w.word])) } : {}), v: SLICE_VERSION });
+    return { src, csvText, rttmText, key, words };
   });
   await forEachEntry({
     entries, jobs: ctx.jobs, name: (e) => e.src.path, source: (e) => e.src.id,
     marker: { ds, stage: 'slice', of: (e) => ({ id: e.src.id, key: e.key }) },
     stillThere: (e) => (clips.get(e.src.id) ?? []).every((r) => fs.existsSync(path.join(outDir, r.path))),
-    process: async ({ src, csvText, rttmText }) => {
+    process: async ({ src, csvText, rttmText, words }) => {
       const old = clips.get(src.id) ?? [];
       const audio = audioOf(src, opts.on);
       const info = await probe(audio, ctx.ffmpeg);
@@ -80,7 +87,9 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       report.warnings!.push(...checked.warnings.map((w) => ({ file: ds.segmentsCsv(src.id), error: w })));
       const end = Number.isFinite(duration) ? duration : checked.segments[checked.segments.length - 1]?.stop ?? 0;
       const turns = rttmText ? readRttmTurns(rttmText, src.diarization) : [];
-      const plan = planClips(withSpeakers(checked.segments, turns), end, opts, readEnergy(ds.energyFile(src.id)));
+      if (opts.at === 'words' && !words.length) report.warnings!.push({ file: src.path, error: 'no machine transcripts with word times for its clips (sds transcribe first): cut at the quietest points instead' });
+      if (words.length) await saveWordTimeline(outDir, src.id, words);
+      const plan = planClips(withSpeakers(checked.segments, turns), end, opts, readEnergy(ds.energyFile(src.id)), undefined, words);
       const deep = /s24|s32|f32|f64|flt|dbl/.test(info.codec);
 
       const owned = new Map(old.flatMap((r) => {
@@ -105,13 +114,15 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
         const file = path.join(outDir, mine?.prefix ?? '', path.relative(outDir, ds.clipFile(c.label, src.id, mine ? mine.n : next++)));
         const frames = await cutVerified(audio, file, a, b, info.sampleRate, end, { paths: ctx.ffmpeg, deep });
         b = a + frames;
-        rows.push({
+        const row: Row = {
           ...was,
           path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: at(a, info.sampleRate),
           end: at(b, info.sampleRate), label: c.label, duration: at(b - a, info.sampleRate), sample_rate: String(info.sampleRate),
           // diarized speakers are per recording: the source id makes them unique across the dataset
           ...(turns.length ? { speaker: c.speaker ? `${src.id}_${c.speaker}` : '' } : {}),
-        });
+        };
+        if (!was && words.length) untranscribed++;
+        rows.push(row);
         ctx.progress({ kind: 'file-progress', file: src.path, fraction: (k + 1) / plan.length });
       }
       // clips of the earlier slicing that are gone: count what they carried, and remove only files slice wrote
@@ -127,7 +138,12 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       await writeClips(dropsData);
       // a kept clip whose label changed has moved: its old file goes too
       const live = new Set(rows.map((r) => normalRel(r.path)));
-      for (const r of owned.keys()) if (!live.has(normalRel(r.path))) fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
+      for (const r of owned.keys()) {
+        if (live.has(normalRel(r.path))) continue;
+        fs.rmSync(path.join(outDir, normalRel(r.path)), { force: true });
+        // its words are on disk only for the clip they were timed in (a later clip of that number must not get them)
+        fs.rmSync(path.join(outDir, transcriptPathOf(normalRel(r.path))), { force: true });
+      }
       return { detail: `${rows.length} clips` };
     },
   }, report, ctx);
@@ -139,6 +155,7 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
     byLabel.set(r.label, { n: t.n + 1, sec: t.sec + Number(r.duration) });
   }
   report.summary = [...byLabel].map(([l, t]) => `${l}: ${t.n} clips, ${t.sec.toFixed(1)} s`);
+  if (untranscribed) report.summary.push(`${untranscribed} clips cut anew between words: sds transcribe gives them text heard in their own audio`);
   if (lost.transcripts || lost.excluded || lost.other) {
     report.summary.push(`clips that changed took ${lost.transcripts} transcripts (${lost.human} typed by hand), ${lost.excluded} exclusion marks and the scores of ${lost.other} clips with them` +
       (backup ? `; the previous table is kept as ${path.basename(backup)}` : ''));

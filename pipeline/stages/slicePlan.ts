@@ -9,9 +9,21 @@ export interface SliceOptions {
   mergeGap: number;
   /** cut from the original mixture (default) or from its separated vocals stem (sds separate) */
   on?: 'mixture' | 'vocals';
+  /** where long runs are split and edges may fall: the quietest point, or between the words of the machine transcripts */
+  at?: (typeof CUT_AT)[number];
 }
 
-export const DEFAULT_SLICE: SliceOptions = { labels: ['male', 'female', 'speech'], min: 1.5, max: 15, pad: 0.1, mergeGap: 0.3 };
+export const CUT_AT = ['quiet', 'words'] as const;
+export const DEFAULT_SLICE: SliceOptions = { labels: ['male', 'female', 'speech'], min: 1.5, max: 15, pad: 0.1, mergeGap: 0.3, at: 'quiet' };
+
+/** A word's span on the source's time line (seconds). */
+export interface WordSpan {
+  start: number;
+  end: number;
+}
+
+/** An edge closer than this to a word's start or end is not inside it (word times are 20 ms steps of attention). */
+const WORD_EDGE_SLACK = 0.02;
 
 export interface ClipPlan {
   label: string;
@@ -61,8 +73,11 @@ export function withSpeakers(segments: Segment[], turns: Segment[]): PlanSegment
 /**
  * Chooses clips from a segment table: merge same-label runs across short gaps, split runs longer than `max` at
  * their quietest point (from `energy`, log energy per `step` seconds), drop what is shorter than `min`, then pad.
+ * Given `words` (sorted, source time), runs are split in the widest pause between words instead, and an edge that
+ * falls inside a word moves out of it: the word joins the clip if it is mostly the clip's and fits under `max`, else
+ * it is left out whole. So no clip starts or ends mid-word.
  */
-export function planClips(segments: PlanSegment[], duration: number, opts: SliceOptions, energy?: Float32Array, step = 0.02): ClipPlan[] {
+export function planClips(segments: PlanSegment[], duration: number, opts: SliceOptions, energy?: Float32Array, step = 0.02, words: WordSpan[] = []): ClipPlan[] {
   const merged: ClipPlan[] = [];
   for (const s of segments) {
     if (!opts.labels.includes(s.label)) continue;
@@ -72,15 +87,53 @@ export function planClips(segments: PlanSegment[], duration: number, opts: Slice
   }
   const out: ClipPlan[] = [];
   for (const m of merged) {
-    for (const piece of splitLong(m, opts, energy, step)) {
+    for (const piece of splitLong(m, opts, energy, step, words)) {
       if (piece.end - piece.start < opts.min) continue;
-      out.push({ ...piece, start: round(Math.max(0, piece.start - opts.pad)), end: round(Math.min(duration, piece.end + opts.pad)) });
+      const padded = { ...piece, start: Math.max(0, piece.start - opts.pad), end: Math.min(duration, piece.end + opts.pad) };
+      const clip = words.length ? clearOfWords(padded, piece, words, opts, duration) : padded;
+      if (clip.end - clip.start < opts.min) continue;
+      out.push({ ...clip, start: round(clip.start), end: round(clip.end) });
     }
   }
   return out;
 }
 
-function splitLong(clip: ClipPlan, opts: SliceOptions, energy: Float32Array | undefined, step: number): ClipPlan[] {
+/** The word (index) that `t` falls inside, if any. */
+function wordAround(words: WordSpan[], t: number): number {
+  let lo = 0;
+  let hi = words.length - 1;
+  while (lo <= hi) {
+    const k = (lo + hi) >> 1;
+    if (words[k].end - WORD_EDGE_SLACK <= t) lo = k + 1;
+    else if (words[k].start + WORD_EDGE_SLACK >= t) hi = k - 1;
+    else return k;
+  }
+  return -1;
+}
+
+/** Where a clip starting with word k starts: `pad` before it, but no further back than half way to the word before. */
+const cutBefore = (words: WordSpan[], k: number, pad: number) => Math.max(0, words[k].start - pad, k > 0 ? (words[k - 1].end + words[k].start) / 2 : -Infinity);
+/** Where a clip ending with word k ends: `pad` after it, but no further on than half way to the word after. */
+const cutAfter = (words: WordSpan[], k: number, pad: number, duration: number) => Math.min(duration, words[k].end + pad, k + 1 < words.length ? (words[k].end + words[k + 1].start) / 2 : Infinity);
+
+function clearOfWords(clip: ClipPlan, core: ClipPlan, words: WordSpan[], opts: SliceOptions, duration: number): ClipPlan {
+  let { start, end } = clip;
+  const s = wordAround(words, start);
+  if (s >= 0) {
+    const mine = (words[s].start + words[s].end) / 2 >= core.start;
+    const whole = cutBefore(words, s, opts.pad);
+    start = mine && end - whole <= opts.max ? whole : Math.max(start, cutAfter(words, s, opts.pad, duration));
+  }
+  const e = wordAround(words, end);
+  if (e >= 0) {
+    const mine = (words[e].start + words[e].end) / 2 <= core.end;
+    const whole = cutAfter(words, e, opts.pad, duration);
+    end = mine && whole - start <= opts.max ? whole : Math.min(end, cutBefore(words, e, opts.pad));
+  }
+  return { ...clip, start, end };
+}
+
+function splitLong(clip: ClipPlan, opts: SliceOptions, energy: Float32Array | undefined, step: number, words: WordSpan[]): ClipPlan[] {
   const pieces: ClipPlan[] = [];
   let cur = clip.start;
   // room for the padding on both sides keeps padded clips within max too
@@ -89,12 +142,28 @@ function splitLong(clip: ClipPlan, opts: SliceOptions, energy: Float32Array | un
     // the cut must leave at least `min` on each side and at most `max` on the left
     const lo = cur + opts.min;
     const hi = Math.min(cur + max, clip.end - opts.min);
-    const cut = hi > lo ? quietest(lo, hi, energy, step) : cur + max;
+    const cut = hi > lo ? widestPause(lo, hi, words, energy, step) ?? quietest(lo, hi, energy, step) : cur + max;
     pieces.push({ ...clip, start: cur, end: cut });
     cur = cut;
   }
   pieces.push({ ...clip, start: cur, end: clip.end });
   return pieces;
+}
+
+/**
+ * The middle of the longest pause between two words in [lo, hi], if any; of pauses as long (to a step of the word
+ * times: words that touch all have none), the quietest.
+ */
+function widestPause(lo: number, hi: number, words: WordSpan[], energy: Float32Array | undefined, step: number): number | undefined {
+  const pauses: { mid: number; gap: number }[] = [];
+  for (let k = 0; k + 1 < words.length; k++) {
+    const mid = (words[k].end + words[k + 1].start) / 2;
+    if (mid >= lo && mid <= hi) pauses.push({ mid, gap: words[k + 1].start - words[k].end });
+  }
+  if (!pauses.length) return undefined;
+  const widest = Math.max(...pauses.map((p) => p.gap));
+  const level = (t: number) => (energy && Number.isFinite(energy[Math.round(t / step)]) ? energy[Math.round(t / step)] : 0);
+  return pauses.filter((p) => p.gap >= widest - WORD_EDGE_SLACK).reduce((a, b) => (level(b.mid) < level(a.mid) ? b : a)).mid;
 }
 
 function quietest(lo: number, hi: number, energy: Float32Array | undefined, step: number): number {

@@ -2,12 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_BEAM, WhisperModel, type TranscribeOptions, type Transcript } from '../asr/whisper';
 import { ProcessPool } from '../util/processPool';
-import { transcriptPathOf } from '../asr/transcriptPath';
-import { UNCERTAIN_WORD_P } from '../asr/wordAlign';
+import { asrFields, writeTranscript } from '../asr/transcriptFile';
 import { Dataset } from '../dataset';
 import { MissingModelError } from '../errors';
 import { listModels, modelFolder, userModelsDir } from '../models/modelPaths';
-import { writeFileAtomic } from '../util/atomic';
 import type { StageContext, StageReport } from './types';
 import { forEachEntry } from './forEachEntry';
 
@@ -44,8 +42,6 @@ export function resolveAsrModel(model: string = DEFAULT_TRANSCRIBE.model): strin
     `sds models fetch whisper-tiny gets one; a Whisper ONNX export of your own goes in a folder (docs/models.md has the contract)`);
 }
 
-export const transcriptFile = (dir: string, clipPath: string) => path.join(dir, transcriptPathOf(clipPath));
-
 /**
  * `sds transcribe`: a machine transcript for every clip without one. `text_source` says asr until a person edits the
  * text in the clip table (then human), and a human transcript is never overwritten. clips.csv is saved every few
@@ -77,18 +73,11 @@ export async function runTranscribe(dir: string, o: TranscribeStageOptions, ctx:
         const { transcript: t, seconds } = await transcribeFile(fileOf(r));
         audioSeconds += seconds;
         // the words first: a row that says asr (saved with others while this one is in flight) has them on disk
-        await writeFileAtomic(transcriptFile(dir, r.path), JSON.stringify({
-          clip: r.path, model: modelName, language: t.language, text: t.text, avgLogprob: +t.avgLogprob.toFixed(4), noSpeechProb: +t.noSpeechProb.toFixed(4),
+        await writeTranscript(dir, r.path, {
+          model: modelName, language: t.language, text: t.text, avgLogprob: +t.avgLogprob.toFixed(4), noSpeechProb: +t.noSpeechProb.toFixed(4),
           compressionRatio: +t.compressionRatio.toFixed(3), temperature: t.temperature, flag: t.flag ?? null, segments: t.segments, words: t.words ?? [],
-        }, null, 1) + '\n');
-        r.transcript = t.text;
-        r.text_source = 'asr';
-        r.asr_model = modelName;
-        r.asr_logprob = t.avgLogprob.toFixed(3);
-        // mean word probability: the clip table marks the uncertain words, and sorts by this
-        r.asr_confidence = t.words?.length ? (t.words.reduce((a, w) => a + w.p, 0) / t.words.length).toFixed(3) : '';
-        r.asr_flag = t.flag ?? '';
-        r.asr_uncertain = t.words ? String(t.words.filter((w) => w.p < UNCERTAIN_WORD_P).length) : '';
+        });
+        Object.assign(r, asrFields(t.text, t.words, modelName, t.flag), { asr_logprob: t.avgLogprob.toFixed(3) });
         if (t.language) r.language = t.language;
         if (o.timestamps) r.asr_segments = t.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.text}`).join(' | ');
         return { detail: t.text.slice(0, 60) };

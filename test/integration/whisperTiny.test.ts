@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { sourceWords } from '../../pipeline/asr/sourceWords';
 import { wordErrors } from '../../pipeline/asr/wer';
 import { CLIP_COLUMNS } from '../../pipeline/dataset';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
@@ -122,4 +123,53 @@ test('whisper model folders: a partial one names the missing file and sds models
   const o = sds('transcribe', '--out', ds, '--model', other);
   assert.notEqual(o.status, 0);
   assert.match(o.stderr, /encoder_model\.onnx: not a Whisper encoder \(no input "input_features"; it takes input_2, input_3/);
+});
+
+test('sds slice --at words re-cuts clips between the words whisper-tiny timed: no clip starts or ends mid-word, they read better transcribed again, a rerun cuts where it cut', { timeout: 300000 }, async () => {
+  const dir = tmpDir('sds-slice-words-');
+  const talk = path.join(dir, 'talk.wav');
+  // 30 s of one reader without a break: cuts every 6 s must fall inside runs of speech
+  ffmpeg('-i', path.join(OTHER, '1688-142285-0000.flac'), '-i', path.join(OTHER, '1688-142285-0001.flac'), '-i', path.join(OTHER, '1688-142285-0002.flac'),
+    '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', '-ar', '16000', talk);
+  const ds = path.join(dir, 'ds');
+  for (const args of [['segment', talk, '--out', ds], ['slice', '--out', ds, '--max', '6'], ['transcribe', '--out', ds, '--language', 'en']]) {
+    const r = sds(...args);
+    assert.equal(r.status, 0, `${args[0]}: ${r.stdout}${r.stderr}`);
+  }
+  const quiet = readTable(path.join(ds, 'clips.csv'));
+  const words = sourceWords(ds, quiet);
+  assert.ok(words.length >= 60, `${words.length} words`);
+  const inside = (t: number) => words.find((w) => w.start + 0.02 < t && t < w.end - 0.02);
+  const edges = (rows: typeof quiet) => rows.flatMap((r) => [Number(r.start), Number(r.end)]);
+  assert.ok(edges(quiet).some(inside), 'cutting at the quietest point alone lands inside a word somewhere');
+
+  const said = (rows: typeof quiet) => [...rows].sort((x, y) => Number(x.start) - Number(y.start)).map((c) => c.transcript).join(' ');
+  const reading = [...REFERENCE.values()].join(' ');
+  const quietWer = wordErrors(reading, said(quiet));
+
+  const r = sds('slice', '--out', ds, '--max', '6', '--at', 'words');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /clips cut anew between words/);
+  const recut = readTable(path.join(ds, 'clips.csv'));
+  for (const t of edges(recut)) assert.equal(inside(t), undefined, `an edge at ${t} s inside ${JSON.stringify(inside(t))}`);
+  for (const c of recut) assert.ok(Number(c.duration) <= 6.001 && Number(c.duration) >= 1.5, JSON.stringify(c));
+  // a clip cut anew has no text until it is transcribed in its own audio; a clip whose span held keeps its text
+  const fresh = recut.filter((c) => !quiet.some((q) => q.start === c.start && q.end === c.end));
+  assert.ok(fresh.length > 0);
+  for (const c of fresh) assert.equal(c.transcript ?? '', '', c.path);
+  for (const c of recut.filter((x) => !fresh.includes(x))) assert.equal(c.transcript, quiet.find((q) => q.start === c.start)!.transcript);
+  // a rerun plans from the kept word time line: nothing changes
+  const table = fs.readFileSync(path.join(ds, 'clips.csv'), 'utf8');
+  assert.equal(sds('slice', '--out', ds, '--max', '6', '--at', 'words').status, 0);
+  assert.equal(fs.readFileSync(path.join(ds, 'clips.csv'), 'utf8'), table);
+
+  // transcribed again, no clip has a word cut in two: the reading comes out better than from the clips cut at quiet points
+  assert.equal(sds('transcribe', '--out', ds, '--language', 'en').status, 0);
+  const clean = readTable(path.join(ds, 'clips.csv'));
+  const wordsWer = wordErrors(reading, said(clean));
+  console.log(`# WER of the reading from its clips: cut at quiet points ${(100 * quietWer.errors / quietWer.words).toFixed(1)}%, cut between words ${(100 * wordsWer.errors / wordsWer.words).toFixed(1)}%`);
+  assert.ok(wordsWer.errors <= quietWer.errors, `${said(clean)}\nagainst\n${said(quiet)}`);
+  // with the words re-timed in the new clips, cutting between words again keeps the clips it made
+  assert.equal(sds('slice', '--out', ds, '--max', '6', '--at', 'words').status, 0);
+  assert.deepEqual(readTable(path.join(ds, 'clips.csv')).map((c) => [c.start, c.end]), clean.map((c) => [c.start, c.end]));
 });
