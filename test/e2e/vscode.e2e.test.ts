@@ -237,6 +237,8 @@ afterEach(async (t) => {
       await page.locator('.tab.dirty').first().click().catch(() => undefined);
       await runCommand('View: Revert and Close Editor').catch(() => undefined);
     }
+    // and the editors it left open: the next test's webview would be one of two
+    await runCommand('View: Close All Editors').catch(() => undefined);
   }
   browserLog.length = 0;
 });
@@ -558,6 +560,10 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   const spoken = asr.filter((x) => x.text_source === 'asr' && x.transcript);
   assert.ok(spoken.length >= asr.length / 2, `real text for most clips: ${JSON.stringify(asr.map((x) => x.transcript))}`);
   assert.ok(spoken.every((x) => /[a-z]/i.test(x.transcript) && Number(x.asr_confidence) > 0), 'words and a confidence');
+  // the editor reloads the file the stage wrote when VS Code's watcher says so: typing before that makes the document
+  // dirty against an older file, and VS Code then refuses the save as "newer on disk", as it would for a user
+  const machineRows = asr.filter((x) => x.text_source === 'asr').length;
+  await view.locator('input.transcript.asr').nth(machineRows - 1).waitFor({ state: 'attached', timeout: 30000 });
 
   // uncertain words are underlined behind the text; F8 jumps to the next clip that has some
   const unsure = asr.filter((x) => x.text_source === 'asr' && Number(x.asr_uncertain) > 0);
@@ -569,7 +575,11 @@ test('clip table: play a clip, type transcripts with Tab between clips, save, un
   await view.locator(`input.transcript:focus[data-path="${unsure[0].path}"]`).waitFor({ timeout: 10000 });
 
   // a correction: the words behind go (they were timed for the old text), and the saved row says a person wrote it
+  // in a webview Ctrl+A goes to the workbench and comes back as "select all": typing before it is back would land
+  // in front of the old text and then be replaced with it
   await page.keyboard.press('Control+A');
+  const box = view.locator(`input.transcript:focus[data-path="${unsure[0].path}"]`);
+  await waitForAsync('the transcript selected whole', () => box.evaluate((e: HTMLInputElement) => e.value.length > 0 && e.selectionStart === 0 && e.selectionEnd === e.value.length), 10000);
   await page.keyboard.type('corrected by a person');
   await view.locator(`.row[data-path="${unsure[0].path}"] .words:empty`).waitFor({ state: 'attached', timeout: 10000 });
   await page.keyboard.press('Tab');

@@ -26,9 +26,9 @@ test('every preset is a pipeline sds run accepts, each stage becoming the reques
   }
   const cfg = checkPipeline({ dataset: 'ds', inputs: ['rec'], stages: PIPELINE_PRESETS['seed-radio'].stages }, dir);
   assert.deepEqual(cfg.stages.find((s) => s.stage === 'slice')!.req, { stage: 'slice', out: path.join(dir, 'ds'), sources: undefined,
-    options: { engine: undefined, gender: undefined, genderMethod: undefined, labels: ['male'], min: 1.5, max: undefined, pad: undefined, mergeGap: undefined, on: 'vocals' } });
+    options: { engine: undefined, gender: undefined, genderMethod: undefined, labels: ['male'], min: 1.5, max: undefined, pad: undefined, mergeGap: undefined, at: undefined, on: 'vocals' } });
   assert.deepEqual(cfg.stages.find((s) => s.stage === 'segment')!.req, { stage: 'segment', inputs: [path.join(dir, 'rec')], out: path.join(dir, 'ds'),
-    options: { engine: 'smn', gender: undefined, genderMethod: undefined, labels: undefined, min: undefined, max: undefined, pad: undefined, mergeGap: undefined, on: 'vocals' } });
+    options: { engine: 'smn', gender: undefined, genderMethod: undefined, labels: undefined, min: undefined, max: undefined, pad: undefined, mergeGap: undefined, at: undefined, on: 'vocals' } });
   // files named in the file are relative to it; a reference voice is speaker-enroll's own input
   assert.equal(cfg.stages.find((s) => s.stage === 'tone-classify')!.req.stage === 'tone-classify' && (cfg.stages.find((s) => s.stage === 'tone-classify')!.req as { options: { model: string } }).options.model, path.join(dir, 'tone.onnx'));
   assert.deepEqual((cfg.stages.find((s) => s.stage === 'speaker-enroll')!.req as { inputs: string[] }).inputs, [path.join(dir, 'host-reference.wav')]);

@@ -76,6 +76,7 @@ document.getElementById('head')!.addEventListener('click', (e) => {
   refilter();
 });
 
+let rerendering = false;
 function render(): void {
   // activeElement outlives the frame's focus: restoring it while the workbench (say a quick pick) has the focus
   // would pull the focus back into the webview and close what the user is typing into
@@ -97,7 +98,11 @@ function render(): void {
       `<input class="transcript${r.text_source === 'asr' ? ' asr' : ''}" data-path="${esc(r.path)}" spellcheck="true" placeholder="transcript" title="${r.text_source === 'asr' ? `machine transcript${r.asr_flag ? ` (${esc(r.asr_flag)})` : ''}: edit to confirm` : ''}"></span>` +
       `<span class="cell flag" title="${esc(flag ?? '')}">${flag ? '⚠' : ''}</span></div>`);
   }
+  // Chromium fires focusout on the focused box as it leaves the DOM: that is not the user leaving it, and committing
+  // there would put half a typed word into the document as an undo step of its own
+  rerendering = true;
   spacer.innerHTML = html.join('');
+  rerendering = false;
   for (const input of Array.from(spacer.querySelectorAll<HTMLInputElement>('input.transcript'))) {
     const r = rowByPath(input.dataset.path);
     input.value = drafts.get(input.dataset.path!) ?? r?.transcript ?? '';
@@ -293,7 +298,7 @@ spacer.addEventListener('keyup', (e) => {
 });
 spacer.addEventListener('focusout', (e) => {
   const t = e.target as HTMLInputElement;
-  if (t.classList.contains('transcript') && drafts.has(t.dataset.path!)) commit(t.dataset.path!, t.value);
+  if (!rerendering && t.classList.contains('transcript') && drafts.has(t.dataset.path!)) commit(t.dataset.path!, t.value);
 });
 spacer.addEventListener('keydown', (e) => {
   const t = e.target as HTMLInputElement;
