@@ -27,6 +27,45 @@ export function encodeWav(x: Float32Array, fs: number, format: 'pcm16' | 'float3
   return b;
 }
 
+/** A mono integer PCM WAV around samples already in the file's byte order (16- or 24-bit little-endian). */
+export function pcmWav(pcm: Buffer, rate: number, bits: 16 | 24): Buffer {
+  const bytes = bits / 8;
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + pcm.length, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * bytes, 28);
+  h.writeUInt16LE(bytes, 32);
+  h.writeUInt16LE(bits, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([h, pcm]);
+}
+
+/**
+ * The format (tag, channels, rate, bits) and the data bytes of a WAV, whatever other chunks it has (ffmpeg adds a
+ * LIST of its version, and writes the extensible header for deep or fast files): two files with equal ones hold the
+ * same audio.
+ */
+export function wavAudio(b: Buffer): { format: string; data: Buffer } | undefined {
+  if (b.length < 12 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  let format: string | undefined;
+  for (let off = 12; off + 8 <= b.length;) {
+    const id = b.toString('ascii', off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ' && size >= 16) {
+      let tag = b.readUInt16LE(off + 8);
+      if (tag === 0xfffe && size >= 40) tag = b.readUInt16LE(off + 32);
+      format = [tag, b.readUInt16LE(off + 10), b.readUInt32LE(off + 12), b.readUInt16LE(off + 22)].join('/');
+    } else if (id === 'data' && format) return { format, data: b.subarray(off + 8, Math.min(b.length, off + 8 + size)) };
+    off += 8 + size + (size % 2);
+  }
+  return undefined;
+}
 
 /**
  * Reads a PCM (16/24/32-bit integer or 32-bit float) WAV mixed down to mono, or returns undefined for anything

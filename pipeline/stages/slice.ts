@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cutClip } from '../audio/cut';
 import { audioOf } from './segment';
 import { decodeMono, probe } from '../audio/ffmpeg';
-import { wavFramesOnDisk } from '../audio/wav';
+import { cutSpans } from '../audio/streamCut';
+import { pcmWav, wavAudio, wavFramesOnDisk } from '../audio/wav';
 import { normalRel, ownedClip } from './clipPaths';
 import { Dataset, CLIP_COLUMNS } from '../dataset';
 import { clipsBySource, type Row } from '../formats/csvTable';
@@ -102,29 +102,33 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
       // new spans get numbers no clip of this source had (from 1 on a first slicing)
       let next = Math.max(0, ...[...owned.values()].map((c) => c.n)) + 1;
       const kept = new Set<Row>();
-      const rows: Row[] = [];
-      for (const [k, c] of plan.entries()) {
-        ctx.signal?.throwIfAborted();
+      const cuts = plan.map((c) => {
         const a = Math.round(c.start * info.sampleRate);
-        let b = Math.round(c.end * info.sampleRate);
+        const b = Math.round(c.end * info.sampleRate);
         const same = bySpan.get(`${at(a, info.sampleRate)}|${at(b, info.sampleRate)}`);
         const was = same && !kept.has(same) ? same : undefined;
         const mine = was && owned.get(was);
         if (was) kept.add(was);
         const file = path.join(outDir, mine?.prefix ?? '', path.relative(outDir, ds.clipFile(c.label, src.id, mine ? mine.n : next++)));
-        const frames = await cutVerified(audio, file, a, b, info.sampleRate, end, { paths: ctx.ffmpeg, deep });
-        b = a + frames;
-        const row: Row = {
+        return { c, a, b, was, file };
+      });
+      const frames = cuts.map(() => 0);
+      let cut = 0;
+      await cutSpans(audio, cuts.map(({ a, b }) => ({ start: a, end: b })), info.sampleRate, async (i, pcm) => {
+        frames[i] = await writeVerified(cuts[i].file, pcm, info.sampleRate, deep, cuts[i].b - cuts[i].a, cuts[i].b / info.sampleRate >= end - 0.5);
+        ctx.progress({ kind: 'file-progress', file: src.path, fraction: ++cut / cuts.length });
+      }, { paths: ctx.ffmpeg, deep, signal: ctx.signal });
+      const rows: Row[] = cuts.map(({ c, a, was, file }, i) => {
+        const b = a + frames[i];
+        if (!was && words.length) untranscribed++;
+        return {
           ...was,
           path: path.relative(outDir, file).split(path.sep).join('/'), source: src.id, start: at(a, info.sampleRate),
           end: at(b, info.sampleRate), label: c.label, duration: at(b - a, info.sampleRate), sample_rate: String(info.sampleRate),
           // diarized speakers are per recording: the source id makes them unique across the dataset
           ...(turns.length ? { speaker: c.speaker ? `${src.id}_${c.speaker}` : '' } : {}),
         };
-        if (!was && words.length) untranscribed++;
-        rows.push(row);
-        ctx.progress({ kind: 'file-progress', file: src.path, fraction: (k + 1) / plan.length });
-      }
+      });
       // clips of the earlier slicing that are gone: count what they carried, and remove only files slice wrote
       const dropped = [...owned.keys()].filter((r) => !kept.has(r));
       let dropsData = false;
@@ -164,29 +168,29 @@ export async function runSlice(outDir: string, opts: SliceOptions, ctx: StageCon
 }
 
 /**
- * Cuts [a, b) into `file` through a temp file and renames it into place only once the frames on disk are the ones
- * planned (a full disk can leave ffmpeg exiting 0 on a short file). A clip reaching the end of the audio may come
- * out shorter (container durations are estimates): its real length is returned. A file already holding exactly
- * these bytes is left untouched, so its time stamp, and what later stages derived from it, stay valid.
+ * Writes a clip's samples to `file` through a temp file and renames it into place only once the frames on disk are
+ * the ones planned (a full disk can leave a short file). A clip reaching the end of the audio may come out shorter
+ * (container durations are estimates): its real length is returned. A file already holding exactly these samples is
+ * left untouched, so its time stamp, and what later stages derived from it, stay valid.
  */
-async function cutVerified(audio: string, file: string, a: number, b: number, rate: number, duration: number, o: { paths: StageContext['ffmpeg']; deep: boolean }): Promise<number> {
-  let frames = 0;
+async function writeVerified(file: string, pcm: Buffer, rate: number, deep: boolean, planned: number, atEnd: boolean): Promise<number> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
   try {
-    await cutClip(audio, tmp, a, b, rate, o);
-    frames = wavFramesOnDisk(tmp) ?? 0;
-    const atEnd = b / rate >= duration - 0.5;
-    if (frames !== b - a && !(atEnd && frames > 0 && frames < b - a)) {
-      throw new Error(`${file}: wrote ${frames} of ${b - a} samples (is the disk full?); nothing was kept under that name`);
+    await fs.promises.writeFile(tmp, pcmWav(pcm, rate, deep ? 24 : 16)).catch((e: Error) => {
+      throw new Error(`${file}: could not be written (${e.message}); nothing was kept under that name`);
+    });
+    const frames = wavFramesOnDisk(tmp) ?? 0;
+    if (frames !== planned && !(atEnd && frames > 0 && frames < planned)) {
+      throw new Error(`${file}: wrote ${frames} of ${planned} samples${atEnd ? ' (the audio ends sooner)' : ' (is the disk full?)'}; nothing was kept under that name`);
     }
-    if (fs.existsSync(file) && sameBytes(file, tmp)) await fs.promises.rm(tmp, { force: true });
+    if (sameAudio(file, tmp)) await fs.promises.rm(tmp, { force: true });
     else await fs.promises.rename(tmp, file);
+    return frames;
   } catch (e) {
     await fs.promises.rm(tmp, { force: true });
     throw e;
   }
-  return frames;
 }
 
 /**
@@ -195,9 +199,11 @@ async function cutVerified(audio: string, file: string, a: number, b: number, ra
  */
 const at = (samples: number, rate: number) => String(Math.round((samples / rate) * 1e6) / 1e6);
 
-function sameBytes(x: string, y: string): boolean {
-  const [sx, sy] = [fs.statSync(x).size, fs.statSync(y).size];
-  return sx === sy && fs.readFileSync(x).equals(fs.readFileSync(y));
+/** Both files are WAVs of the same format and samples (the headers may differ: clips cut before were ffmpeg's). */
+function sameAudio(x: string, y: string): boolean {
+  if (!fs.existsSync(x)) return false;
+  const [ax, ay] = [wavAudio(fs.readFileSync(x)), wavAudio(fs.readFileSync(y))];
+  return !!ax && !!ay && ax.format === ay.format && ax.data.equals(ay.data);
 }
 
 function readEnergy(file: string): Float32Array | undefined {
