@@ -701,7 +701,9 @@ test('pipeline: sds.json from a snippet (the schema completes stages), Run Pipel
   // the podcast preset as a snippet: its tab stops are the dataset folder and the inputs
   await page.keyboard.type('sds-podcast');
   await page.keyboard.press('Control+Space');
-  await suggest.filter({ hasText: 'sds-podcast' }).first().waitFor({ timeout: 20000 });
+  // the focused suggestion, not only a listed one: on a busy machine the list can still be the one for "sds-", with
+  // every preset in it and another first
+  await page.locator('.suggest-widget .monaco-list-row.focused', { hasText: 'sds-podcast' }).waitFor({ timeout: 20000 });
   await page.keyboard.press('Enter');
   await page.keyboard.type('ds');
   await page.keyboard.press('Tab');
