@@ -77,9 +77,30 @@ export interface DecodeOptions {
  * and the consumer's pace back-pressures ffmpeg through the pipe.
  */
 export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGenerator<Float32Array> {
+  const args = [...(opts.filter ? ['-af', opts.filter] : []), '-ac', String(opts.channels ?? 1), '-ar', String(opts.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le'];
+  let carry = Buffer.alloc(0);
+  for await (const chunk of ffmpegStream(file, args, opts)) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const usable = buf.length - (buf.length % (4 * (opts.channels ?? 1))); // whole sample frames only
+    carry = Buffer.from(buf.subarray(usable));
+    if (usable === 0) continue;
+    // Copy into an aligned buffer: Node's pooled Buffers may start at an odd byte offset.
+    const out = new Float32Array(usable / 4);
+    new Uint8Array(out.buffer).set(buf.subarray(0, usable));
+    // a float file with NaN or infinite samples reads as silence to every energy measure: stop, never guess
+    if (!allFinite(out)) throw new NonFiniteSamplesError(file);
+    yield out;
+  }
+}
+
+/**
+ * The raw bytes ffmpeg writes to its stdout for the first audio stream of `file`, `outputArgs` saying in what form,
+ * as they come (the consumer's pace back-pressures ffmpeg through the pipe). An exit that is not clean is an error
+ * naming the file; an abort kills ffmpeg.
+ */
+export async function* ffmpegStream(file: string, outputArgs: string[], opts: { paths?: FfmpegPaths; signal?: AbortSignal; inputArgs?: string[] } = {}): AsyncGenerator<Buffer> {
   const paths = opts.paths ?? ffmpegPaths();
-  const args = ['-nostdin', '-v', 'error', ...(opts.inputArgs ?? []), '-i', file, '-vn', '-map', '0:a:0',
-    ...(opts.filter ? ['-af', opts.filter] : []), '-ac', String(opts.channels ?? 1), '-ar', String(opts.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+  const args = ['-nostdin', '-v', 'error', ...(opts.inputArgs ?? []), '-i', file, '-vn', '-map', '0:a:0', ...outputArgs, 'pipe:1'];
   const proc = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
@@ -89,20 +110,10 @@ export async function* decodeMono(file: string, opts: DecodeOptions): AsyncGener
   });
   const onAbort = () => proc.kill('SIGKILL');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let carry = Buffer.alloc(0);
   try {
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
       opts.signal?.throwIfAborted();
-      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      const usable = buf.length - (buf.length % (4 * (opts.channels ?? 1))); // whole sample frames only
-      carry = Buffer.from(buf.subarray(usable));
-      if (usable === 0) continue;
-      // Copy into an aligned buffer: Node's pooled Buffers may start at an odd byte offset.
-      const out = new Float32Array(usable / 4);
-      new Uint8Array(out.buffer).set(buf.subarray(0, usable));
-      // a float file with NaN or infinite samples reads as silence to every energy measure: stop, never guess
-      if (!allFinite(out)) throw new NonFiniteSamplesError(file);
-      yield out;
+      yield chunk;
     }
     const code = await exited;
     opts.signal?.throwIfAborted();

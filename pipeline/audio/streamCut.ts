@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { ffmpegPaths, FfmpegMissingError, type FfmpegPaths } from './ffmpeg';
+import { ffmpegStream, type FfmpegPaths } from './ffmpeg';
 
 /** Samples [start, end) of a source, at its native rate. */
 export interface SampleSpan {
@@ -23,24 +22,13 @@ export async function cutSpans(
   opts: { paths?: FfmpegPaths; deep?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
   if (!spans.length) return;
-  const paths = opts.paths ?? ffmpegPaths();
   const width = opts.deep ? 3 : 2;
   const codec = opts.deep ? 's24le' : 's16le';
-  const args = ['-nostdin', '-v', 'error', '-i', file, '-vn', '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-c:a', `pcm_${codec}`, '-f', codec, 'pipe:1'];
-  const proc = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
-  const exited = new Promise<number>((resolve, reject) => {
-    proc.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new FfmpegMissingError(paths.ffmpeg) : e));
-    proc.on('close', (code) => resolve(code ?? -1));
-  });
-  const onAbort = () => proc.kill('SIGKILL');
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
   // spans by start; `pending` are those not taken yet, `held` the stream from the first pending span's start on
   const order = spans.map((_, i) => i).sort((a, b) => spans[a].start - spans[b].start || spans[a].end - spans[b].end);
   let nextToOpen = 0;
   const pending: number[] = [];
-  let held: Buffer[] = [];
+  const held: Buffer[] = [];
   let heldFrom = 0; // byte offset of held[0] in the stream
   let streamed = 0; // bytes the stream has delivered
   const bytes = (i: number) => [spans[i].start * width, Math.max(spans[i].start, spans[i].end) * width] as const;
@@ -69,28 +57,14 @@ export async function cutSpans(
     const keepFrom = Math.min(...pending.map((i) => bytes(i)[0]), nextToOpen < order.length ? bytes(order[nextToOpen])[0] : streamed);
     while (held.length && heldFrom + held[0].length <= keepFrom) heldFrom += held.shift()!.length;
   };
-  try {
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-      opts.signal?.throwIfAborted();
-      // a chunk wholly before every span still to come is not kept
-      if (!held.length) heldFrom = streamed;
-      held.push(chunk);
-      streamed += chunk.length;
-      await release(false);
-      if (!held.length) heldFrom = streamed;
-    }
-    const code = await exited;
-    opts.signal?.throwIfAborted();
-    if (code !== 0) throw new Error(`${file}: ffmpeg could not decode it (${firstLine(stderr) || `exit ${code}`})`);
-    streamed -= streamed % width;
-    await release(true);
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    if (proc.exitCode === null) proc.kill('SIGKILL');
-    held = [];
+  for await (const chunk of ffmpegStream(file, ['-ac', '1', '-ar', String(rate), '-c:a', `pcm_${codec}`, '-f', codec], opts)) {
+    // a chunk wholly before every span still to come is not kept
+    if (!held.length) heldFrom = streamed;
+    held.push(chunk);
+    streamed += chunk.length;
+    await release(false);
+    if (!held.length) heldFrom = streamed;
   }
-}
-
-function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  streamed -= streamed % width;
+  await release(true);
 }

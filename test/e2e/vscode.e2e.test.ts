@@ -462,6 +462,24 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   assert.equal(added[1].label, 'speech');
   assert.ok(added[1].start > 4 && added[1].stop < 14 && added[1].stop - added[1].start > 3, JSON.stringify(added[1]));
 
+  // Z zooms to the selected region and scrolls to it: the last one, at the far right of the file
+  const last = view.locator(`[part~="seg-${before.length + 1}"]`);
+  await last.click({ position: { x: 5, y: 30 } });
+  await view.locator('#count', { hasText: `selected #${before.length + 2}:` }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('z');
+  const waveBox = (await view.locator('#wave').boundingBox())!;
+  await waitForAsync('the zoomed region in view', async () => {
+    const r = await last.boundingBox();
+    return !!r && r.width > waveBox.width / 2 && r.x >= waveBox.x - 1 && r.x + r.width <= waveBox.x + waveBox.width + 1;
+  }, 10000);
+  // Play clicked, then Space: it pauses (the button had kept the focus, and Space pressed it again as well)
+  const playButton = view.locator('#play');
+  await playButton.click();
+  await view.locator('#play', { hasText: 'Pause' }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Space');
+  await view.locator('#play', { hasText: 'Play' }).waitFor({ timeout: 10000 });
+  for (let k = 0; k < 10; k++) await page.keyboard.press('-');
+
   // a change made to the file elsewhere re-renders the view (after the editor's own changes are reverted)
   await runCommand('File: Revert File');
   const external = [...before.slice(0, 2), { label: 'noise', start: before[2].start, stop: before[before.length - 1].stop }];

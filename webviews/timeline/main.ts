@@ -190,6 +190,9 @@ function wireEvents(): void {
     edit(next, 'Move boundary');
     renderRegions();
   });
+  // the button says what it will do
+  ws!.on('play', () => (document.getElementById('play')!.textContent = 'Pause'));
+  ws!.on('pause', () => (document.getElementById('play')!.textContent = 'Play'));
   ws!.on('timeupdate', (t) => {
     document.getElementById('time')!.textContent = `${t.toFixed(2)} / ${ws!.getDuration().toFixed(2)} s`;
     if (loop && selected >= 0 && t >= segs[selected].stop) ws!.setTime(segs[selected].start);
@@ -204,6 +207,8 @@ const actions: Record<string, () => void> = {
     const s = segs[selected];
     ws.zoom(Math.max(1, (document.getElementById('wave')!.clientWidth * 0.9) / Math.max(0.05, s.stop - s.start)));
     ws.setTime(s.start);
+    // a zoom keeps the scroll where it was: bring the region into view, a twentieth of it before its start
+    ws.setScrollTime(Math.max(0, s.start - (s.stop - s.start) / 20));
   },
   reslice: () => vscode.postMessage({ type: 'reslice' }),
   enroll: () => selected >= 0 && vscode.postMessage({ type: 'enroll', start: segs[selected].start, stop: segs[selected].stop }),
@@ -215,7 +220,14 @@ const actions: Record<string, () => void> = {
     select(selected - 1);
   },
 };
-for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice', 'enroll']) document.getElementById(id)!.addEventListener('click', actions[id]);
+for (const id of ['play', 'playRegion', 'zoomRegion', 'reslice', 'enroll']) {
+  const button = document.getElementById(id)!;
+  // the focus leaves the button, or Space would both press it again and reach the key handler (play, then pause)
+  button.addEventListener('click', () => {
+    actions[id]();
+    button.blur();
+  });
+}
 document.getElementById('loop')!.addEventListener('change', (e) => (loop = (e.target as HTMLInputElement).checked));
 const stemSelect = document.getElementById('stem') as HTMLSelectElement;
 const switchStem = (stem: 'mixture' | 'vocals') => vscode.postMessage({ type: 'stem', stem });
@@ -233,6 +245,8 @@ document.addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey) return; // undo, save, ... are VS Code's
   const labels = snap?.labels ?? [];
   const k = e.key;
+  // Space and Enter on a focused control are that control's (a button reached with Tab presses itself)
+  if ((k === ' ' || k === 'Enter') && (e.target as HTMLElement).closest?.('vscode-button, button, vscode-checkbox, vscode-single-select, select, input')) return;
   if (/^[1-9]$/.test(k) && labels[Number(k) - 1] && selected >= 0) edit(relabel(segs, selected, labels[Number(k) - 1]), `Relabel as ${labels[Number(k) - 1]}`);
   else if (k === ' ') actions.play();
   else if (k === 'p' || k === 'P') actions.playRegion();
