@@ -29,7 +29,7 @@ export async function cutSpans(
   let nextToOpen = 0;
   const pending: number[] = [];
   const held: Buffer[] = [];
-  let heldFrom = 0; // byte offset of held[0] in the stream
+  let heldFrom = 0; // byte offset of held[0] in the stream (of the next chunk while none is held)
   let streamed = 0; // bytes the stream has delivered
   const bytes = (i: number) => [spans[i].start * width, Math.max(spans[i].start, spans[i].end) * width] as const;
   const slice = (from: number, to: number): Buffer => {
@@ -58,12 +58,9 @@ export async function cutSpans(
     while (held.length && heldFrom + held[0].length <= keepFrom) heldFrom += held.shift()!.length;
   };
   for await (const chunk of ffmpegStream(file, ['-ac', '1', '-ar', String(rate), '-c:a', `pcm_${codec}`, '-f', codec], opts)) {
-    // a chunk wholly before every span still to come is not kept
-    if (!held.length) heldFrom = streamed;
     held.push(chunk);
     streamed += chunk.length;
     await release(false);
-    if (!held.length) heldFrom = streamed;
   }
   streamed -= streamed % width;
   await release(true);

@@ -177,14 +177,15 @@ async function writeVerified(file: string, pcm: Buffer, rate: number, deep: bool
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
   try {
-    await fs.promises.writeFile(tmp, pcmWav(pcm, rate, deep ? 24 : 16)).catch((e: Error) => {
+    const wav = pcmWav(pcm, rate, deep ? 24 : 16);
+    await fs.promises.writeFile(tmp, wav).catch((e: Error) => {
       throw new Error(`${file}: could not be written (${e.message}); nothing was kept under that name`);
     });
     const frames = wavFramesOnDisk(tmp) ?? 0;
     if (frames !== planned && !(atEnd && frames > 0 && frames < planned)) {
       throw new Error(`${file}: wrote ${frames} of ${planned} samples${atEnd ? ' (the audio ends sooner)' : ' (is the disk full?)'}; nothing was kept under that name`);
     }
-    if (sameAudio(file, tmp)) await fs.promises.rm(tmp, { force: true });
+    if (sameAudio(file, wav)) await fs.promises.rm(tmp, { force: true });
     else await fs.promises.rename(tmp, file);
     return frames;
   } catch (e) {
@@ -199,11 +200,11 @@ async function writeVerified(file: string, pcm: Buffer, rate: number, deep: bool
  */
 const at = (samples: number, rate: number) => String(Math.round((samples / rate) * 1e6) / 1e6);
 
-/** Both files are WAVs of the same format and samples (the headers may differ: clips cut before were ffmpeg's). */
-function sameAudio(x: string, y: string): boolean {
-  if (!fs.existsSync(x)) return false;
-  const [ax, ay] = [wavAudio(fs.readFileSync(x)), wavAudio(fs.readFileSync(y))];
-  return !!ax && !!ay && ax.format === ay.format && ax.data.equals(ay.data);
+/** The file on disk is a WAV of the same format and samples as `wav` (the headers may differ: clips cut before were ffmpeg's). */
+function sameAudio(file: string, wav: Buffer): boolean {
+  if (!fs.existsSync(file)) return false;
+  const [x, y] = [wavAudio(fs.readFileSync(file)), wavAudio(wav)];
+  return !!x && !!y && (['tag', 'channels', 'rate', 'bits'] as const).every((k) => x.fmt[k] === y.fmt[k]) && x.data.equals(y.data);
 }
 
 function readEnergy(file: string): Float32Array | undefined {
