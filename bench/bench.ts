@@ -36,18 +36,33 @@ for (const m of minutes) {
   console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB | ${x(silero.wall)} | ${silero.rssMb.toFixed(0)} MB |`);
 }
 
+/**
+ * CPU seconds (user + system) of every child this process has waited for, with theirs (Linux: cutime + cstime of
+ * /proc/self/stat, in clock ticks of 1/100 s): the CLI, its worker processes and its ffmpegs.
+ */
+function childCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 /** Clean stage speed on the clips of the 10-minute file: filters + loudness alone, then each denoiser. */
 function benchClean(): void {
   const ds = path.join(OUT, 'ds-clean');
   fs.rmSync(ds, { recursive: true, force: true });
   const cli = path.join(ROOT, 'dist', 'cli.js');
   let rss = 0;
+  let cpu = 0;
   const run = (...a: string[]) => {
     const t0 = process.hrtime.bigint();
+    const before = childCpuSeconds();
     const r = spawnSync(process.execPath, [cli, ...a, '-q'], { encoding: 'utf8', env: { ...process.env, SDS_REPORT_RSS: '1' } });
     if (r.status !== 0) throw new Error(r.stdout + r.stderr);
     rss = Number(/peak_rss_mb=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    // children's CPU (the CLI and its worker processes and ffmpeg) over the wall time, 200% = both cores
+    cpu = (100 * (childCpuSeconds() - before)) / wall;
+    return wall;
   };
   run('run', buildLong(10), '--out', ds, '--gender-method', 'pitch');
   const rows = fs.readFileSync(path.join(ds, 'clips.csv'), 'utf8').trim().split('\n').slice(1);
@@ -59,6 +74,18 @@ function benchClean(): void {
     fs.rmSync(path.join(ds, '.sds', 'done', 'clean'), { recursive: true, force: true });
     const wall = run('clean', '--out', ds, ...args);
     console.log(`| ${name} | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
+  }
+  // --jobs 2 against --jobs 1: worker processes (model stages) must use the second core
+  console.log(`\n| clean, ${rows.length} clips | --jobs 1 | CPU | --jobs 2 | CPU | ratio (2 / 1) |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, args] of [['speech preset (DTLN)', []], ['seed preset (filters + loudness)', ['--preset', 'seed']], ['GTCRN', ['--denoise', 'gtcrn']]] as [string, string[]][]) {
+    const at = (jobs: number) => {
+      fs.rmSync(path.join(ds, '.sds', 'done', 'clean'), { recursive: true, force: true });
+      const wall = run('clean', '--out', ds, '--jobs', String(jobs), ...args);
+      return { wall, cpu };
+    };
+    const [one, two] = [at(1), at(2)];
+    console.log(`| ${name} | ${one.wall.toFixed(1)} s | ${one.cpu.toFixed(0)}% | ${two.wall.toFixed(1)} s | ${two.cpu.toFixed(0)}% | ${(two.wall / one.wall).toFixed(2)} |`);
   }
   // speaker embeddings of the same clips: enrol from the first clip, score them all (one session, clips read in JS)
   const first = rows[0].split(',')[0];

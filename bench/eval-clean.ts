@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect, decodeMono, resample } from '../pipeline/audio/ffmpeg';
+import { collect, decodeMono, ffmpegPaths, resample } from '../pipeline/audio/ffmpeg';
 import { Rnnoise, RNNOISE_RATE } from '../pipeline/enhance/rnnoise';
 import { siSdr, snrAgainst } from '../pipeline/audio/referenceMetrics';
 import { Dtln } from '../pipeline/enhance/dtln';
@@ -12,6 +12,9 @@ import { adaptiveGate } from '../pipeline/enhance/adaptiveGate';
 import { spectralGate } from '../pipeline/enhance/spectralGate';
 import { readTable } from '../pipeline/formats/csvTable';
 import { decodeAll, ffmpegMeter } from '../test/helpers';
+import { Dataset } from '../pipeline/dataset';
+import { openClipCleaner } from '../pipeline/stages/cleanClip';
+import { cleanOptions, DEFAULT_PRESET, PRESET_NOTES } from '../pipeline/stages/cleanOptions';
 
 type Enhancer = (x: Float32Array) => Promise<Float32Array>;
 
@@ -39,12 +42,26 @@ function align(y: Float32Array, ref: Float32Array): Float32Array {
   return Float32Array.from(ref, (_, i) => y[i + bestLag] ?? 0);
 }
 
+/** The old way of the speech preset: ffmpeg's causal (IIR) 80 Hz high-pass, then DTLN (for the side-by-side). */
+async function iirHighpass(x: Float32Array): Promise<Float32Array> {
+  const tmp = path.join(os.tmpdir(), `sds-highpass-${process.pid}.f32`);
+  fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  const y = await collect(decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: 'highpass=f=80:poles=2' }));
+  fs.rmSync(tmp);
+  return y;
+}
+
 export async function evalDenoisers(shared: string): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sds-eval-preset-'));
+  // the preset's whole chain as `sds clean` runs it on a clip (filters, DTLN, loudness; SI-SDR ignores the gain)
+  const preset = await openClipCleaner(new Dataset(scratch), cleanOptions(DEFAULT_PRESET), { log: () => undefined, ffmpeg: ffmpegPaths() });
   const dtln = await Dtln.open();
   const gtcrn = await Gtcrn.open();
   const rnnoise = await Rnnoise.open();
   const enhancers: [string, Enhancer][] = [
-    ['dtln (default)', (x) => dtln.process(x)], ['gtcrn', (x) => gtcrn.process(x)],
+    [`${DEFAULT_PRESET} preset (default: ${PRESET_NOTES[DEFAULT_PRESET]}; filters zero-phase)`, async (x) => (await preset.process(x, 16000, 'eval')).y],
+    ['speech preset as it was (ffmpeg IIR high-pass, then DTLN)', async (x) => dtln.process(await iirHighpass(x))],
+    ['dtln alone', (x) => dtln.process(x)], ['gtcrn', (x) => gtcrn.process(x)],
     ['rnnoise (48 kHz, resampled around it)', async (x) => (await resample(rnnoise.process(await resample(x, 16000, RNNOISE_RATE)), RNNOISE_RATE, 16000)).subarray(0, x.length)],
     ['gate (spectral gating, stationary)', (x) => spectralGate(x)],
     ['gate-nonstationary (minimum-statistics floor, soft mask)', (x) => adaptiveGate(x, { rate: 16000, mode: 'gate' })],
@@ -91,6 +108,8 @@ export async function evalDenoisers(shared: string): Promise<void> {
   }
   await dtln.release();
   await gtcrn.release();
+  await preset.release();
+  fs.rmSync(scratch, { recursive: true, force: true });
   console.log('');
 }
 

@@ -1,6 +1,8 @@
+import { detectHum } from '../audio/hum';
+import type { FilterSpec } from '../audio/zeroPhase';
 import { OptionError } from '../errors';
 
-/** What `sds clean` does to each clip, in order: filters (ffmpeg), denoiser, loudness. */
+/** What `sds clean` does to each clip, in order: filters (zero-phase), denoiser, loudness. */
 export interface CleanOptions {
   /** Low-pass corner (Hz) and slope (dB/octave, a multiple of 12: cascaded 2-pole sections); 0 = off. */
   lowpass: number;
@@ -43,12 +45,25 @@ export function cleanOptions(preset = DEFAULT_PRESET, overrides: Partial<CleanOp
   return o;
 }
 
-/** ffmpeg filter chain for the filter part (empty string: nothing to do). */
-export function filterGraph(o: CleanOptions, humHarmonics: number[]): string {
-  const f: string[] = [];
-  if (o.highpass > 0) f.push(`highpass=f=${o.highpass}:poles=2`);
-  if (o.lowpass > 0) for (let i = 0; i < o.lowpassDbOct / 12; i++) f.push(`lowpass=f=${o.lowpass}:poles=2`);
+/**
+ * The filter part as sections (ffmpeg's highpass, cascaded 2-pole lowpass and bandreject, the same designs), applied
+ * zero-phase: the magnitude of those filters without the phase shift that costs SI-SDR against the original.
+ */
+export function filterSpecs(o: CleanOptions, humHarmonics: number[]): FilterSpec[] {
+  const f: FilterSpec[] = [];
+  if (o.highpass > 0) f.push({ kind: 'highpass', hz: o.highpass, q: BUTTERWORTH_Q });
+  if (o.lowpass > 0) for (let i = 0; i < o.lowpassDbOct / 12; i++) f.push({ kind: 'lowpass', hz: o.lowpass, q: BUTTERWORTH_Q });
   // narrow notches (Q 30) only where hum was found: a fixed comb would cut speech for nothing
-  for (const h of humHarmonics) f.push(`bandreject=f=${h}:width_type=q:w=30`);
-  return f.join(',');
+  for (const h of humHarmonics) f.push({ kind: 'notch', hz: h, q: 30 });
+  return f;
+}
+
+/** ffmpeg's default width for its 2-pole highpass and lowpass: Butterworth sections. */
+const BUTTERWORTH_Q = 0.707;
+
+/** The hum harmonics to notch out of `x`: found in it (auto), fixed at 50 or 60 Hz and three overtones, or none. */
+export function humNotches(o: CleanOptions, x: Float32Array, rate: number): number[] {
+  if (o.dehum === 'off') return [];
+  if (o.dehum === 'auto') return detectHum(x, rate)?.harmonics ?? [];
+  return [50, 100, 150, 200].map((h) => (h * Number(o.dehum)) / 50);
 }

@@ -2,15 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contextBlocks } from '../audio/contextBlocks';
 import { decodeMono, probe } from '../audio/ffmpeg';
-import { detectHum } from '../audio/hum';
 import { Limiter } from '../audio/limiter';
 import { LoudnessMeter, TruePeakMeter } from '../audio/loudness';
 import { WavWriter } from '../audio/wavWriter';
 import { Dataset } from '../dataset';
 import { cleanStaleTemps, tempPath } from '../util/atomic';
 import { hashJson } from '../util/hash';
-import { correctLimitedGain, fmtDb, limitedGain, openDenoiser, TP_MARGIN } from './clean';
-import { filterGraph, type CleanOptions } from './cleanOptions';
+import { correctLimitedGain, fmtDb, limitedGain, TP_MARGIN } from '../audio/loudnessNormalise';
+import { filtered, ZeroPhaseFilter } from '../audio/zeroPhase';
+import { openDenoiser } from './denoisers';
+import { filterSpecs, humNotches, type CleanOptions } from './cleanOptions';
 import type { StageContext, StageReport } from './types';
 import { forEachEntry } from './forEachEntry';
 
@@ -32,7 +33,7 @@ const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '');
 
 /**
  * `sds clean --sources`: whole recordings cleaned into clean/sources/<id>.wav, streamed so hours of audio never sit
- * in memory. Pass 1 decodes through the filter graph (hum notches found in the first minute), denoises 30 s blocks
+ * in memory. Pass 1 decodes through the filters (hum notches found in the first minute), denoises 30 s blocks
  * with 1 s of lead-in, and writes the result to a float scratch file while metering loudness and true peak. Pass 2
  * applies one linear gain to the target (or, when that would break the true-peak ceiling, the gain and a look-ahead
  * limiter, said in clean_note), metering the result, into a 16-bit WAV that is renamed into place when whole.
@@ -65,15 +66,15 @@ export async function runCleanSources(dir: string, opts: CleanOptions, ctx: Stag
 
           // pass 0: the original's levels, and hum in its first minute
           const raw = await measure(decodeMono(src.path, { sampleRate: info.sampleRate, paths: ctx.ffmpeg, signal: ctx.signal }), info.sampleRate, HUM_SECONDS, (s) => progress(0, s));
-          const hum = opts.dehum === 'off' ? [] : opts.dehum === 'auto' ? detectHum(raw.head, info.sampleRate)?.harmonics ?? [] : [50, 100, 150, 200].map((h) => (h * Number(opts.dehum)) / 50);
+          const hum = humNotches(opts, raw.head, info.sampleRate);
 
-          // pass 1: filters (ffmpeg) and the denoiser, block by block, into the scratch file
+          // pass 1: filters (zero-phase, streamed) and the denoiser, block by block, into the scratch file
           fs.mkdirSync(outDir, { recursive: true });
           const fd = fs.openSync(scratch, 'w');
           const processed = { loud: new LoudnessMeter(rate), peak: new TruePeakMeter(rate) };
           let written = 0;
           try {
-            const chunks = decodeMono(src.path, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal, filter: filterGraph(opts, hum) || undefined });
+            const chunks = filtered(decodeMono(src.path, { sampleRate: rate, paths: ctx.ffmpeg, signal: ctx.signal }), await ZeroPhaseFilter.design(filterSpecs(opts, hum), rate));
             for await (const y of denoisedBlocks(chunks, rate, denoiser.run ? (x) => denoiser.run!(x, src.id, rate) : undefined)) {
               processed.loud.push(y);
               processed.peak.push(y);

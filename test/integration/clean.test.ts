@@ -42,6 +42,26 @@ test('speech preset: every clip lands within 0.5 LU of -23 LUFS and under -1 dBT
   assert.match(sds('clean', '--out', dir).stdout, /clean: 0 processed, \d+ up to date/);
 });
 
+test('--jobs 2 cleans in two worker processes and writes the same clips and cells as one process does', async () => {
+  const one = copyDataset();
+  const two = copyDataset();
+  // one of them named relative to the working directory, as a user types it
+  const a = spawnSync(process.execPath, [CLI, 'clean', '--out', path.basename(one), '--jobs', '1'], { encoding: 'utf8', cwd: path.dirname(one) });
+  const b = spawnSync(process.execPath, [CLI, 'clean', '--out', two, '--jobs', '2'], { encoding: 'utf8' });
+  assert.equal(a.status, 0, a.stdout + a.stderr);
+  assert.equal(b.status, 0, b.stdout + b.stderr);
+  assert.match(b.stdout, /clips cleaned into clean\/ \(dtln, -23 LUFS, -1 dBTP\) in 2 worker processes/);
+  assert.doesNotMatch(a.stdout, /worker processes/);
+  const rowsOne = readTable(path.join(one, 'clips.csv'));
+  const rowsTwo = readTable(path.join(two, 'clips.csv'));
+  assert.equal(rowsTwo.length, rowsOne.length);
+  for (const [i, r] of rowsOne.entries()) {
+    for (const c of ['clean_path', 'clean_rate', 'clean_hum', 'clean_note', 'lufs', 'true_peak', 'snr']) assert.equal(rowsTwo[i][c], r[c], `${r.path}: ${c}`);
+    // DTLN's sessions have one thread either way: the same samples
+    assert.ok(fs.readFileSync(path.join(two, r.clean_path)).equals(fs.readFileSync(path.join(one, r.clean_path))), `${r.clean_path}: same bytes`);
+  }
+});
+
 test('seed preset: a 36 dB/octave low-pass at 5 kHz takes the bandwidth under 5 kHz; podcast target -16 LUFS', () => {
   const dir = copyDataset();
   assert.equal(sds('clean', '--out', dir, '--preset', 'seed', '--loudness', '-16').status, 0);
