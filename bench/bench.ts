@@ -24,16 +24,17 @@ runStage(file, out, rest).then((wall) => console.log(JSON.stringify({ wall, rssM
 `);
 // BENCH_MINUTES=10,60 picks lengths; empty skips the segmentation table
 const minutes = (process.env.BENCH_MINUTES ?? '10,60,120').split(',').filter(Boolean).map(Number);
-console.log(`| input | audio | ffmpeg decode floor | smn, gender by encoder (default) | peak RSS | smn, gender by pitch | peak RSS | silero, gender by pitch | peak RSS |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
+console.log(`| input | audio | ffmpeg decode floor | smn, gender by encoder (default: sparse CNN) | peak RSS | same, CNN on every patch | peak RSS | smn, gender by pitch | peak RSS | silero, gender by pitch | peak RSS |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const m of minutes) {
   const file = buildLong(m);
   const floor = decodeFloor(file);
   const seg = measure(file, []);
+  const every = measure(file, ['--every-patch']);
   const pitch = measure(file, ['--pitch']);
   const silero = measure(file, ['--pitch', '--silero']);
   const x = (s: number) => `${((m * 60) / s).toFixed(0)}x real time (${s.toFixed(1)} s)`;
-  console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB | ${x(silero.wall)} | ${silero.rssMb.toFixed(0)} MB |`);
+  console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(every.wall)} | ${every.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB | ${x(silero.wall)} | ${silero.rssMb.toFixed(0)} MB |`);
 }
 
 /**

@@ -9,7 +9,8 @@ export async function runStage(file: string, out: string, args: string[]): Promi
   const t0 = process.hrtime.bigint();
   const method = args.includes('--pitch') ? 'pitch' : 'encoder';
   const engine = args.includes('--silero') ? 'silero' : 'smn';
-  const r = await runSegment([file], out, { engine, gender: !args.includes('--no-gender'), genderMethod: method }, {
+  const cnnStride = args.includes('--every-patch') ? 1 : undefined;
+  const r = await runSegment([file], out, { engine, gender: !args.includes('--no-gender'), genderMethod: method, cnnStride }, {
     jobs: 1, ffmpeg: ffmpegPaths(), log: () => {}, progress: () => {},
   });
   if (r.failed.length) throw new Error(r.failed[0].error);

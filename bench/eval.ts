@@ -45,6 +45,34 @@ async function segmentation(cnn: PatchClassifier) {
   console.log('\n(sm: inaSpeechSegmenter\'s separate speech/music CNN is not shipped; ours folds the smn model\'s noise class away.)\n');
 }
 
+/** The sparse CNN pass (the default) against the CNN on every patch: labels per 10 ms frame, every shared recording. */
+async function sparseAgreement(cnn: PatchClassifier) {
+  const files = fs.readdirSync(SHARED, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(wav|flac|mp3)$/.test(f)).sort();
+  let frames = 0, same = 0, worst = { file: '', pct: 100 };
+  let exactMs = 0, sparseMs = 0, seconds = 0;
+  for (const f of files) {
+    const run = async (cnnStride?: number) => {
+      const t0 = process.hrtime.bigint();
+      const r = await segmentStream(decodeMono(path.join(SHARED, f), { sampleRate: 16000 }), cnn, { engine: 'smn', gender: false, cnnStride });
+      return { r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    };
+    const [exact, sparse] = [await run(1), await run()];
+    const n = Math.round(exact.r.duration * 100);
+    const [a, b] = [labelsPerFrame(exact.r.segments, n), labelsPerFrame(sparse.r.segments, n)];
+    const s = a.filter((l, i) => l === b[i]).length;
+    frames += n;
+    same += s;
+    if (n && (100 * s) / n < worst.pct) worst = { file: f, pct: (100 * s) / n };
+    exactMs += exact.ms;
+    sparseMs += sparse.ms;
+    seconds += exact.r.duration;
+  }
+  console.log('## Sparse CNN pass (default) against the CNN on every patch (smn, per 10 ms frame)\n');
+  console.log('| files | audio | frames that agree | worst file | segmentation time, every patch / sparse |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| ${files.length} (every recording in ../shared/audio) | ${(seconds / 60).toFixed(1)} min | ${((100 * same) / frames).toFixed(3)}% | ${worst.file ? `${worst.file} ${worst.pct.toFixed(2)}%` : 'none under 100%'} | ${(exactMs / 1000).toFixed(1)} s / ${(sparseMs / 1000).toFixed(1)} s |\n`);
+}
+
 /** Speech vs non-speech per 10 ms frame against the diarization RTTM (speech where anyone speaks). */
 async function speechDetection() {
   const wav = path.join(SHARED, 'diarization', 'sample.wav');
@@ -76,8 +104,15 @@ async function speechDetection() {
     console.error(`eval needs ../shared/audio beside the project (looked in ${SHARED})`);
     process.exit(2);
   }
-  // EVAL_ONLY=tone|tone-speed|separate|denoise|diarize|asr runs one section
+  // EVAL_ONLY=segment|tone|tone-speed|separate|denoise|diarize|asr runs one section
   const only = process.env.EVAL_ONLY;
+  if (only === 'segment') {
+    const cnn = await PatchClassifier.open();
+    await segmentation(cnn);
+    await sparseAgreement(cnn);
+    await speechDetection();
+    return evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
+  }
   if (only === 'tone') return evalTone(SHARED);
   if (only === 'tone-speed') return evalToneSpeed(SHARED);
   if (only === 'separate') return evalSeparate(SHARED);
@@ -86,6 +121,7 @@ async function speechDetection() {
   if (only === 'asr') return evalAsr(SHARED);
   const cnn = await PatchClassifier.open();
   await segmentation(cnn);
+  await sparseAgreement(cnn);
   await speechDetection();
   await evalGender(cnn, path.join(SHARED, 'librispeech'), DEFAULT_GENDER_THRESHOLD_HZ);
   await evalSpeaker(SHARED);

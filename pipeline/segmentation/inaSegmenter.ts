@@ -2,7 +2,7 @@ import { InaFrontEnd, INA_BANDS, INA_HOP, INA_RATE, INA_WIN } from '../features/
 import { PitchTracker } from '../features/pitch';
 import { loadRealFft } from '../features/realFft';
 import { GrowableLog16 } from '../util/growable';
-import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, writePatch } from './patchClassifier';
+import { PATCH_BANDS, PATCH_FRAMES, PatchClassifier, SPARSE_STRIDE, writePatch } from './patchClassifier';
 import { runs, switchCost, viterbi } from './viterbi';
 import { genderByPitch } from './gender';
 import type { SEGMENT_ENGINES } from '../stages/engines';
@@ -20,6 +20,8 @@ export interface SegmenterOptions {
   gender: boolean;
   genderThresholdHz?: number;
   signal?: AbortSignal;
+  /** The CNN on every n-th patch where the class holds (PatchClassifier.classifySparse); 1 runs it on every patch. */
+  cnnStride?: number;
   /** Called with seconds of audio analysed so far. */
   onProgress?: (seconds: number) => void;
 }
@@ -84,7 +86,7 @@ export async function segmentStream(
     makeWindows();
   });
   const flush = async () => {
-    const probs = await classifier.classify(batch, finite.length);
+    const probs = await classifier.classifySparse(batch, finite.length, finite, opts.cnnStride ?? SPARSE_STRIDE);
     for (let i = 0; i < finite.length; i++) {
       for (let c = 0; c < 3; c++) windowLogProbs.push(finite[i] ? Math.log(probs[i * 3 + c]) : NaN);
     }

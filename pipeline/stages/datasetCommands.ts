@@ -138,7 +138,7 @@ defineCommand({
       descriptions: Object.keys(PRESETS).map((p) => PRESET_NOTES[p as keyof typeof PRESETS]) }),
     lowpass: num('low-pass corner, Hz (0: off)', { min: 0, placeholder: '5000' }),
     'lowpass-db-oct': num('low-pass slope, dB per octave (a multiple of 12)', { placeholder: '36', min: 12 }),
-    highpass: num('high-pass corner, Hz (0: off)', { min: 0, placeholder: '80' }),
+    highpass: num('high-pass corner, Hz, 12 dB/octave (0: off); the filters are applied zero-phase', { min: 0, placeholder: '80' }),
     dehum: choice(DEHUM, 'mains-hum notches: where found, at 50 / 60 Hz harmonics, or none'),
     denoise: text('denoiser, or your own model (docs/models.md); default: the preset\'s', { values: namesOf(DENOISERS), descriptions: DENOISERS.map((d) => d.description),
       placeholder: `${namesOf(DENOISERS).join('|')}|<model.onnx>`, pattern: `^(${namesOf(DENOISERS).join('|')}|.+\\.onnx)?$` }),

@@ -29,6 +29,8 @@ export interface SegmentOptions {
   genderMethod: GenderMethod;
   /** analyse the original mixture (default) or the vocals stem `sds separate` wrote; times are the same */
   on?: 'mixture' | 'vocals';
+  /** the CNN on every n-th patch where the class holds (default 8; 1: every patch): for the bench and eval's side by side */
+  cnnStride?: number;
 }
 
 export const DEFAULT_SEGMENT: SegmentOptions = { engine: 'smn', gender: true, genderMethod: 'encoder' };

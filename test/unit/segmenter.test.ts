@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { decodeMono } from '../../pipeline/audio/ffmpeg';
+import { collect, decodeMono } from '../../pipeline/audio/ffmpeg';
 import { labelsPerFrame, parseSegmentCsv } from '../../pipeline/formats/segmentTable';
 import { segmentStream, type SegmentResult } from '../../pipeline/segmentation/inaSegmenter';
 import { PatchClassifier } from '../../pipeline/segmentation/patchClassifier';
@@ -71,5 +71,42 @@ test('gender from pitch: LibriSpeech readers get their majority label', async ()
     const r = await segment(fixture('librispeech', file));
     const sec = (l: string) => r.segments.filter((s) => s.label === l).reduce((t, s) => t + s.stop - s.start, 0);
     assert.equal(sec('male') > sec('female') ? 'M' : 'F', sex, file);
+  }
+});
+
+test('the sparse CNN pass (default) labels musanmix exactly as the CNN on every patch does, running it on under half of them', async () => {
+  const file = fixture('ina', 'musanmix.wav');
+  const every = await segmentStream(decodeMono(file, { sampleRate: 16000 }), cnn, { engine: 'smn', gender: true, cnnStride: 1 });
+  // count the patches the CNN really sees: the classifier itself, wrapped to count what reaches it
+  let seen = 0;
+  const counting = Object.create(cnn, { classify: { value: (p: Float32Array, n: number) => ((seen += n), cnn.classify(p, n)) } }) as PatchClassifier;
+  const sparse = await segmentStream(decodeMono(file, { sampleRate: 16000 }), counting, { engine: 'smn', gender: true });
+  assert.deepEqual(sparse.segments, every.segments);
+  const patches = Math.floor((Math.round(every.duration * 100) - 68) / 2) + 1;
+  assert.ok(seen < patches / 2, `the CNN ran on ${seen} of ${patches} patches`);
+  assert.ok(seen > patches / 8, 'and on every patch where the class changes');
+});
+
+test('sparse classification: anchors are the CNN\'s own output, and where two anchors disagree every patch between is run', async () => {
+  const x = await collect(decodeMono(fixture('ina', 'musanmix.wav'), { sampleRate: 16000 }));
+  // 200 real patches from frames of the log-mel front end, as the segmenter builds them
+  const { InaFrontEnd, INA_BANDS } = await import('../../pipeline/features/inaFrontEnd');
+  await (await import('../../pipeline/features/realFft')).loadRealFft();
+  const { writePatch, PATCH_FRAMES, PATCH_BANDS } = await import('../../pipeline/segmentation/patchClassifier');
+  const mel: number[] = [];
+  const front = new InaFrontEnd((_i, _e, m) => mel.push(...m));
+  front.push(x.subarray(0, 16000 * 12));
+  const frames = Float32Array.from(mel);
+  const n = 200;
+  const patches = new Float32Array(n * PATCH_FRAMES * PATCH_BANDS);
+  const finite = Array.from({ length: n }, (_, i) => writePatch(frames, INA_BANDS, 2 * i, patches, i));
+  const exact = await cnn.classify(patches, n);
+  const sparse = await cnn.classifySparse(patches, n, finite, 8);
+  for (let i = 0; i < n; i += 8) for (let c = 0; c < 3; c++) assert.equal(sparse[i * 3 + c], exact[i * 3 + c], `anchor ${i}`);
+  for (let i = 0; i < n; i++) {
+    const [a, b] = [Math.floor(i / 8) * 8, Math.min(Math.floor(i / 8) * 8 + 8, n - 1)];
+    const top = (p: Float32Array, k: number) => [0, 1, 2].reduce((m, c) => (p[k * 3 + c] > p[k * 3 + m] ? c : m), 0);
+    if (top(exact, a) !== top(exact, b)) for (let c = 0; c < 3; c++) assert.equal(sparse[i * 3 + c], exact[i * 3 + c], `patch ${i} between disagreeing anchors`);
+    else for (let c = 0; c < 3; c++) assert.ok(Math.abs(sparse[i * 3 + c] - exact[i * 3 + c]) < 0.1, `patch ${i}: ${sparse[i * 3 + c]} vs ${exact[i * 3 + c]}`);
   }
 });
