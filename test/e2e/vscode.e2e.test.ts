@@ -409,6 +409,15 @@ test('timeline: a segment table opens as regions; drag a boundary, relabel, save
   // select the region and relabel it with key 2 (female)
   await view.locator(`[part~="seg-${i}"]`).click({ position: { x: 10, y: 30 } });
   await view.locator('#count', { hasText: `selected #${i + 1}: male` }).waitFor({ timeout: 10000 });
+  // the selection is seen, not only named in the status text: outlined in the theme's focus colour, washed over
+  const look = (k: number) => view.locator(`[part~="seg-${k}"]`).evaluate((e) => {
+    const st = getComputedStyle(e);
+    return { outline: st.outlineStyle, wash: st.backgroundImage };
+  });
+  const [chosen, other] = [await look(i), await look(i - 1)];
+  assert.equal(chosen.outline, 'solid');
+  assert.match(chosen.wash, /gradient/);
+  assert.deepEqual(other, { outline: 'none', wash: 'none' });
   await page.keyboard.press('2');
   await page.locator('.tab.dirty', { hasText: '0001_radio_show_ep_1.csv' }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Control+S');

@@ -76,9 +76,21 @@ function edit(next: Seg[], description: string): void {
   vscode.postMessage({ type: 'edit', segments: next, description });
 }
 
+/**
+ * The selected region's look: an outline in the theme's focus colour and a selection-coloured wash over its label's
+ * tint. Regions live in wavesurfer's shadow DOM, reachable by their `part` names (region seg-N), and wavesurfer
+ * rewrites an element's part and inline colour on every update, so the rule names the region instead of marking it.
+ */
+const selectionStyle = document.head.appendChild(document.createElement('style'));
+// a share of the theme's selection colour: high-contrast themes make it opaque white, which would hide the waveform
+document.documentElement.style.setProperty('--sds-selection-wash', 'color-mix(in srgb, var(--vscode-editor-selectionBackground) 45%, transparent)');
+
 function select(i: number, seek = true): void {
   selected = Math.max(-1, Math.min(segs.length - 1, i));
-  regions?.getRegions().forEach((r) => r.element?.classList.toggle('selected', r.id === `seg-${selected}`));
+  selectionStyle.textContent = selected < 0 ? '' : `#wave ::part(seg-${selected}) {
+    outline: 2px solid var(--vscode-focusBorder); outline-offset: -2px; z-index: 1;
+    background-image: linear-gradient(var(--sds-selection-wash), var(--sds-selection-wash));
+  }`;
   if (selected >= 0 && seek) ws?.setTime(segs[selected].start);
   renderLegend();
 }
