@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildLong, decodeFloor, OUT, ROOT } from './benchAudio';
+import { buildLong, childCpuSeconds, decodeFloor, OUT, ROOT } from './benchAudio';
 
 function measure(file: string, args: string[]): { wall: number; rssMb: number } {
   const out = path.join(OUT, 'ds-' + path.basename(file, '.wav'));
@@ -37,15 +37,6 @@ for (const m of minutes) {
   console.log(`| ${path.basename(file)} | ${m} min | ${x(floor)} | ${x(seg.wall)} | ${seg.rssMb.toFixed(0)} MB | ${x(every.wall)} | ${every.rssMb.toFixed(0)} MB | ${x(pitch.wall)} | ${pitch.rssMb.toFixed(0)} MB | ${x(silero.wall)} | ${silero.rssMb.toFixed(0)} MB |`);
 }
 
-/**
- * CPU seconds (user + system) of every child this process has waited for, with theirs (Linux: cutime + cstime of
- * /proc/self/stat, in clock ticks of 1/100 s): the CLI, its worker processes and its ffmpegs.
- */
-function childCpuSeconds(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 /** Clean stage speed on the clips of the 10-minute file: filters + loudness alone, then each denoiser. */
 function benchClean(): void {

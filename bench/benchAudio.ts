@@ -44,3 +44,12 @@ export function decodeFloor(file: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/**
+ * CPU seconds (user + system) of every child this process has waited for, with theirs (Linux: cutime + cstime of
+ * /proc/self/stat, in clock ticks of 1/100 s): the CLI, its worker processes and its ffmpegs.
+ */
+export function childCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}

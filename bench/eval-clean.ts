@@ -18,14 +18,17 @@ import { cleanOptions, DEFAULT_PRESET, PRESET_NOTES } from '../pipeline/stages/c
 
 type Enhancer = (x: Float32Array) => Promise<Float32Array>;
 
-/** ffmpeg's afftdn at its defaults, for comparison (it delays its output: aligned by cross-correlation below). */
-async function afftdn(x: Float32Array): Promise<Float32Array> {
-  const tmp = path.join(os.tmpdir(), `sds-afftdn-${process.pid}.f32`);
+/** `x` (16 kHz) through an ffmpeg filter graph. */
+async function ffmpegFiltered(x: Float32Array, graph: string): Promise<Float32Array> {
+  const tmp = path.join(os.tmpdir(), `sds-filter-${process.pid}.f32`);
   fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-  const y = await collect(decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: 'afftdn' }));
+  const y = await collect(decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: graph }));
   fs.rmSync(tmp);
   return y;
 }
+
+/** ffmpeg's afftdn at its defaults, for comparison (it delays its output: aligned by cross-correlation below). */
+const afftdn = (x: Float32Array) => ffmpegFiltered(x, 'afftdn');
 
 /** Shifts `y` by the lag (within +-1000 samples) that best matches `ref`: latency compensation. */
 function align(y: Float32Array, ref: Float32Array): Float32Array {
@@ -43,13 +46,7 @@ function align(y: Float32Array, ref: Float32Array): Float32Array {
 }
 
 /** The old way of the speech preset: ffmpeg's causal (IIR) 80 Hz high-pass, then DTLN (for the side-by-side). */
-async function iirHighpass(x: Float32Array): Promise<Float32Array> {
-  const tmp = path.join(os.tmpdir(), `sds-highpass-${process.pid}.f32`);
-  fs.writeFileSync(tmp, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-  const y = await collect(decodeMono(tmp, { sampleRate: 16000, inputArgs: ['-f', 'f32le', '-ar', '16000', '-ac', '1'], filter: 'highpass=f=80:poles=2' }));
-  fs.rmSync(tmp);
-  return y;
-}
+const iirHighpass = (x: Float32Array) => ffmpegFiltered(x, 'highpass=f=80:poles=2');
 
 export async function evalDenoisers(shared: string): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sds-eval-preset-'));

@@ -181,6 +181,13 @@ export function resample(x: Float32Array, from: number, to: number, paths = ffmp
 export async function collect(chunks: AsyncIterable<Float32Array>): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   for await (const c of chunks) parts.push(c);
+  // always an array of its own: a chunk may be a view on a larger (pooled) buffer
+  return parts.length === 1 ? parts[0].slice() : concatSamples(parts);
+}
+
+/** The parts one after another in one array (a single part is returned as it is). */
+export function concatSamples(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

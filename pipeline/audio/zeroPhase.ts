@@ -1,4 +1,5 @@
 import { loadRealFft, RealFft } from '../features/realFft';
+import { concatSamples } from './ffmpeg';
 
 /** A second-order section as ffmpeg's `highpass`, `lowpass` and `bandreject` design it (RBJ cookbook, width as Q); notches see NOTCH_PAIR_Q. */
 export interface FilterSpec {
@@ -145,7 +146,7 @@ export class ZeroPhaseFilter {
         if (fill === size) parts.push(block());
       }
       taken += x.length;
-      const y = concat(parts);
+      const y = concatSamples(parts);
       out += y.length;
       return y;
     };
@@ -158,7 +159,7 @@ export class ZeroPhaseFilter {
         parts.push(y.subarray(0, Math.min(y.length, taken - out)));
         out += parts[parts.length - 1].length;
       }
-      return concat(parts);
+      return concatSamples(parts);
     };
     return { push, end };
   }
@@ -186,17 +187,6 @@ function halfLengthFor(kernel: Float64Array, max: number): number {
     if (tail > TAIL_SUM) return k;
   }
   return 0;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0];
-  const y = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    y.set(p, o);
-    o += p.length;
-  }
-  return y;
 }
 
 /** `chunks` through `filter` (as they come; none when undefined). */

@@ -21,8 +21,8 @@ const HUM_SECONDS = 60; // hum is looked for in the first minute
 const READ_SAMPLES = 1 << 18; // samples per read in the second pass
 const MAX_LIMIT_PASSES = 8;
 
-/** Bumped when whole-source cleaning changes, so reruns redo older outputs. */
-const VERSION = 1;
+/** Bumped when whole-source cleaning changes, so reruns redo older outputs (2: zero-phase filters). */
+const VERSION = 2;
 
 interface Levels {
   lufs: number;
