@@ -27,7 +27,8 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     const dir = this.dir();
     if (node?.kind === 'source') return node.clips.map((row) => ({ kind: 'clip', row }));
     if (node) return [];
-    if (!dir || !fs.existsSync(path.join(dir, 'sources.csv'))) return [{ kind: 'empty', message: 'No dataset yet: run "SDS: Segment Audio" on a folder' }];
+    // nothing yet: the view's welcome content (package.json viewsWelcome) points at Segment and Slice and the walkthrough
+    if (!dir || !fs.existsSync(path.join(dir, 'sources.csv'))) return [];
     try {
       const clips = readTable(path.join(dir, 'clips.csv'));
       const state = readState(dir);

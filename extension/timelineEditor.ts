@@ -105,6 +105,11 @@ export class TimelineEditorProvider implements vscode.CustomTextEditorProvider {
         } else if (m.type === 'enroll' && source) {
           await vscode.commands.executeCommand('sds.speaker.enroll', { spans: [`${source.audio}@${m.start}-${m.stop}`], out: source.dataset });
         } else if (m.type === 'reslice' && source?.id && source.dataset) {
+          // slice reads the table on disk: the edits on screen are what the user means to cut from
+          if (document.isDirty && !(await document.save())) {
+            void vscode.window.showWarningMessage(`${path.basename(document.uri.fsPath)} could not be saved: not sliced again`);
+            return;
+          }
           await vscode.commands.executeCommand('sds.slice.run', { sources: [source.id], out: source.dataset });
         }
       }),

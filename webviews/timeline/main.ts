@@ -53,7 +53,7 @@ app.innerHTML = `
       <vscode-option value="1.5">1.5x</vscode-option><vscode-option value="2">2x</vscode-option>
     </vscode-single-select>
     <vscode-button id="zoomRegion" secondary title="Zoom to the selected region (Z)">Zoom to region</vscode-button>
-    <vscode-button id="reslice" secondary title="Cut this file's clips again from the edited table (R)">Slice this file again</vscode-button>
+    <vscode-button id="reslice" secondary title="Save the table and cut this file's clips again from it (Shift+R)">Slice this file again</vscode-button>
     <vscode-button id="enroll" secondary title="Use the selected region as a speaker's clean reference (E)">Enroll selection as speaker</vscode-button>
     <vscode-single-select id="stem" title="Hear and see the original, or the vocals stem from sds separate (V)" hidden>
       <vscode-option value="mixture" selected>Mixture</vscode-option><vscode-option value="vocals">Vocals</vscode-option>
@@ -68,7 +68,7 @@ app.innerHTML = `
     <kbd>Del</kbd> delete (merge into previous) &middot; <kbd>[</kbd> <kbd>]</kbd> previous/next region &middot;
     <kbd>I</kbd> mark in, <kbd>O</kbd> add a speech region from the mark to the cursor &middot;
     <kbd>Space</kbd> play &middot; <kbd>P</kbd> play region &middot; <kbd>L</kbd> loop &middot; <kbd>Z</kbd> zoom to region &middot;
-    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>E</kbd> enroll the selection as a speaker &middot; <kbd>V</kbd> mixture / vocals stem &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
+    <kbd>+</kbd>/<kbd>-</kbd> zoom &middot; <kbd>E</kbd> enroll the selection as a speaker (asks for a name) &middot; <kbd>Shift+R</kbd> save and slice this file again &middot; <kbd>V</kbd> mixture / vocals stem &middot; <kbd>Ctrl+Z</kbd> undo, <kbd>Ctrl+S</kbd> save (VS Code's own).</div>`;
 
 function edit(next: Seg[], description: string): void {
   if (next === segs) return;
@@ -266,7 +266,8 @@ document.addEventListener('keydown', (e) => {
   else if (k === 'm' || k === 'M') actions.merge();
   else if (k === 'Delete' || k === 'Backspace') actions.remove();
   else if (k === 'z' || k === 'Z') actions.zoomRegion();
-  else if (k === 'r' || k === 'R') actions.reslice();
+  // a key that starts a pipeline job takes Shift: a stray R must not re-cut a file's clips
+  else if (k === 'R' && e.shiftKey) actions.reslice();
   else if (k === 'e' || k === 'E') actions.enroll();
   else if ((k === 'v' || k === 'V') && snap?.hasVocals) switchStem(snap.stem === 'vocals' ? 'mixture' : 'vocals');
   else if (k === 'i' || k === 'I') markIn = ws?.getCurrentTime();
