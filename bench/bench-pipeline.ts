@@ -97,7 +97,7 @@ function defaultPipeline(minutes: number): void {
   const clips = readClipTable(path.join(ds, 'clips.csv')).length;
   console.log(`\n| default pipeline, ${minutes}-min MP3 (44.1 kHz stereo; decode floor ${(audio / floor).toFixed(0)}x), ${clips} clips | ${steps.map(([n]) => n).join(' | ')} | whole | peak RSS (largest stage CLI) |`);
   console.log(`|---|${'---|'.repeat(steps.length + 2)}`);
-  console.log(`| sds segment, slice, clean (speech preset), export ljspeech | ${cells.join(' | ')} | **${(audio / total).toFixed(0)}x** (${total.toFixed(0)} s) | ${rss} MB |`);
+  console.log(`| sds segment, slice, clean (speech preset), export ljspeech | ${cells.join(' | ')} | **${(audio / total).toFixed(1)}x** (${total.toFixed(0)} s) | ${rss} MB |`);
 }
 
 /** `count` sources of 4 s each, cut from real speech (the bundled LibriSpeech readers), as 16 kHz WAVs. */
@@ -149,9 +149,10 @@ function editOne(dir: string, config: string): string {
 const minutes = Number(process.env.BENCH_PIPELINE_MINUTES ?? 60);
 if (minutes > 0) defaultPipeline(minutes);
 if (minutes > 0 && !process.env.BENCH_DEFAULT_ONLY) wholePipeline(minutes);
-const edits = Number(process.env.BENCH_EDIT_SOURCES ?? 50);
-const sources = Number(process.env.BENCH_SOURCES ?? 1000);
-if (!process.env.BENCH_DEFAULT_ONLY && (edits || sources)) {
+const only = !!process.env.BENCH_DEFAULT_ONLY;
+const edits = only ? 0 : Number(process.env.BENCH_EDIT_SOURCES ?? 50);
+const sources = only ? 0 : Number(process.env.BENCH_SOURCES ?? 1000);
+if (edits || sources) {
   console.log('\n| dataset | build | rerun | one edit |');
   console.log('|---|---|---|---|');
 }
