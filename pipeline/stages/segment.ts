@@ -1,18 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeMono, probe } from '../audio/ffmpeg';
+import { probe } from '../audio/ffmpeg';
 import { Dataset, expandInputs } from '../dataset';
 import type { Row } from '../formats/csvTable';
-import { formatSegmentCsv } from '../formats/segmentTable';
 import { readManifest } from '../models/modelPaths';
-import { INA_RATE } from '../features/inaFrontEnd';
-import { segmentStream, type Engine } from '../segmentation/inaSegmenter';
-import { PatchClassifier } from '../segmentation/patchClassifier';
-import { SileroVad, segmentSilero } from '../segmentation/sileroVad';
 import { DEFAULT_GENDER_THRESHOLD_HZ } from '../segmentation/gender';
-import { genderByEncoder, loadGenderModel } from '../segmentation/genderByEncoder';
-import { SpeakerEncoder } from '../models/speakerEncoder';
-import { cleanStaleTemps, writeFileAtomic } from '../util/atomic';
+import { loadGenderModel } from '../segmentation/genderByEncoder';
+import { cleanStaleTemps } from '../util/atomic';
+import { ProcessPool } from '../util/processPool';
+import { openSourceSegmenter, type SegmentSourceReply, type SegmentSourceRequest, type SourceSegmenter } from './segmentSource';
+import type { Engine } from '../segmentation/inaSegmenter';
 import { hashJson } from '../util/hash';
 import { forEachEntry } from './forEachEntry';
 import { namingFile, type StageContext, type StageReport } from './types';
@@ -52,6 +49,23 @@ export function segmentKey(opts: SegmentOptions): string {
   return hashJson({ ...opts, model: model.sha256, v: ALGORITHM_VERSION, gender: genderModel ?? DEFAULT_GENDER_THRESHOLD_HZ });
 }
 
+/** Fewer files than this are segmented in-process, where one file gets the sessions' threads (and its progress). */
+const MIN_FILES_FOR_WORKERS = 4;
+
+/**
+ * The models in this process, or with --jobs > 1 and several files in that many worker processes with one-thread
+ * sessions: the front end, pitch and Viterbi are JavaScript on one thread and `session.run` holds it, so files
+ * segmented concurrently in one process queue behind each other. Worker files report no progress within a file.
+ */
+async function openSegmenter(opts: SegmentOptions, ctx: StageContext, files: number): Promise<SourceSegmenter & { workers: number }> {
+  const workers = ctx.jobs > 1 && files >= MIN_FILES_FOR_WORKERS && opts.engine !== 'silero' ? Math.min(ctx.jobs, files) : 0;
+  if (!workers) return { ...(await openSourceSegmenter(opts, ctx)), workers };
+  const pool = await ProcessPool.start<SegmentSourceRequest, SegmentSourceReply>('segmentWorker', __dirname, workers, { opts, ffmpeg: ctx.ffmpeg }, ctx.log);
+  // a cancelled run ends the workers: what they held fails as cancelled, nothing runs on
+  ctx.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+  return { segment: (req) => pool.run(req), release: () => pool.close(), workers };
+}
+
 /** Labels every input with speech (male/female), music, noise, noEnergy; one CSV per source. */
 export async function runSegment(inputs: string[], outDir: string, opts: SegmentOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(outDir, ctx.rows);
@@ -61,8 +75,6 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   if (!files.length) return report;
   const sources = await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) }));
   if (!sources.length) return report;
-  const byEncoder = opts.gender && opts.genderMethod === 'encoder';
-  const genderModel = byEncoder ? loadGenderModel() : undefined;
   const configKey = segmentKey(opts);
   const todo = sources.filter((s) => !ds.isDone('segment', s.id, `${s.sha256}:${configKey}`));
   report.skipped = sources.length - todo.length;
@@ -85,53 +97,28 @@ export async function runSegment(inputs: string[], outDir: string, opts: Segment
   }
   if (!todo.length) return report;
 
-  const classifier = opts.engine === 'silero' ? undefined : await PatchClassifier.open(ctx.log);
-  const encoder = genderModel ? await SpeakerEncoder.open(genderModel.encoder, ctx.log) : undefined;
+  const segmenter = await openSegmenter(opts, ctx, todo.length);
   const totals = new Map<string, number>();
   try {
     await forEachEntry({
       entries: todo, jobs: ctx.jobs, name: (src) => src.path, source: (src) => src.id,
       marker: { ds, stage: 'segment', of: (src) => ({ id: src.id, key: `${src.sha256}:${configKey}` }) },
       process: async (src) => {
-        const file = audioOf(src, opts.on);
-        const info = await probe(file, ctx.ffmpeg);
-        const audio = decodeMono(file, { sampleRate: INA_RATE, signal: ctx.signal, paths: ctx.ffmpeg });
-        const segOpts = {
-          ...opts,
-          gender: opts.gender && !byEncoder,
-          signal: ctx.signal,
-          onProgress: (sec: number) => info.duration > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, sec / info.duration) }),
-        };
-        const result = classifier ? await segmentStream(audio, classifier, segOpts) : await withSilero(ctx.log, (vad) => segmentSilero(audio, vad, segOpts));
-        if (encoder && genderModel) {
-          result.segments = await genderByEncoder(file, result.segments, encoder, genderModel, { signal: ctx.signal, paths: ctx.ffmpeg });
-        }
-        await writeFileAtomic(ds.energyFile(src.id), new Uint8Array(result.energy.buffer, result.energy.byteOffset, result.energy.byteLength));
-        await writeFileAtomic(ds.segmentsCsv(src.id), formatSegmentCsv(result.segments));
+        const req = { file: audioOf(src, opts.on), energyFile: ds.energyFile(src.id), csvFile: ds.segmentsCsv(src.id) };
+        const r = await segmenter.segment(req, { signal: ctx.signal, onFraction: (fraction) => ctx.progress({ kind: 'file-progress', file: src.path, fraction }) });
         // the source's own format, not the stem's (times are the same either way)
         if (opts.on !== 'vocals') {
-          Object.assign(src, { duration: result.duration.toFixed(3), sample_rate: String(info.sampleRate), channels: String(info.channels) });
+          Object.assign(src, { duration: r.duration.toFixed(3), sample_rate: String(r.sampleRate), channels: String(r.channels) });
           await saveSource(src);
         }
-        for (const seg of result.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
+        for (const seg of r.segments) totals.set(seg.label, (totals.get(seg.label) ?? 0) + seg.stop - seg.start);
         return { detail: path.relative(outDir, ds.segmentsCsv(src.id)) };
       },
     }, report, ctx);
   } finally {
-    await classifier?.release();
-    await encoder?.release();
+    await segmenter.release();
     await writing;
   }
-  report.summary = [...totals].map(([label, sec]) => `${label}: ${sec.toFixed(1)} s`);
+  report.summary = [...[...totals].map(([label, sec]) => `${label}: ${sec.toFixed(1)} s`), ...(segmenter.workers ? [`${report.processed} files segmented in ${segmenter.workers} worker processes`] : [])];
   return report;
-}
-
-/** Silero is stateful: one instance per file, so parallel jobs never share its recurrent state. */
-async function withSilero<T>(log: (m: string) => void, fn: (vad: SileroVad) => Promise<T>): Promise<T> {
-  const vad = await SileroVad.open(log);
-  try {
-    return await fn(vad);
-  } finally {
-    await vad.release();
-  }
 }

@@ -24,6 +24,7 @@ export interface WordSpan {
 
 /** An edge closer than this to a word's start or end is not inside it (word times are 20 ms steps of attention). */
 const WORD_EDGE_SLACK = 0.02;
+const TIME_EPSILON = 1e-6;
 
 export interface ClipPlan {
   label: string;
@@ -104,8 +105,9 @@ function wordAround(words: WordSpan[], t: number): number {
   let hi = words.length - 1;
   while (lo <= hi) {
     const k = (lo + hi) >> 1;
-    if (words[k].end - WORD_EDGE_SLACK <= t) lo = k + 1;
-    else if (words[k].start + WORD_EDGE_SLACK >= t) hi = k - 1;
+    // to the microsecond: word times are sums of a clip's start and an offset, and an edge exactly one slack in is out
+    if (words[k].end - WORD_EDGE_SLACK <= t + TIME_EPSILON) lo = k + 1;
+    else if (words[k].start + WORD_EDGE_SLACK >= t - TIME_EPSILON) hi = k - 1;
     else return k;
   }
   return -1;

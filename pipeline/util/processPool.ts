@@ -22,7 +22,7 @@ export const POOL_DATA_ENV = 'SDS_POOL_WORKER';
  */
 export class ProcessPool<Q, R> {
   private readonly idle: ChildProcess[] = [];
-  private readonly waiting: ((w: ChildProcess) => void)[] = [];
+  private readonly waiting: ((w: ChildProcess | undefined) => void)[] = [];
   private readonly pending = new Map<number, { resolve: (v: R) => void; reject: (e: Error) => void }>();
   private readonly workers: ChildProcess[] = [];
   private nextId = 0;
@@ -87,7 +87,9 @@ export class ProcessPool<Q, R> {
   /** Answers `req` on the next free worker. */
   async run(req: Q): Promise<R> {
     if (this.broken) throw this.broken;
-    const w = this.idle.pop() ?? (await new Promise<ChildProcess>((resolve) => this.waiting.push(resolve)));
+    if (this.closing) throw new Error('cancelled');
+    const w = this.idle.pop() ?? (await new Promise<ChildProcess | undefined>((resolve) => this.waiting.push(resolve)));
+    if (!w) throw new Error('cancelled');
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -97,9 +99,13 @@ export class ProcessPool<Q, R> {
 
   private closing = false;
 
-  /** Ends every worker and waits until they have gone. */
+  /** Ends every worker and waits until they have gone; what was in flight or waiting fails as cancelled (a run aborted). */
   async close(): Promise<void> {
     this.closing = true;
+    const cancelled = new Error('cancelled');
+    for (const p of this.pending.values()) p.reject(cancelled);
+    this.pending.clear();
+    for (const next of this.waiting.splice(0)) next(undefined);
     await Promise.all(this.workers.map((w) => {
       if (w.pid === undefined || w.exitCode !== null || w.signalCode !== null) return undefined;
       const gone = new Promise((resolve) => w.once('exit', resolve));

@@ -63,6 +63,22 @@ test('sds run: good files segmented and sliced, bad ones named in the error summ
   assert.deepEqual(fs.readFileSync(good[0]), fs.readFileSync(fixture('ina', 'musanmix.wav')));
 });
 
+test('segment --jobs 2 on several files runs two worker processes and writes the tables one process writes; bad files are still named', () => {
+  const { dir, bad } = awkwardInputs();
+  const [one, two] = [path.join(dir, 'one'), path.join(dir, 'two')];
+  const a = sds('segment', dir, '--out', one, '--jobs', '1');
+  const b = sds('segment', dir, '--out', two, '--jobs', '2');
+  assert.doesNotMatch(a.stdout, /worker processes/);
+  assert.match(b.stdout, /4 files segmented in 2 worker processes/);
+  for (const b2 of bad.slice(0, 3)) assert.ok(b.stdout.includes(b2), `error summary names ${b2}:\n${b.stdout}`);
+  const tables = fs.readdirSync(path.join(one, 'segments')).sort();
+  assert.equal(tables.length, 4);
+  assert.deepEqual(fs.readdirSync(path.join(two, 'segments')).sort(), tables);
+  for (const t of tables) assert.equal(fs.readFileSync(path.join(two, 'segments', t), 'utf8'), fs.readFileSync(path.join(one, 'segments', t), 'utf8'), t);
+  const rows = (out: string) => readTable(path.join(out, 'sources.csv')).map((r) => [r.id, r.duration, r.sample_rate, r.channels].join());
+  assert.deepEqual(rows(two), rows(one));
+});
+
 test('a rerun skips what is done; a changed option redoes only what it affects', () => {
   const dir = tmpDir('sds-cli-');
   fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(dir, 'a.wav'));

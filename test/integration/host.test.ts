@@ -43,6 +43,27 @@ test('cancelling stops the run without leaving partial files', async () => {
   assert.ok(csvs.every((f) => f.endsWith('.csv')), 'no temp files');
 });
 
+test('cancelling a run on worker processes (--jobs 2, many files) stops them too: no hang, every table written is whole', async () => {
+  const dir = tmpDir('sds-host-cancel-workers-');
+  for (let i = 0; i < 8; i++) fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(dir, `f${i}.wav`));
+  const out = path.join(dir, 'out');
+  const abort = new AbortController();
+  const run = client.runStage({ stage: 'segment', inputs: [dir], out }, { jobs: 2 }, (e) => {
+    if (e.kind === 'file-done' && !e.skipped) abort.abort();
+  }, abort.signal);
+  await assert.rejects(run, /cancel/i);
+  const csvs = fs.readdirSync(path.join(out, 'segments')).filter((f) => f.endsWith('.csv'));
+  assert.ok(csvs.length >= 1 && csvs.length < 8, `stopped early: ${csvs}`);
+  for (const f of csvs) {
+    const segs = parseSegmentCsv(fs.readFileSync(path.join(out, 'segments', f), 'utf8'));
+    assert.ok(Math.abs(segs[segs.length - 1].stop - 74.52) < 0.05, `${f} whole`);
+  }
+  // the next run finishes the rest (a temp file a killed worker left is swept first)
+  const reports = await client.runStage({ stage: 'segment', inputs: [dir], out }, { jobs: 2 }, () => undefined);
+  assert.equal(reports[0].processed + reports[0].skipped, 8);
+  assert.ok(fs.readdirSync(path.join(out, 'segments')).every((f) => f.endsWith('.csv')));
+});
+
 test('after the host crashes, the next request starts a fresh one and says so in the log', async () => {
   const before = client.pid!;
   process.kill(before, 'SIGKILL');
