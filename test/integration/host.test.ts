@@ -29,29 +29,28 @@ test('the host process segments and slices real audio and reports progress per f
   assert.ok(logs.some((l) => /execution provider (cpu|cuda)/.test(l)), logs.join('\n'));
 });
 
-test('cancelling stops the run without leaving partial files', async () => {
+/** Segments eight copies of musanmix with `jobs`, cancelling once the first file is done. */
+async function segmentCancelled(jobs: number): Promise<{ dir: string; out: string }> {
   const dir = tmpDir('sds-host-cancel-');
   for (let i = 0; i < 8; i++) fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(dir, `f${i}.wav`));
   const out = path.join(dir, 'out');
   const abort = new AbortController();
-  const run = client.runStage({ stage: 'segment', inputs: [dir], out }, { jobs: 1 }, (e) => {
+  const run = client.runStage({ stage: 'segment', inputs: [dir], out }, { jobs }, (e) => {
     if (e.kind === 'file-done' && !e.skipped) abort.abort();
   }, abort.signal);
   await assert.rejects(run, /cancel/i);
+  return { dir, out };
+}
+
+test('cancelling stops the run without leaving partial files', async () => {
+  const { out } = await segmentCancelled(1);
   const csvs = fs.readdirSync(path.join(out, 'segments'));
   assert.ok(csvs.length >= 1 && csvs.length < 8, `stopped early: ${csvs}`);
   assert.ok(csvs.every((f) => f.endsWith('.csv')), 'no temp files');
 });
 
 test('cancelling a run on worker processes (--jobs 2, many files) stops them too: no hang, every table written is whole', async () => {
-  const dir = tmpDir('sds-host-cancel-workers-');
-  for (let i = 0; i < 8; i++) fs.copyFileSync(fixture('ina', 'musanmix.wav'), path.join(dir, `f${i}.wav`));
-  const out = path.join(dir, 'out');
-  const abort = new AbortController();
-  const run = client.runStage({ stage: 'segment', inputs: [dir], out }, { jobs: 2 }, (e) => {
-    if (e.kind === 'file-done' && !e.skipped) abort.abort();
-  }, abort.signal);
-  await assert.rejects(run, /cancel/i);
+  const { dir, out } = await segmentCancelled(2);
   const csvs = fs.readdirSync(path.join(out, 'segments')).filter((f) => f.endsWith('.csv'));
   assert.ok(csvs.length >= 1 && csvs.length < 8, `stopped early: ${csvs}`);
   for (const f of csvs) {
