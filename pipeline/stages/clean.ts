@@ -23,9 +23,7 @@ const MIN_CLIPS_FOR_WORKERS = 4;
 async function openCleaner(ds: Dataset, opts: CleanOptions, ctx: StageContext, clips: number): Promise<Omit<ClipCleaner, 'process'> & { workers: number }> {
   const workers = ctx.jobs > 1 && clips >= MIN_CLIPS_FOR_WORKERS ? Math.min(ctx.jobs, clips) : 0;
   if (!workers) return { ...(await openClipCleaner(ds, opts, ctx)), workers };
-  const pool = await ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log);
-  // a cancelled run ends the workers: what they held fails as cancelled, nothing runs on
-  ctx.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+  const pool = await ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal);
   return { clean: (req) => pool.run(req), release: () => pool.close(), workers };
 }
 

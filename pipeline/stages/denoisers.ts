@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
+import { collect, concatSamples, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { Dataset } from '../dataset';
 import { adaptiveGate } from '../enhance/adaptiveGate';
 import { Dtln } from '../enhance/dtln';
@@ -90,12 +90,6 @@ class SourceNoiseProfiles {
       return undefined;
     }
     this.log(`gate: ${source}: noise profile from ${total.toFixed(1)} s of its noise/noEnergy segments`);
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      all.set(p, o);
-      o += p.length;
-    }
-    return noiseProfile(all);
+    return noiseProfile(concatSamples(parts));
   }
 }

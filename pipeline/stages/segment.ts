@@ -60,9 +60,7 @@ const MIN_FILES_FOR_WORKERS = 4;
 async function openSegmenter(opts: SegmentOptions, ctx: StageContext, files: number): Promise<SourceSegmenter & { workers: number }> {
   const workers = ctx.jobs > 1 && files >= MIN_FILES_FOR_WORKERS && opts.engine !== 'silero' ? Math.min(ctx.jobs, files) : 0;
   if (!workers) return { ...(await openSourceSegmenter(opts, ctx)), workers };
-  const pool = await ProcessPool.start<SegmentSourceRequest, SegmentSourceReply>('segmentWorker', __dirname, workers, { opts, ffmpeg: ctx.ffmpeg }, ctx.log);
-  // a cancelled run ends the workers: what they held fails as cancelled, nothing runs on
-  ctx.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+  const pool = await ProcessPool.start<SegmentSourceRequest, SegmentSourceReply>('segmentWorker', __dirname, workers, { opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal);
   return { segment: (req) => pool.run(req), release: () => pool.close(), workers };
 }
 

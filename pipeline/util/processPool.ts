@@ -30,8 +30,10 @@ export class ProcessPool<Q, R> {
 
   private constructor() {}
 
-  static async start<Q, R>(name: string, fromDir: string, count: number, data: unknown, log?: (m: string) => void): Promise<ProcessPool<Q, R>> {
+  /** `signal`: a cancelled run ends the workers, and what they held or waited for fails as cancelled. */
+  static async start<Q, R>(name: string, fromDir: string, count: number, data: unknown, log?: (m: string) => void, signal?: AbortSignal): Promise<ProcessPool<Q, R>> {
     const pool = new ProcessPool<Q, R>();
+    signal?.addEventListener('abort', () => void pool.close(), { once: true });
     const ts = path.join(fromDir, `${name}.ts`);
     const fromSource = __filename.endsWith('.ts') && fs.existsSync(ts);
     const started = Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
