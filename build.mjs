@@ -17,6 +17,7 @@ const entries = [
   { entryPoints: ['pipeline/asr/transcribeWorker.ts'], outfile: 'dist/transcribeWorker.js' },
   { entryPoints: ['pipeline/stages/cleanWorker.ts'], outfile: 'dist/cleanWorker.js' },
   { entryPoints: ['pipeline/stages/segmentWorker.ts'], outfile: 'dist/segmentWorker.js' },
+  { entryPoints: ['pipeline/stages/speakerWorker.ts'], outfile: 'dist/speakerWorker.js' },
 ];
 // the timeline webview runs in the browser sandbox of a webview: one iframe-safe bundle plus its stylesheet
 entries.push({ entryPoints: ['webviews/timeline/main.ts'], outfile: 'dist/timeline.js', platform: 'browser', mainFields: ['browser', 'module', 'main'], format: 'iife', target: 'chrome120', external: [] });

@@ -82,8 +82,11 @@ function benchClean(): void {
   // speaker embeddings of the same clips: enrol from the first clip, score them all (one session, clips read in JS)
   const first = rows[0].split(',')[0];
   run('speaker', 'enroll', '--out', ds, '--name', 'bench', path.join(ds, first));
-  const wall = run('speaker', 'score', '--out', ds, '--ref', 'bench');
-  console.log(`\n| speaker score (tone_color_se embeddings of the ${rows.length} cleaned clips) | ${wall.toFixed(1)} s | ${(seconds / wall).toFixed(0)}x | ${rss} MB |`);
+  console.log(`\n| speaker score (tone_color_se embeddings of the ${rows.length} cleaned clips) | --jobs 1 | CPU | --jobs 2 | CPU | ratio (2 / 1) | x real time (--jobs 2) | peak RSS |`);
+  console.log('|---|---|---|---|---|---|---|---|');
+  const score = (jobs: number) => ({ wall: run('speaker', 'score', '--out', ds, '--ref', 'bench', '--jobs', String(jobs)), cpu });
+  const [one, two] = [score(1), score(2)];
+  console.log(`| one session, or two worker processes | ${one.wall.toFixed(1)} s | ${one.cpu.toFixed(0)}% | ${two.wall.toFixed(1)} s | ${two.cpu.toFixed(0)}% | ${(two.wall / one.wall).toFixed(2)} | ${(seconds / two.wall).toFixed(0)}x | ${rss} MB |`);
 }
 if (!process.env.BENCH_SKIP_CLEAN) benchClean();
 

@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collect, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
-import { readClip } from '../audio/readClip';
 import { Dataset } from '../dataset';
 import { normalRel } from './clipPaths';
 import { readManifest } from '../models/modelPaths';
@@ -12,6 +10,8 @@ import { linkOrCopy } from '../util/linkOrCopy';
 import { pickEnrolmentSpans } from './enrolPick';
 import type { StageContext, StageReport } from './types';
 import { forEachEntry } from './forEachEntry';
+import { forEachLimit } from '../util/pool';
+import { embedSpec, openClipEmbedder } from './clipEmbedder';
 
 export interface SpeakerProfile {
   name: string;
@@ -28,18 +28,6 @@ export interface SpeakerProfile {
  * on LibriSpeech, bench/eval-speaker.ts); used by split's automatic count and by lint.
  */
 export const SAME_SPEAKER_MIN_SIM = 0.8;
-
-/** `file` or `file@start-end` (seconds): a whole recording or a span of it. */
-export async function embedSpec(spec: string, enc: SpeakerEncoder, paths?: FfmpegPaths): Promise<Float32Array> {
-  const m = /^(.*)@([\d.]+)-([\d.]+)$/.exec(spec);
-  const file = m ? m[1] : spec;
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const x = m
-    ? await collect(decodeMono(file, { sampleRate: enc.sampleRate, paths, inputArgs: ['-ss', m[2], '-t', String(Number(m[3]) - Number(m[2]))] }))
-    : await readClip(file, enc.sampleRate, paths);
-  if (x.length < enc.sampleRate * 0.5) throw new Error(`${spec}: under 0.5 s of audio, too short to enrol or score`);
-  return enc.embed(x);
-}
 
 /** `sds speaker enroll`: the mean embedding of clean reference audio, saved as speakers/<name>.json. */
 export async function enrollSpeaker(dir: string, name: string, given: string[], ctx: StageContext, auto = false): Promise<StageReport> {
@@ -107,17 +95,17 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
   const profileFile = path.join(dir, 'speakers', `${who}.json`);
   if (!fs.existsSync(profileFile)) throw new Error(`${profileFile}: no such speaker; enroll it first (sds speaker enroll --name ${who} ...)`);
   const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as SpeakerProfile;
-  const enc = await SpeakerEncoder.open(profile.model, ctx.log);
   const rows = ds.readClips();
+  const live = rows.filter((r) => r.excluded !== 'yes');
+  const enc = await openClipEmbedder(profile.model, ctx, live.length);
   const col = `similarity_${who}`;
   const report: StageReport = { stage: 'speaker score', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
-    const live = rows.filter((r) => r.excluded !== 'yes');
     report.skipped = rows.length - live.length;
     await forEachEntry({
-      entries: live, name: (r) => r.path, source: (r) => r.source,
+      entries: live, name: (r) => r.path, source: (r) => r.source, jobs: ctx.jobs,
       process: async (r) => {
-        r[col] = dot(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg), profile.embedding).toFixed(4);
+        r[col] = dot(await enc.embed(path.join(dir, r.clean_path || r.path)), profile.embedding).toFixed(4);
       },
     }, report, ctx);
     const scored = rows.filter((r) => r[col] && r.excluded !== 'yes');
@@ -139,7 +127,7 @@ export async function scoreSpeaker(dir: string, who: string, opts: { minSim?: nu
       }
       report.summary.push(`threshold ${threshold.toFixed(4)} (${opts.minSim !== undefined ? 'given' : `Otsu's cut between the two groups of ${scored.length} similarities`}): ${moved} clips moved to rejected/, ${scored.length - moved} kept`);
     }
-    report.summary.unshift(`${col} written for ${report.processed} clips`);
+    report.summary.unshift(`${col} written for ${report.processed} clips${enc.workers ? ` in ${enc.workers} worker processes` : ''}`);
   } finally {
     await enc.release();
     await ds.writeClips(rows);
@@ -156,19 +144,22 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
   const ds = new Dataset(dir);
   const rows = ds.readClips().filter((r) => r.excluded !== 'yes');
   const all = ds.readClips();
-  const enc = await SpeakerEncoder.open(undefined, ctx.log);
+  const enc = await openClipEmbedder(undefined, ctx, rows.length);
   const report: StageReport = { stage: 'speaker split', processed: 0, skipped: 0, failed: [], summary: [] };
   try {
-    const embs: Float32Array[] = [];
-    const used: typeof rows = [];
-    for (const r of rows) {
+    const byRow: (Float32Array | undefined)[] = new Array(rows.length);
+    await forEachLimit(rows, ctx.jobs, async (r, i) => {
+      ctx.signal?.throwIfAborted();
       try {
-        embs.push(await embedSpec(path.join(dir, r.clean_path || r.path), enc, ctx.ffmpeg));
-        used.push(r);
+        byRow[i] = await enc.embed(path.join(dir, r.clean_path || r.path));
       } catch (e) {
+        if (ctx.signal?.aborted) throw e;
         report.failed.push({ file: r.path, error: (e as Error).message });
       }
-    }
+    });
+    // in clips.csv's order, whichever finished first: the clustering sees the same sequence every run
+    const used = rows.filter((_, i) => byRow[i]);
+    const embs = byRow.filter((e): e is Float32Array => !!e);
     const labels = agglomerate(embs, { k: opts.speakers, minSim: opts.minSim ?? SAME_SPEAKER_MIN_SIM });
     const byPath = new Map(all.map((r) => [r.path, r]));
     used.forEach((r, i) => {
@@ -180,7 +171,7 @@ export async function splitSpeakers(dir: string, opts: { speakers?: number; minS
     report.processed = used.length;
     const counts = new Map<string, number>();
     for (const l of labels) counts.set(`spk${l + 1}`, (counts.get(`spk${l + 1}`) ?? 0) + 1);
-    report.summary = [`${counts.size} speakers (${opts.speakers ? 'as asked' : `merging while clusters are at least ${(opts.minSim ?? SAME_SPEAKER_MIN_SIM).toFixed(2)} alike`}): ${[...counts].map(([k, n]) => `${k} ${n} clips`).join(', ')}`];
+    report.summary = [`${counts.size} speakers (${opts.speakers ? 'as asked' : `merging while clusters are at least ${(opts.minSim ?? SAME_SPEAKER_MIN_SIM).toFixed(2)} alike`}): ${[...counts].map(([k, n]) => `${k} ${n} clips`).join(', ')}${enc.workers ? `; embedded in ${enc.workers} worker processes` : ''}`];
   } finally {
     await enc.release();
     await ds.writeClips(all);

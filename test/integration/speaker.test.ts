@@ -97,3 +97,29 @@ test('enroll --auto picks the cleanest stretches of one voice from a long record
     assert.ok(start >= 0);
   }
 });
+
+test('score and split in two worker processes (--jobs 2) write what one process writes', () => {
+  const dir = tmpDir('sds-speaker-jobs-');
+  assert.equal(sds('run', fixture('librispeech'), '--out', dir, '--max', '5').status, 0);
+  assert.equal(sds('speaker', 'enroll', '--out', dir, '--name', 'r', `${fixture('librispeech', '1069-133699-0000.flac')}@0-5`).status, 0);
+  const columns = (jobs: string) => {
+    const score = sds('speaker', 'score', '--out', dir, '--ref', 'r', '--jobs', jobs);
+    assert.equal(score.status, 0, score.stdout + score.stderr);
+    const split = sds('speaker', 'split', '--out', dir, '--jobs', jobs);
+    assert.equal(split.status, 0, split.stdout + split.stderr);
+    return { out: score.stdout + split.stdout, rows: readTable(path.join(dir, 'clips.csv')) };
+  };
+  const one = columns('1');
+  const two = columns('2');
+  assert.doesNotMatch(one.out, /worker processes/);
+  assert.match(two.out, /similarity_r written for \d+ clips in 2 worker processes/);
+  assert.match(two.out, /embedded in 2 worker processes/);
+  assert.ok(one.rows.length >= 8, `${one.rows.length} clips`);
+  one.rows.forEach((a, i) => {
+    const b = two.rows[i];
+    assert.equal(b.path, a.path);
+    // one-thread and multi-thread sessions sum in another order: the 4th decimal may differ by one
+    assert.ok(Math.abs(Number(a.similarity_r) - Number(b.similarity_r)) <= 1.5e-4, `${a.path}: ${a.similarity_r} vs ${b.similarity_r}`);
+    assert.equal(b.speaker, a.speaker, a.path);
+  });
+});
