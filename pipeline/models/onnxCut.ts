@@ -53,10 +53,102 @@ export function keepOutputs(model: Uint8Array, keep: string[]): Buffer {
   return Buffer.concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : buf.subarray(f.from, f.end))));
 }
 
+/**
+ * The model with a free batch dimension: `io` gives each named graph input and output its new dims (a name such as
+ * 'batch' first). Exports from Keras through tf2onnx fix batch 1 into their Reshape shapes as constants; a Reshape
+ * whose shape constant starts with 1 gets -1 there (the one dimension it infers), so B rows flow through where one
+ * did. The graph's inner value_info (shapes inferred at export, batch 1 included) is dropped for ORT to infer again.
+ * Only models whose rows never mix (no op across the batch axis) give each row what a batch of one gives it; the
+ * caller's test says so for its model.
+ */
+export function withBatchDim(model: Uint8Array, io: Record<string, (number | string)[]>): Buffer {
+  const buf = Buffer.from(model.buffer, model.byteOffset, model.byteLength);
+  const top = [...fields(buf, 0, buf.length)];
+  const graphField = top.find((f) => f.field === MODEL_GRAPH);
+  if (!graphField) throw new Error('not an ONNX model: no graph');
+  const graph = [...fields(buf, graphField.start, graphField.end)];
+  const shapes = new Set<string>();
+  for (const f of graph) {
+    if (f.field !== GRAPH_NODE) continue;
+    let op = '';
+    const inputs: string[] = [];
+    for (const x of fields(buf, f.start, f.end)) {
+      if (x.field === NODE_OP_TYPE) op = text(buf, x);
+      else if (x.field === NODE_INPUT) inputs.push(text(buf, x));
+    }
+    if (op === 'Reshape' && inputs[1]) shapes.add(inputs[1]);
+  }
+  const named = new Set<string>();
+  const parts: Buffer[] = [];
+  for (const f of graph) {
+    if (f.field === GRAPH_VALUE_INFO) continue;
+    if (f.field === GRAPH_INPUT || f.field === GRAPH_OUTPUT) {
+      const name = valueInfoName(buf, f);
+      if (io[name]) {
+        named.add(name);
+        parts.push(lengthDelimited(f.field, Buffer.from(valueInfo(name, io[name]))));
+        continue;
+      }
+    }
+    parts.push(f.field === GRAPH_INITIALIZER && shapes.has(initializerName(buf, f)) ? batchFreeShape(buf, f) : buf.subarray(f.from, f.end));
+  }
+  const absent = Object.keys(io).filter((n) => !named.has(n));
+  if (absent.length) throw new Error(`the model has no input or output ${absent.join(', ')}`);
+  const newGraph = Buffer.concat(parts);
+  return Buffer.concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : buf.subarray(f.from, f.end))));
+}
+
+function initializerName(b: Buffer, f: Field): string {
+  for (const x of fields(b, f.start, f.end)) if (x.field === TENSOR_NAME) return text(b, x);
+  return '';
+}
+
+/** An int64 shape initializer, its leading 1 made -1 (re-encoded as raw_data); any other tensor as it was. */
+function batchFreeShape(b: Buffer, f: Field): Buffer {
+  const kept: Buffer[] = [];
+  let values: bigint[] | undefined;
+  let type = 0;
+  for (const x of fields(b, f.start, f.end)) {
+    if (x.field === TENSOR_DATA_TYPE) type = b[x.start - 1]; // a varint field ends where its value does; INT64 (7) is one byte
+    if (x.field === TENSOR_INT64_DATA && x.wire === 2) values = [...packedVarints(b, x.start, x.end)];
+    else if (x.field === TENSOR_RAW_DATA) values = Array.from({ length: (x.end - x.start) / 8 }, (_, i) => b.readBigInt64LE(x.start + 8 * i));
+    else kept.push(b.subarray(x.from, x.end));
+  }
+  const whole = lengthDelimited(GRAPH_INITIALIZER, b.subarray(f.start, f.end));
+  if (type !== INT64 || !values || values[0] !== 1n) return whole;
+  const raw = Buffer.alloc(8 * values.length);
+  values.forEach((v, i) => raw.writeBigInt64LE(i === 0 ? -1n : v, 8 * i));
+  return lengthDelimited(GRAPH_INITIALIZER, Buffer.concat([...kept, lengthDelimited(TENSOR_RAW_DATA, raw)]));
+}
+
+/** protobuf's packed repeated int64: varints, negatives as 10-byte two's complement. */
+function* packedVarints(b: Buffer, start: number, end: number): Generator<bigint> {
+  let p = start;
+  while (p < end) {
+    let v = 0n;
+    let shift = 0n;
+    let c: number;
+    do {
+      c = b[p++];
+      v |= BigInt(c & 127) << shift;
+      shift += 7n;
+    } while (c & 128);
+    yield BigInt.asIntN(64, v);
+  }
+}
+
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
+const GRAPH_INITIALIZER = 5;
+const GRAPH_VALUE_INFO = 13;
+const NODE_OP_TYPE = 4;
+const TENSOR_DATA_TYPE = 2;
+const TENSOR_INT64_DATA = 7;
+const TENSOR_NAME = 8;
+const TENSOR_RAW_DATA = 9;
+const INT64 = 7;
 const NODE_INPUT = 1;
 const NODE_OUTPUT = 2;
 const NODE_ATTRIBUTE = 5;

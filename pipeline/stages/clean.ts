@@ -9,6 +9,7 @@ import { ProcessPool } from '../util/processPool';
 import { openClipCleaner, type ClipCleaner, type CleanClipReply, type CleanClipRequest } from './cleanClip';
 import { cleanPathFor, normalRel, ownedClip } from './clipPaths';
 import { forEachEntry } from './forEachEntry';
+import { denoiserStreams } from './denoisers';
 import type { CleanOptions } from './cleanOptions';
 import { inScope, type StageContext, type StageReport } from './types';
 
@@ -23,8 +24,9 @@ const MIN_CLIPS_FOR_WORKERS = 4;
 async function openCleaner(ds: Dataset, opts: CleanOptions, ctx: StageContext, clips: number): Promise<Omit<ClipCleaner, 'process'> & { workers: number }> {
   const workers = ctx.jobs > 1 && clips >= MIN_CLIPS_FOR_WORKERS ? Math.min(ctx.jobs, clips) : 0;
   if (!workers) return { ...(await openClipCleaner(ds, opts, ctx)), workers };
-  const pool = await ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal);
-  return { clean: (req) => pool.run(req), release: () => pool.close(), workers };
+  const streams = denoiserStreams(opts.denoise);
+  const pool = await ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal, streams);
+  return { clean: (req) => pool.run(req), release: () => pool.close(), workers, streams };
 }
 
 /** Bumped when cleaning changes what it writes, so reruns clean again clips cleaned by older code (2: zero-phase filters). */
@@ -83,7 +85,8 @@ export async function runClean(dir: string, opts: CleanOptions, ctx: StageContex
       return st?.isFile() ? `${key}:${st.size}:${Math.round(st.mtimeMs)}` : undefined;
     };
     await forEachEntry({
-      entries: todo, jobs: ctx.jobs, name: (row) => where(row).input, source: (row) => row.source,
+      // each process gets as many clips at once as its denoiser batches
+      entries: todo, jobs: (cleaner.workers || ctx.jobs) * cleaner.streams, name: (row) => where(row).input, source: (row) => row.source,
       marker: { ds, stage: 'clean', of: (row) => {
         const k = only ? undefined : inputKey(where(row).input);
         return k ? { id: where(row).id, key: k } : undefined;

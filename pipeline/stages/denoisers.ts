@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { collect, concatSamples, decodeMono, type FfmpegPaths } from '../audio/ffmpeg';
 import { Dataset } from '../dataset';
 import { adaptiveGate } from '../enhance/adaptiveGate';
-import { Dtln } from '../enhance/dtln';
+import { Dtln, DTLN_STREAMS } from '../enhance/dtln';
 import { Gtcrn } from '../enhance/gtcrn';
 import { OnnxWaveformEnhancer } from '../enhance/onnxWaveform';
 import { Rnnoise, RNNOISE_RATE } from '../enhance/rnnoise';
@@ -19,11 +19,25 @@ export type Denoiser = (x: Float32Array, source: string, rate: number) => Promis
 /** Learned enhancers run at 16 kHz; the clip is resampled around them and keeps that rate. */
 const MODEL_RATE = 16000;
 
+export interface OpenDenoiser {
+  run?: Denoiser;
+  rate?: number;
+  back?: boolean;
+  /** clips worth denoising at once in one process (the denoiser batches concurrent clips); 1 when absent */
+  streams?: number;
+  release: () => Promise<void>;
+}
+
+/** Clips worth denoising at once in one process: DTLN batches the blocks of concurrent clips into one session run. */
+export function denoiserStreams(name: string): number {
+  return name === 'dtln' ? DTLN_STREAMS : 1;
+}
+
 /**
  * `rate`: the rate the denoiser runs at (the clip is resampled to it before its filters); `back`: whether the
  * result goes back to the clip's own rate (RNNoise runs at 48 kHz but adds nothing above the source's band).
  */
-export async function openDenoiser(name: string, ds: Dataset, ctx: DenoiserContext): Promise<{ run?: Denoiser; rate?: number; back?: boolean; release: () => Promise<void> }> {
+export async function openDenoiser(name: string, ds: Dataset, ctx: DenoiserContext): Promise<OpenDenoiser> {
   const log = ctx.log;
   if (name === 'rnnoise') {
     const r = await Rnnoise.open();
@@ -36,7 +50,7 @@ export async function openDenoiser(name: string, ds: Dataset, ctx: DenoiserConte
   }
   if (name === 'dtln') {
     const d = await Dtln.open(log);
-    return { run: (x) => d.process(x), rate: MODEL_RATE, release: () => d.release() };
+    return { run: (x) => d.process(x), rate: MODEL_RATE, streams: denoiserStreams(name), release: () => d.release() };
   }
   if (name === 'gtcrn') {
     const g = await Gtcrn.open(log);

@@ -21,18 +21,22 @@ export const POOL_DATA_ENV = 'SDS_POOL_WORKER';
  * beside `fromDir` through tsx. Each gets SDS_ORT_THREADS=1 and single-threaded GC.
  */
 export class ProcessPool<Q, R> {
-  private readonly idle: ChildProcess[] = [];
+  /** requests in flight per started worker */
+  private readonly load = new Map<ChildProcess, number>();
   private readonly waiting: ((w: ChildProcess | undefined) => void)[] = [];
   private readonly pending = new Map<number, { resolve: (v: R) => void; reject: (e: Error) => void }>();
   private readonly workers: ChildProcess[] = [];
   private nextId = 0;
   private broken?: Error;
 
-  private constructor() {}
+  private constructor(private readonly perWorker: number) {}
 
-  /** `signal`: a cancelled run ends the workers, and what they held or waited for fails as cancelled. */
-  static async start<Q, R>(name: string, fromDir: string, count: number, data: unknown, log?: (m: string) => void, signal?: AbortSignal): Promise<ProcessPool<Q, R>> {
-    const pool = new ProcessPool<Q, R>();
+  /**
+   * `signal`: a cancelled run ends the workers, and what they held or waited for fails as cancelled. `perWorker`:
+   * requests a worker is given at once (a worker that batches concurrent requests, as DTLN's does, wants several).
+   */
+  static async start<Q, R>(name: string, fromDir: string, count: number, data: unknown, log?: (m: string) => void, signal?: AbortSignal, perWorker = 1): Promise<ProcessPool<Q, R>> {
+    const pool = new ProcessPool<Q, R>(perWorker);
     signal?.addEventListener('abort', () => void pool.close(), { once: true });
     const ts = path.join(fromDir, `${name}.ts`);
     const fromSource = __filename.endsWith('.ts') && fs.existsSync(ts);
@@ -47,7 +51,8 @@ export class ProcessPool<Q, R> {
       w.on('message', (m: PoolReply<R>) => {
         if (m.kind === 'log') return log?.(m.message);
         if (m.kind === 'ready') {
-          pool.release(w);
+          pool.load.set(w, 0);
+          pool.handOut();
           return resolve();
         }
         if (m.kind === 'failed') return reject(new Error(m.message));
@@ -73,9 +78,23 @@ export class ProcessPool<Q, R> {
   }
 
   private release(w: ChildProcess): void {
-    const next = this.waiting.shift();
-    if (next) next(w);
-    else this.idle.push(w);
+    this.load.set(w, (this.load.get(w) ?? 1) - 1);
+    this.handOut();
+  }
+
+  /** The started worker with the fewest requests in flight, if it can take one more. */
+  private leastLoaded(): ChildProcess | undefined {
+    let best: ChildProcess | undefined;
+    for (const [w, n] of this.load) if (n < this.perWorker && (!best || n < this.load.get(best)!)) best = w;
+    return best;
+  }
+
+  /** Gives free capacity to requests waiting for it, least-loaded worker first. */
+  private handOut(): void {
+    for (let w = this.leastLoaded(); w && this.waiting.length; w = this.leastLoaded()) {
+      this.load.set(w, this.load.get(w)! + 1);
+      this.waiting.shift()!(w);
+    }
   }
 
   /** A worker gone while in use fails what it held and what waits: the stage reports them, nothing hangs. */
@@ -90,7 +109,9 @@ export class ProcessPool<Q, R> {
   async run(req: Q): Promise<R> {
     if (this.broken) throw this.broken;
     if (this.closing) throw new Error('cancelled');
-    const w = this.idle.pop() ?? (await new Promise<ChildProcess | undefined>((resolve) => this.waiting.push(resolve)));
+    const free = this.leastLoaded();
+    if (free) this.load.set(free, this.load.get(free)! + 1);
+    const w = free ?? (await new Promise<ChildProcess | undefined>((resolve) => this.waiting.push(resolve)));
     if (!w) throw new Error('cancelled');
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
-import { encodeWav } from '../../pipeline/audio/wav';
+import { encodeWav, wavAudio } from '../../pipeline/audio/wav';
 import { readTable, writeTable } from '../../pipeline/formats/csvTable';
 import { CLI, decodeAll, ffmpeg, ffmpegMeter, fixture, sdsQuiet as sds, tmpDir, wavInfo } from '../helpers';
 import { mulModel } from '../onnxBuilder';
@@ -42,7 +42,7 @@ test('speech preset: every clip lands within 0.5 LU of -23 LUFS and under -1 dBT
   assert.match(sds('clean', '--out', dir).stdout, /clean: 0 processed, \d+ up to date/);
 });
 
-test('--jobs 2 cleans in two worker processes and writes the same clips and cells as one process does', async () => {
+test('--jobs 2 cleans in two worker processes and writes the same cells, and clips within one 16-bit step, as one process does', async () => {
   const one = copyDataset();
   const two = copyDataset();
   // one of them named relative to the working directory, as a user types it
@@ -57,8 +57,15 @@ test('--jobs 2 cleans in two worker processes and writes the same clips and cell
   assert.equal(rowsTwo.length, rowsOne.length);
   for (const [i, r] of rowsOne.entries()) {
     for (const c of ['clean_path', 'clean_rate', 'clean_hum', 'clean_note', 'lufs', 'true_peak', 'snr']) assert.equal(rowsTwo[i][c], r[c], `${r.path}: ${c}`);
-    // DTLN's sessions have one thread either way: the same samples
-    assert.ok(fs.readFileSync(path.join(two, r.clean_path)).equals(fs.readFileSync(path.join(one, r.clean_path))), `${r.clean_path}: same bytes`);
+    // DTLN batches the clips each process has in flight, and which clips share a run differs between the two: its
+    // second stage's matrix products round differently with the batch (about 1e-6), so a 16-bit sample may move by one
+    const [x, y] = [one, two].map((d) => {
+      const { data } = wavAudio(fs.readFileSync(path.join(d, r.clean_path)))!;
+      return new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    });
+    assert.equal(y.length, x.length);
+    const worst = x.reduce((m, v, k) => Math.max(m, Math.abs(v - y[k])), 0);
+    assert.ok(worst <= 1, `${r.clean_path}: samples differ by up to ${worst} (16-bit steps)`);
   }
 });
 

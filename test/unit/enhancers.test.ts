@@ -39,6 +39,24 @@ test('DTLN and GTCRN remove real noise (sample-aligned output) and leave clean s
   assert.ok(siSdr(await dtln.process(clean), clean) > 20, 'clean in, clean out');
 });
 
+test('DTLN: clips denoised at once share session runs and each gets what it gets alone (float rounding)', async () => {
+  // eight clips of different lengths and starts, so streams join the batch, leave it early and run on alone
+  const clips = Array.from({ length: 8 }, (_, i) => noisy.subarray(i * 4000, noisy.length - i * 9000));
+  const alone: Float32Array[] = [];
+  for (const c of clips) alone.push(await dtln.process(c));
+  const before = { ...dtln.batches };
+  const together = await Promise.all(clips.map((c) => dtln.process(c)));
+  const runs = dtln.batches.runs - before.runs;
+  const blocks = dtln.batches.blocks - before.blocks;
+  assert.ok(blocks / runs > 4, `${blocks} blocks in ${runs} runs`);
+  together.forEach((y, i) => {
+    assert.equal(y.length, clips[i].length);
+    const worst = y.reduce((m, v, k) => Math.max(m, Math.abs(v - alone[i][k])), 0);
+    assert.ok(worst < 1e-4, `clip ${i}: worst difference ${worst}`);
+    assert.ok(siSdr(y, alone[i]) > 60, `clip ${i}: ${siSdr(y, alone[i]).toFixed(1)} dB from its result alone`);
+  });
+});
+
 test('RNNoise (wasm, 48 kHz) gains SI-SDR once resampled around it', async () => {
   const up = await resample(noisy, 16000, RNNOISE_RATE);
   const y = await resample(rnnoise.process(up), RNNOISE_RATE, 16000);
