@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { readClip } from '../../pipeline/audio/readClip';
-import { modelBytes, node, valueInfo } from '../../pipeline/ml/onnxWriter';
+import { int64Tensor, modelBytes, node, valueInfo } from '../../pipeline/ml/onnxWriter';
 import { readManifest } from '../../pipeline/models/modelPaths';
-import { cutModelAt } from '../../pipeline/models/onnxCut';
+import { cutModelAt, withBatchDim } from '../../pipeline/models/onnxCut';
 import { ort } from '../../pipeline/models/ortSession';
 import { SpeakerEncoder } from '../../pipeline/models/speakerEncoder';
 import { fixture } from '../helpers';
@@ -43,4 +43,20 @@ test('tone_color_se cut at its spectrogram, fed the host STFT, gives the whole m
     await enc.release();
     await whole.release();
   }
+});
+
+test('freeing a batch-1 export\'s batch dimension: inputs, outputs and its Reshape constants take B rows', async () => {
+  // as Keras exports do: batch 1 fixed in the graph's dims and in a Reshape's shape constant
+  const model = modelBytes({
+    name: 'fixed', initializers: [int64Tensor('shape', [1, 2, 2])], inputs: [valueInfo('x', [1, 4])], outputs: [valueInfo('y', [1, 2, 2])],
+    nodes: [node('Reshape', ['x', 'shape'], ['r']), node('Neg', ['r'], ['y'])],
+  });
+  const fixed = await ort.InferenceSession.create(model);
+  const rows = new ort.Tensor('float32', Float32Array.from({ length: 12 }, (_, i) => i), [3, 4]);
+  await assert.rejects(fixed.run({ x: rows }), /invalid dimensions|cannot be reshaped/);
+  const free = await ort.InferenceSession.create(withBatchDim(model, { x: ['batch', 4], y: ['batch', 2, 2] }));
+  const out = await free.run({ x: rows });
+  assert.deepEqual(out.y.dims, [3, 2, 2]);
+  assert.deepEqual(Array.from(out.y.data as Float32Array), Array.from({ length: 12 }, (_, i) => -i));
+  assert.throws(() => withBatchDim(model, { z: ['batch'] }), /no input or output z/);
 });
