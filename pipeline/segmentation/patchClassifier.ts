@@ -31,18 +31,38 @@ export class PatchClassifier {
    * `stride`-th one (and the last): between two that agree (the same winner, sure of it, no class moving by more
    * than SPARSE_TOLERANCE) the ones skipped are interpolated, elsewhere (a change, a patch that is not finite) each is
    * run. Nearly all of a programme is long stretches of one class, so the CNN runs on about 1/stride of it; where
-   * the label changes it runs on every patch, as the exact pass does. stride 1: every patch.
+   * the label changes it runs on every patch, as the exact pass does. stride 1: every patch. Patches marked in
+   * `skip` are not run (their probabilities stay 0); each run of the others between them is treated on its own.
    */
-  async classifySparse(patches: Float32Array, n: number, finite: readonly boolean[], stride: number): Promise<Float32Array> {
-    if (stride <= 1 || n <= 2) return this.classify(patches, n);
+  async classifySparse(patches: Float32Array, n: number, finite: readonly boolean[], stride: number, skip?: readonly boolean[]): Promise<Float32Array> {
     const probs = new Float32Array(n * 3);
     const anchors: number[] = [];
-    for (let i = 0; i < n - 1; i += stride) anchors.push(i);
-    anchors.push(n - 1);
-    await this.classifyAt(patches, anchors, probs);
+    const anchorRun: number[] = [];
+    const runs: [number, number][] = [];
+    for (let i = 0; i < n;) {
+      if (skip?.[i]) {
+        i++;
+        continue;
+      }
+      let e = i;
+      while (e < n && !skip?.[e]) e++;
+      runs.push([i, e]);
+      i = e;
+    }
+    const dense: number[] = [];
+    for (const [s, e] of runs) {
+      if (stride <= 1 || e - s <= 2) for (let i = s; i < e; i++) dense.push(i);
+      else {
+        for (let i = s; i < e - 1; i += stride) anchors.push(i);
+        anchors.push(e - 1);
+        while (anchorRun.length < anchors.length) anchorRun.push(s);
+      }
+    }
+    await this.classifyAt(patches, [...dense, ...anchors], probs);
     const exact: number[] = [];
     for (let k = 0; k + 1 < anchors.length; k++) {
       const [a, b] = [anchors[k], anchors[k + 1]];
+      if (anchorRun[k] !== anchorRun[k + 1]) continue; // the last anchor of one run and the first of the next
       const top = argmax3(probs, a);
       let agree = finite[a] && finite[b] && top === argmax3(probs, b) && Math.min(probs[a * 3 + top], probs[b * 3 + top]) >= SPARSE_CONFIDENT;
       for (let c = 0; agree && c < 3; c++) agree = Math.abs(probs[a * 3 + c] - probs[b * 3 + c]) <= SPARSE_TOLERANCE;

@@ -26,7 +26,7 @@ export interface SegmentOptions {
   genderMethod: GenderMethod;
   /** analyse the original mixture (default) or the vocals stem `sds separate` wrote; times are the same */
   on?: 'mixture' | 'vocals';
-  /** the CNN on every n-th patch where the class holds (default 8; 1: every patch): for the bench and eval's side by side */
+  /** the CNN on every n-th patch where the class holds and on no quiet window it need not see (default 8; 1: every patch, as it comes): for the bench and eval's side by side */
   cnnStride?: number;
 }
 

@@ -17,6 +17,10 @@ class Blocks<A extends Float32Array | Int16Array> {
     this.length++;
   }
 
+  protected assign(i: number, v: number): void {
+    this.blocks[i >>> 16][i & (BLOCK - 1)] = v;
+  }
+
   protected at(i: number): number {
     return this.blocks[i >>> 16][i & (BLOCK - 1)];
   }
@@ -56,9 +60,18 @@ export class GrowableLog16 extends Blocks<Int16Array> {
   }
 
   push(v: number): void {
-    if (Number.isNaN(v)) this.put(GrowableLog16.NAN);
-    else if (v === -Infinity) this.put(GrowableLog16.NEG_INF);
-    else this.put(Math.max(-32766, Math.min(32767, Math.round(v / this.resolution))));
+    this.put(this.code(v));
+  }
+
+  /** Replaces value `i` (< length): a score decided after the values behind it. */
+  set(i: number, v: number): void {
+    this.assign(i, this.code(v));
+  }
+
+  private code(v: number): number {
+    if (Number.isNaN(v)) return GrowableLog16.NAN;
+    if (v === -Infinity) return GrowableLog16.NEG_INF;
+    return Math.max(-32766, Math.min(32767, Math.round(v / this.resolution)));
   }
 
   get(i: number): number {
