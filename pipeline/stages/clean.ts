@@ -19,14 +19,25 @@ const MIN_CLIPS_FOR_WORKERS = 4;
 /**
  * The clip chain in this process, or with --jobs > 1 in that many worker processes with one-thread sessions:
  * onnxruntime's `session.run` holds Node's main thread (DTLN calls it twice every 8 ms of audio), so clips cleaned
- * concurrently in one process queue behind each other.
+ * concurrently in one process queue behind each other. Each process takes as many clips at once as its denoiser
+ * batches (`streams`). Opened at the first clip to clean: a rerun with every clip up to date starts no model.
  */
-async function openCleaner(ds: Dataset, opts: CleanOptions, ctx: StageContext, clips: number): Promise<Omit<ClipCleaner, 'process'> & { workers: number }> {
+function openCleaner(ds: Dataset, opts: CleanOptions, ctx: StageContext, clips: number): Pick<ClipCleaner, 'clean' | 'release'> & { workers: number; streams: number; openFailed: (e: unknown) => boolean } {
   const workers = ctx.jobs > 1 && clips >= MIN_CLIPS_FOR_WORKERS ? Math.min(ctx.jobs, clips) : 0;
-  if (!workers) return { ...(await openClipCleaner(ds, opts, ctx)), workers };
   const streams = denoiserStreams(opts.denoise);
-  const pool = await ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal, streams);
-  return { clean: (req) => pool.run(req), release: () => pool.close(), workers, streams };
+  let opened: Promise<Pick<ClipCleaner, 'clean' | 'release'>> | undefined;
+  const open = () => (opened ??= workers
+    ? ProcessPool.start<CleanClipRequest, CleanClipReply>('cleanWorker', __dirname, workers, { dir: ds.dir, opts, ffmpeg: ctx.ffmpeg }, ctx.log, ctx.signal, streams)
+      .then((pool) => ({ clean: (req: CleanClipRequest) => pool.run(req), release: () => pool.close() }))
+    : openClipCleaner(ds, opts, ctx));
+  let failure: unknown;
+  return {
+    workers, streams,
+    clean: async (req) => (await open().catch((e) => { throw (failure = e); })).clean(req),
+    openFailed: (e) => e === failure,
+    // a chain that failed to open has nothing to release (its error was each clip's)
+    release: async () => opened?.then((c) => c.release(), () => undefined),
+  };
 }
 
 /** Bumped when cleaning changes what it writes, so reruns clean again clips cleaned by older code (2: zero-phase filters). */
@@ -70,7 +81,7 @@ export async function runClean(dir: string, opts: CleanOptions, ctx: StageContex
     return report;
   }
   const todo = only ? rows.filter((r) => only.includes(r.path)) : rows;
-  const cleaner = await openCleaner(ds, opts, ctx, todo.length);
+  const cleaner = openCleaner(ds, opts, ctx, todo.length);
   const key = hashJson({ opts, v: CLEAN_VERSION });
   let limited = 0;
   let changed = 0;
@@ -86,7 +97,7 @@ export async function runClean(dir: string, opts: CleanOptions, ctx: StageContex
     };
     await forEachEntry({
       // each process gets as many clips at once as its denoiser batches
-      entries: todo, jobs: (cleaner.workers || ctx.jobs) * cleaner.streams, name: (row) => where(row).input, source: (row) => row.source,
+      entries: todo, jobs: (cleaner.workers || ctx.jobs) * cleaner.streams, name: (row) => where(row).input, source: (row) => row.source, fatal: cleaner.openFailed,
       marker: { ds, stage: 'clean', of: (row) => {
         const k = only ? undefined : inputKey(where(row).input);
         return k ? { id: where(row).id, key: k } : undefined;
@@ -115,7 +126,7 @@ export async function runClean(dir: string, opts: CleanOptions, ctx: StageContex
     if (changed) await ds.writeClips(rows);
   }
   const gone = removeOrphans(ds, rows, ctx);
-  report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})${cleaner.workers ? ` in ${cleaner.workers} worker processes` : ''}`,
+  report.summary = [`${report.processed} clips cleaned into clean/ (${opts.denoise === 'off' ? 'no denoiser' : opts.denoise}, ${Number.isFinite(opts.loudness) ? `${opts.loudness} LUFS, ${opts.truePeak} dBTP` : 'level untouched'})${cleaner.workers && report.processed ? ` in ${cleaner.workers} worker processes` : ''}`,
     ...(limited ? [`${limited} clips needed the limiter to stay under ${opts.truePeak} dBTP (see clean_note)`] : []),
     ...(gone ? [`${gone} cleaned files of clips a re-slice moved or dropped were removed`] : [])];
   return report;

@@ -37,8 +37,6 @@ export interface ClipCleaner {
   process(raw: Float32Array, rate: number, source: string): Promise<Cleaned>;
   clean(req: CleanClipRequest): Promise<CleanClipReply>;
   release(): Promise<void>;
-  /** clips worth cleaning at once in one process: the denoiser batches their blocks (DTLN) */
-  streams: number;
 }
 
 /**
@@ -71,7 +69,6 @@ export async function openClipCleaner(ds: Dataset, opts: CleanOptions, ctx: Deno
   return {
     process,
     release: () => denoiser.release(),
-    streams: denoiser.streams ?? 1,
     async clean({ input, output, outRel, rate, source }) {
       if (!fs.statSync(input).isFile()) throw new Error('not a file');
       const raw = await readClip(input, rate, ctx.ffmpeg);

@@ -23,8 +23,6 @@ export interface OpenDenoiser {
   run?: Denoiser;
   rate?: number;
   back?: boolean;
-  /** clips worth denoising at once in one process (the denoiser batches concurrent clips); 1 when absent */
-  streams?: number;
   release: () => Promise<void>;
 }
 
@@ -50,7 +48,7 @@ export async function openDenoiser(name: string, ds: Dataset, ctx: DenoiserConte
   }
   if (name === 'dtln') {
     const d = await Dtln.open(log);
-    return { run: (x) => d.process(x), rate: MODEL_RATE, streams: denoiserStreams(name), release: () => d.release() };
+    return { run: (x) => d.process(x), rate: MODEL_RATE, release: () => d.release() };
   }
   if (name === 'gtcrn') {
     const g = await Gtcrn.open(log);

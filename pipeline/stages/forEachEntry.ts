@@ -33,6 +33,8 @@ export interface EntryLoop<T> {
   /** gives a skipped entry back what its marker kept (a row a killed run never saved) */
   restore?: (entry: T, record: string) => void;
   process: (entry: T, index: number) => Promise<EntryResult | void>;
+  /** an error that is the stage's, not the entry's (its models did not open): rethrown, ending the loop */
+  fatal?: (error: unknown) => boolean;
   /** after each entry, done or failed (periodic saves) */
   after?: (entry: T, index: number) => Promise<void>;
 }
@@ -61,7 +63,7 @@ export async function forEachEntry<T>(loop: EntryLoop<T>, report: StageReport, c
       else report.processed++;
       ctx.progress({ kind: 'file-done', file, skipped: !!r.skipped, detail: r.detail });
     } catch (e) {
-      if (ctx.signal?.aborted) throw e;
+      if (ctx.signal?.aborted || loop.fatal?.(e)) throw e;
       const source = loop.source?.(entry);
       report.failed.push({ file, error: namingFile(file, e), ...(source !== undefined ? { source } : {}) });
       ctx.progress({ kind: 'file-error', file, error: errorMessage(e) });
