@@ -31,6 +31,10 @@ class Stage {
   waiting: Waiting[] = [];
   constructor(private readonly loaded: LoadedSession, private readonly inSize: number) {}
 
+  release(): Promise<void> {
+    return this.loaded.session.release();
+  }
+
   submit(input: Float32Array, state: Float32Array): Promise<{ out: Float32Array; state: Float32Array }> {
     return new Promise((resolve, reject) => this.waiting.push({ input, state, resolve, reject }));
   }
@@ -74,7 +78,7 @@ export class Dtln {
   /** session runs and the blocks they carried, both stages: how well the streams shared them */
   readonly batches = { runs: 0, blocks: 0 };
 
-  private constructor(private readonly stage1: Stage, private readonly stage2: Stage, private readonly sessions: LoadedSession[]) {}
+  private constructor(private readonly stage1: Stage, private readonly stage2: Stage) {}
 
   static async open(log?: (m: string) => void): Promise<Dtln> {
     const open = (name: string, inSize: number, outSize: number) => {
@@ -87,7 +91,7 @@ export class Dtln {
     };
     // one thread each: the blocks are tiny and strictly sequential; the batch is where the parallelism is
     const [a, b] = await Promise.all([open('dtln_model_1', BINS, BINS), open('dtln_model_2', BLOCK, BLOCK)]);
-    return new Dtln(new Stage(a, BINS), new Stage(b, BLOCK), [a, b]);
+    return new Dtln(new Stage(a, BINS), new Stage(b, BLOCK));
   }
 
   /**
@@ -168,6 +172,6 @@ export class Dtln {
   }
 
   async release(): Promise<void> {
-    await Promise.all(this.sessions.map((s) => s.session.release()));
+    await Promise.all([this.stage1.release(), this.stage2.release()]);
   }
 }

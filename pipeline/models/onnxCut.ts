@@ -109,7 +109,7 @@ function batchFreeShape(b: Buffer, f: Field): Buffer {
   let values: bigint[] | undefined;
   let type = 0;
   for (const x of fields(b, f.start, f.end)) {
-    if (x.field === TENSOR_DATA_TYPE) type = b[x.start - 1]; // a varint field ends where its value does; INT64 (7) is one byte
+    if (x.field === TENSOR_DATA_TYPE) type = Number(varint(b, x.start).value);
     if (x.field === TENSOR_INT64_DATA && x.wire === 2) values = [...packedVarints(b, x.start, x.end)];
     else if (x.field === TENSOR_RAW_DATA) values = Array.from({ length: (x.end - x.start) / 8 }, (_, i) => b.readBigInt64LE(x.start + 8 * i));
     else kept.push(b.subarray(x.from, x.end));
@@ -123,18 +123,24 @@ function batchFreeShape(b: Buffer, f: Field): Buffer {
 
 /** protobuf's packed repeated int64: varints, negatives as 10-byte two's complement. */
 function* packedVarints(b: Buffer, start: number, end: number): Generator<bigint> {
-  let p = start;
-  while (p < end) {
-    let v = 0n;
-    let shift = 0n;
-    let c: number;
-    do {
-      c = b[p++];
-      v |= BigInt(c & 127) << shift;
-      shift += 7n;
-    } while (c & 128);
-    yield BigInt.asIntN(64, v);
+  for (let p = start; p < end;) {
+    const { value, next } = varint(b, p);
+    yield BigInt.asIntN(64, value);
+    p = next;
   }
+}
+
+/** One base-128 varint at `p`: its value (all 64 bits, hence bigint) and where the next byte is. */
+function varint(b: Buffer, p: number): { value: bigint; next: number } {
+  let value = 0n;
+  let shift = 0n;
+  let c: number;
+  do {
+    c = b[p++];
+    value |= BigInt(c & 127) << shift;
+    shift += 7n;
+  } while (c & 128);
+  return { value, next: p };
 }
 
 const MODEL_GRAPH = 7;
@@ -156,7 +162,7 @@ const ATTRIBUTE_GRAPH = 6;
 const ATTRIBUTE_GRAPHS = 11;
 const VALUE_INFO_NAME = 1;
 
-/** One field: its number, where its key starts (`from`), and its payload [start, end). */
+/** One field: its number, where its key starts (`from`), and its payload [start, end) (a varint's own bytes for wire type 0). */
 interface Field {
   field: number;
   wire: number;
@@ -167,31 +173,27 @@ interface Field {
 
 function* fields(b: Buffer, start: number, end: number): Generator<Field> {
   let p = start;
-  const varint = () => {
-    let v = 0;
-    let scale = 1;
-    let c: number;
-    do {
-      c = b[p++];
-      v += (c & 127) * scale;
-      scale *= 128;
-    } while (c & 128);
-    return v;
+  // keys and lengths are far under 2^53
+  const small = () => {
+    const { value, next } = varint(b, p);
+    p = next;
+    return Number(value);
   };
   while (p < end) {
     const from = p;
-    const key = varint();
+    const key = small();
     const wire = key & 7;
     const field = Math.floor(key / 8);
     if (wire === 0) {
-      varint();
-      yield { field, wire, from, start: p, end: p };
+      const at = p;
+      small();
+      yield { field, wire, from, start: at, end: p };
     } else if (wire === 1 || wire === 5) {
       const len = wire === 1 ? 8 : 4;
       yield { field, wire, from, start: p, end: p + len };
       p += len;
     } else if (wire === 2) {
-      const len = varint();
+      const len = small();
       yield { field, wire, from, start: p, end: p + len };
       p += len;
     } else throw new Error(`ONNX model: unsupported protobuf wire type ${wire} at byte ${from}`);

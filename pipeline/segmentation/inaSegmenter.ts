@@ -175,9 +175,12 @@ export async function segmentStream(
   const n = Math.ceil(L / 2);
   const W = windowLogProbs.length / 3;
   const energetic = energyActivity(logE);
-  // the step a window speaks for (its centre, 17 steps in; the first and last windows also for the steps before and after them)
-  const needed = (w: number) => energetic[2 * Math.min(n - 1, w + PATCH_FRAMES / 4)] === 1
-    || (w === 0 && energetic.subarray(0, PATCH_FRAMES / 2).includes(1)) || (w === W - 1 && energetic.subarray(2 * (w + PATCH_FRAMES / 4)).includes(1));
+  const stepEnergetic = Uint8Array.from({ length: n }, (_, k) => energetic[2 * k]);
+  // the window whose probabilities step k's emission reads: the one centred on it (17 steps in), clamped at the ends
+  const windowOf = (k: number) => Math.min(Math.max(k - PATCH_FRAMES / 4, 0), W - 1);
+  const read = new Uint8Array(W);
+  for (let k = 0; k < n; k++) if (stepEnergetic[k]) read[windowOf(k)] = 1;
+  const needed = (w: number) => read[w] === 1;
   const cameBack = await classifyQuiet(classifier, quietRuns, quietFrames, needed, windowLogProbs, stride);
   const putOff = quietRuns.reduce((t, r) => t + r.w1 - r.w0, 0);
   const f0 = pitch.finish(n);
@@ -187,11 +190,10 @@ export async function segmentStream(
   const classes = opts.engine === 'smn' ? [SPEECH, MUSIC, NOISE] : [SPEECH, MUSIC];
   const K = classes.length;
   const trans = switchCost(opts.engine === 'smn' ? 80 : 150, K);
-  const stepEnergetic = Uint8Array.from({ length: n }, (_, k) => energetic[2 * k]);
   for (const [on, s, e] of runs(stepEnergetic)) {
     if (!on) continue;
     const emission = (t: number, c: number) => {
-      const w = Math.min(Math.max(s + t - PATCH_FRAMES / 4, 0), W - 1);
+      const w = windowOf(s + t);
       const lp = windowLogProbs.get(3 * w + c);
       if (Number.isNaN(lp)) return Math.log(0.5); // non-finite patch (log of 0): no opinion, as inaSpeechSegmenter
       if (K === 3) return lp;
