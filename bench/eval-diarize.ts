@@ -7,47 +7,13 @@ import { diarizeFile } from '../pipeline/diarization/diarize';
 import { diarizationError, type DerResult } from '../pipeline/diarization/der';
 import { readRttmTurns } from '../pipeline/formats/rttm';
 import { SpeakerEncoder } from '../pipeline/models/speakerEncoder';
-import type { Segment } from '../pipeline/segmentation/inaSegmenter';
 import { PatchClassifier } from '../pipeline/segmentation/patchClassifier';
 import { SAME_SPEAKER_MIN_SIM } from '../pipeline/stages/speaker';
-import { decodeAll } from '../test/helpers';
+import { conversation, CONVERSATION_RATE } from './conversations';
 
-const RATE = 16000;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const row = (name: string, r: DerResult, speakers: string) =>
   `| ${name} | ${speakers} | ${pct(r.der)} | ${r.missed.toFixed(2)} | ${r.falseAlarm.toFixed(2)} | ${r.confusion.toFixed(2)} | ${r.scored.toFixed(1)} |`;
-
-/**
- * A two-person conversation from two train-clean-100 readers: alternating turns of 2-6 s cut from one utterance of
- * each, 0.2-0.6 s apart, about 30 s in all; the turns are the reference. These readers played no part in choosing
- * the window length (the shared sample did), so this is the held-out figure.
- */
-async function conversation(a: string, b: string, seed: number): Promise<{ audio: Float32Array; turns: Segment[] }> {
-  const src = [await decodeAll(a, RATE), await decodeAll(b, RATE)];
-  const pos = [0, 0];
-  let state = seed;
-  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const parts: Float32Array[] = [];
-  const turns: Segment[] = [];
-  let t = 0;
-  for (let who = 0; t < 30; who = 1 - who) {
-    const len = Math.round((2 + 4 * rand()) * RATE);
-    if (pos[who] + len > src[who].length) break;
-    parts.push(src[who].subarray(pos[who], pos[who] + len));
-    turns.push({ label: `reader${who}`, start: t, stop: t + len / RATE });
-    pos[who] += len;
-    const gap = Math.round((0.2 + 0.4 * rand()) * RATE);
-    parts.push(new Float32Array(gap));
-    t += (len + gap) / RATE;
-  }
-  const audio = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    audio.set(p, o);
-    o += p.length;
-  }
-  return { audio, turns };
-}
 
 export async function evalDiarization(shared: string): Promise<void> {
   const enc = await SpeakerEncoder.open();
@@ -72,9 +38,9 @@ export async function evalDiarization(shared: string): Promise<void> {
   const totals = { given: { err: 0, scored: 0 }, auto: { err: 0, scored: 0 } };
   let autoRight = 0;
   for (const [i, [a, b, kind]] of pairs.entries()) {
-    const conv = await conversation(path.join(train, a[0]), path.join(train, b[0]), i + 1);
+    const conv = await conversation([[path.join(train, a[0])], [path.join(train, b[0])]], i + 1);
     const wav = path.join(dir, `conv${i}.wav`);
-    fs.writeFileSync(wav, encodeWav(conv.audio, RATE));
+    fs.writeFileSync(wav, encodeWav(conv.audio, CONVERSATION_RATE));
     const given = await diarizeFile(wav, enc, cnn, { speakers: 2, sameSpeakerMinSim: SAME_SPEAKER_MIN_SIM });
     const auto = await diarizeFile(wav, enc, cnn, { sameSpeakerMinSim: SAME_SPEAKER_MIN_SIM });
     const r = diarizationError(conv.turns, given.turns, 0.25);

@@ -29,7 +29,7 @@ export const DENOISERS = named([
 
 /** Separation without a model; a model .onnx or a registry name can be given instead. */
 export const SEPARATORS = named([
-  { name: 'auto', description: 'model-free: centre-channel extraction for stereo, REPET-SIM for mono' },
+  { name: 'auto', description: 'model-free, per source: centre-channel extraction where a dry voice sits in the centre of a stereo image, REPET-SIM otherwise' },
   { name: 'repet', description: 'REPET-SIM, model-free: repeating music under speech' },
   { name: 'centre', description: 'centre channel, model-free, stereo: keeps what is panned to the centre' },
 ] as const);

@@ -12,17 +12,17 @@ import { forEachEntry } from './forEachEntry';
 export const STEMS = ['vocals', 'accompaniment'] as const;
 
 export interface SeparateOptions {
-  /** `auto` (model-free, the default), `repet`, `centre`, a model .onnx or a registry name (separate/choose.ts) */
+  /** `auto` (model-free, the default: chosen per source), `repet`, `centre`, a model .onnx or a registry name (separate/choose.ts) */
   model: string;
   stems: (typeof STEMS)[number][];
 }
 
 /** Bumped when the separation itself changes, so reruns redo older stems. */
-export const SEPARATE_VERSION = 2;
+export const SEPARATE_VERSION = 3;
 
 /**
  * `sds separate`: the vocals (and on request the accompaniment) of every source, streamed block by block into
- * separated/<id>/, recorded in sources.csv (`vocals`, `accompaniment`) so `sds segment --on vocals` can use them.
+ * separated/<id>/, recorded in sources.csv (`vocals`, `accompaniment`, and `separation`: what ran and why) so `sds segment --on vocals` can use them.
  */
 export async function runSeparate(dir: string, inputs: string[], o: SeparateOptions, ctx: StageContext): Promise<StageReport> {
   const ds = new Dataset(dir, ctx.rows);
@@ -34,7 +34,7 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
   // the inputs' own rows (registering them as segment does), or every source when none are given
   const sources = !inputs.length ? ds.readSources() : files.length ? await ds.register(files, (file, e) => report.failed.push({ file, error: namingFile(file, e) })) : [];
   if (!sources.length) throw new Error(`${dir}: no sources to separate (give files, or ingest / segment some first)`);
-  const choice = await chooseSeparator(o.model, ctx.log);
+  const choice = await chooseSeparator(o.model, ctx.log, ctx.ffmpeg);
   const key = hashJson({ model: choice.key, stems: o.stems, v: SEPARATE_VERSION });
   let seconds = 0;
   const t0 = Date.now();
@@ -49,7 +49,8 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
         const target = { vocals: path.join(outDir, 'vocals.wav'), accompaniment: o.stems.includes('accompaniment') ? path.join(outDir, 'accompaniment.wav') : undefined };
         const tmp = { vocals: tempPath(target.vocals), accompaniment: target.accompaniment && tempPath(target.accompaniment) };
         try {
-          const sep = await choice.forChannels(Number(src.channels) || (await probe(src.path, ctx.ffmpeg)).channels);
+          const info = Number(src.channels) && Number(src.duration) ? undefined : await probe(src.path, ctx.ffmpeg);
+          const { separator: sep, note } = await choice.forSource(src.path, Number(src.channels) || info!.channels, Number(src.duration) || info!.duration);
           seconds += await separateFile(src.path, tmp, sep, { paths: ctx.ffmpeg, signal: ctx.signal,
             onProgress: (s) => Number(src.duration) > 0 && ctx.progress({ kind: 'file-progress', file: src.path, fraction: Math.min(1, s / Number(src.duration)) }) });
           fs.renameSync(tmp.vocals, target.vocals);
@@ -58,6 +59,7 @@ export async function runSeparate(dir: string, inputs: string[], o: SeparateOpti
           const row = rows.find((r) => r.id === src.id)!;
           row.vocals = target.vocals;
           row.accompaniment = target.accompaniment ?? '';
+          row.separation = note;
           src.vocals = target.vocals;
           await ds.writeSources(rows);
           return { detail: path.relative(dir, target.vocals) };
