@@ -7,8 +7,9 @@ import { monoOf, SEPARATE_RATE, SEPARATE_WINDOW } from './separator';
  * identical in left and right: it wins big where a dry voice is panned dead centre and the music is not, and loses
  * 2-4 dB SI-SDR where the voice is not only in the centre (panned, or carrying stereo reverb as sung vocals do),
  * while REPET-SIM gains a little everywhere (docs/figures.md, Separation). So centre runs only when both hold:
- * - enough of the energy sits in bins where the channels agree exactly (a dry, centred source), but not all of it
- *   (then the channels are the same and centre extraction would return the mixture);
+ * - enough of the energy sits in bins where the channels agree exactly (a dry, centred source) rather than in bins
+ *   where they clearly differ (similarity under 0.9), but not all of it (then the channels are the same and centre
+ *   extraction would return the mixture);
  * - what sits there is more voice-like than the rest: REPET-SIM's voice mask (non-repeating content) is higher on
  *   the exactly-centred bins than on the others, so the centred part is the voice, not a centred music bed.
  * The thresholds were chosen on mixes of ten train-clean-100 readers (docs/figures.md), never on the eval's readers.
@@ -21,7 +22,7 @@ export const SAME_CHANNELS_SHARE = 0.98;
 export const MIN_VOICE_CONTRAST = 0.2;
 
 export interface StereoImage {
-  /** share of the energy in bins where left and right agree to CENTRED_SIMILARITY */
+  /** the exactly-centred bins' share of the energy of the bins that are either exactly centred or off-centre */
   centred: number;
   /** REPET-SIM's mean voice mask on the centred bins minus that on the off-centre ones (energy-weighted) */
   voiceContrast: number;
@@ -30,7 +31,6 @@ export interface StereoImage {
 
 /** Accumulates the stereo image over excerpts of one source (each excerpt analysed on its own). */
 export class StereoMeter {
-  private energy = 0;
   private centredEnergy = 0;
   private centredVoice = 0;
   private offEnergy = 0;
@@ -54,7 +54,6 @@ export class StereoMeter {
         const e = l[k] * l[k] + l[k + 1] * l[k + 1] + r[k] * r[k] + r[k + 1] * r[k + 1];
         if (e < 1e-20) continue;
         const sim = (2 * (l[k] * r[k] + l[k + 1] * r[k + 1])) / e;
-        this.energy += e;
         if (sim >= CENTRED_SIMILARITY) {
           this.centredEnergy += e;
           this.centredVoice += e * v[k >> 1];
@@ -70,7 +69,7 @@ export class StereoMeter {
   result(): StereoImage {
     const mean = (a: number, b: number) => (b > 0 ? a / b : 0);
     return {
-      centred: mean(this.centredEnergy, this.energy),
+      centred: mean(this.centredEnergy, this.centredEnergy + this.offEnergy),
       voiceContrast: mean(this.centredVoice, this.centredEnergy) - mean(this.offVoice, this.offEnergy),
       seconds: this.samples / SEPARATE_RATE,
     };
